@@ -1,0 +1,1 @@
+"""Build, validate, store, query and export the evidence graph."""

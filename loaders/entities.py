@@ -1,0 +1,126 @@
+"""Entity list (entities.yaml) + verified identifiers (identifiers.tsv) -> triples.
+
+Identifiers are joined by the entity's label (or ``reference_name``); a row of the
+identifier table that matches no entity is an error, so none is dropped silently,
+and an entity with no row gets no identifier.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from vexas_kg.errors import Location, RecordError
+from vexas_kg.loaders.evidence import Entity, Triple, entity_iri
+from vexas_kg.loaders.fields import Fields
+from vexas_kg.loaders.yaml_strict import Value
+from vexas_kg.ontology.vocab import VX
+
+KINDS = {
+    "drug_classes": ("drug-class", VX.DrugClass),
+    "drugs": ("drug", VX.Drug),
+    "procedures": ("procedure", VX.Procedure),
+    "diseases": ("disease", VX.Disease),
+    "genes": ("gene", VX.Gene),
+    "phenotypes": ("phenotype", VX.Phenotype),
+}
+# CURIE prefix and IRI pattern per scheme of identifiers.tsv.
+SCHEMES = {
+    "MONDO": ("MONDO", "http://purl.obolibrary.org/obo/MONDO_{}"),
+    "HPO": ("HP", "http://purl.obolibrary.org/obo/HP_{}"),
+    "ChEBI": ("CHEBI", "http://purl.obolibrary.org/obo/CHEBI_{}"),
+    "OMIM": ("OMIM", "https://omim.org/entry/{}"),
+    "HGNC": ("HGNC", "https://identifiers.org/hgnc:{}"),
+    "DrugBank": ("DRUGBANK", "https://go.drugbank.com/drugs/{}"),
+    "ATC": ("ATC", "https://identifiers.org/atc:{}"),
+    "Wikidata": ("WIKIDATA", "http://www.wikidata.org/entity/{}"),
+}
+
+
+@dataclass
+class EntityTable:
+    """The loaded entities: their index for the evidence loader and their triples."""
+
+    index: dict[str, Entity] = field(default_factory=dict)
+    triples: list[Triple] = field(default_factory=list)
+
+
+def load_entities(record: Value, file: str, identifiers_tsv: str, identifiers_file: str) -> EntityTable:
+    """Read the entity list, check its links, and attach verified identifiers."""
+    table = EntityTable()
+    top = Fields(record, file, "")
+    names: dict[str, str] = {}
+    links: list[tuple[URIRef, URIRef, str, Fields, str]] = []
+    for section, (kind, cls) in KINDS.items():
+        for f in top.items(section):
+            slug = f.slug("id") or ""
+            if slug in table.index:
+                raise f.error("id", f"duplicate entity id {slug!r}")
+            iri = entity_iri(kind, slug)
+            table.index[slug] = Entity(iri, kind)
+            label = f.text("label") or ""
+            add = table.triples.append
+            add((iri, RDF.type, cls))
+            if kind == "drug-class":
+                add((iri, RDF.type, SKOS.Concept))
+                add((iri, SKOS.prefLabel, Literal(label)))
+            add((iri, RDFS.label, Literal(label)))
+            for alt in _texts(f, "alt_labels"):
+                add((iri, SKOS.altLabel, Literal(alt)))
+            definition = f.text("definition", required=False)
+            if definition:
+                add((iri, SKOS.definition, Literal(definition)))
+            names[f.text("reference_name", required=False) or label] = slug
+            for target in f.slugs("member_of"):
+                links.append((iri, VX.memberOf, target, f, "member_of"))
+            for target in f.slugs("broader"):
+                links.append((iri, SKOS.broader, target, f, "broader"))
+            gene = f.slug("gene", required=False)
+            if gene:
+                links.append((iri, VX.associatedGene, gene, f, "gene"))
+            f.done()
+    top.done()
+    expected = {VX.memberOf: "drug-class", SKOS.broader: "drug-class", VX.associatedGene: "gene"}
+    for iri, prop, target, f, key in links:
+        found = table.index.get(target)
+        if found is None or found.kind != expected[prop]:
+            raise f.error(key, f"{target!r} is not a known {expected[prop]}")
+        table.triples.append((iri, prop, found.iri))
+    _identifiers(table, names, identifiers_tsv, identifiers_file)
+    return table
+
+
+def _texts(f: Fields, key: str) -> list[str]:
+    value = f._raw(key, False)
+    if value is None:
+        return []
+    from vexas_kg.loaders.yaml_strict import Scalar, Sequence
+
+    items = value.items if isinstance(value, Sequence) else [value]
+    out = []
+    for item in items:
+        if not isinstance(item, Scalar):
+            raise f.error(key, "expected a list of labels")
+        out.append(item.text)
+    return out
+
+
+def _identifiers(table: EntityTable, names: dict[str, str], tsv: str, file: str) -> None:
+    reader = csv.DictReader(io.StringIO(tsv), delimiter="\t")
+    for line, row in enumerate(reader, start=2):
+        slug = names.get(row["entity"])
+        where = Location(file, line, "entity")
+        if slug is None:
+            raise RecordError(f"identifier row for {row['entity']!r} matches no entity label", where)
+        scheme = SCHEMES.get(row["scheme"])
+        if scheme is None:
+            raise RecordError(f"unknown identifier scheme {row['scheme']!r}", Location(file, line, "scheme"))
+        prefix, pattern = scheme
+        local = row["id"].split(":", 1)[1] if ":" in row["id"] else row["id"]
+        iri = table.index[slug].iri
+        table.triples.append((iri, DCTERMS.identifier, Literal(f"{prefix}:{local}")))
+        table.triples.append((iri, SKOS.exactMatch, URIRef(pattern.format(local))))

@@ -1,0 +1,624 @@
+"""Curated evidence record (one per source document) -> triples.
+
+``load_record`` is a pure function: given the parsed record and the source text it
+checks every quote against the text (recording offsets), every number against its
+quote, and every citation marker against the text that follows its statement; it
+returns the triples together with what the record *provides* (ids others may refer
+to) and what it *needs* (ids it refers to). The build resolves needs against all
+provides, so a reference to an unknown drug, study or item fails with its location.
+"""
+
+from __future__ import annotations
+
+import re
+import difflib
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+
+from vexas_kg.errors import Location, QuoteError, RecordError
+from vexas_kg.loaders.fields import (
+    DATE,
+    DURATION,
+    YEAR,
+    YEAR_MONTH,
+    Fields,
+    QuoteRef,
+)
+from vexas_kg.loaders.source_text import Ambiguous, NotFound, SourceText, Span, normalise, numbers_in
+from vexas_kg.loaders.yaml_strict import Value
+from vexas_kg.ontology.vocab import OA, VX, VXID, VXT
+
+Triple = tuple[URIRef, URIRef, object]
+
+DOCUMENT_CLASSES = {
+    "qa-article": VX.QAArticle,
+    "news-report": VX.NewsReport,
+    "conference-abstract": VX.ConferenceAbstract,
+    "review": VX.ReviewArticle,
+    "guideline": VX.GuidelineDocument,
+    "case-report": VX.CaseReportDocument,
+    "study-report": VX.StudyReport,
+}
+SCHEMES = {
+    "design": {"cohort-study", "retrospective-cohort-study", "retrospective-registry-study", "case-report", "systematic-review"},
+    "measure": {"overall-response", "complete-response", "partial-response", "no-response", "response-likelihood",
+                "discontinuation", "time-to-discontinuation", "crp-level", "prednisone-dose", "infection"},
+    "statistic": {"proportion", "median", "risk-ratio", "count"},
+    "unit": {"percent", "mg-per-l", "mg-per-day", "g-per-dl", "per-mm3", "ml-per-min", "month", "year", "ratio", "patients"},
+    "claim-kind": {"short-answer", "finding", "recommendation", "algorithm-step", "pitfall", "prognostic-statement",
+                   "safety-statement", "limitation", "conclusion", "rationale", "background"},
+    "direction": {"recommends", "advises-against", "states"},
+    "rule-kind": {"screening", "baseline-lab", "contraindication-threshold", "monitoring", "discontinuation-threshold",
+                  "dosing", "renal-adjustment", "vaccination", "prophylaxis"},
+}
+OPERATORS = {"<", "<=", ">", ">=", "=", "reduction-by", "met"}
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December"]
+INTERVENTIONS = {"drug", "drug-class", "procedure"}
+ANY_ENTITY = INTERVENTIONS | {"disease", "gene", "phenotype"}
+MARKERS = re.compile(r"[ \t]*(\d+(?:, ?\d+)*)")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A drug, class, procedure, disease, gene or phenotype known to the graph."""
+
+    iri: URIRef
+    kind: str
+
+
+@dataclass(frozen=True)
+class Need:
+    """A reference to something another record or table defines: ``kind`` is publication,
+    study, arm, definition, algorithm or item; ``key`` the id; ``location`` where it was written."""
+
+    kind: str
+    key: str
+    location: Location
+
+
+@dataclass
+class Loaded:
+    """What one record yields."""
+
+    doc_id: str
+    triples: list[Triple] = field(default_factory=list)
+    provides: dict[tuple[str, str], tuple[URIRef, Location]] = field(default_factory=dict)
+    needs: list[Need] = field(default_factory=list)
+    covered: list[Span] = field(default_factory=list)
+    furniture: list[tuple[Span, str]] = field(default_factory=list)
+
+
+def doc_iri(doc_id: str) -> URIRef:
+    return VXID[f"doc/{doc_id}"]
+
+
+def item_iri(doc_id: str, kind: str, slug: str) -> URIRef:
+    return VXID[f"doc/{doc_id}/{kind}/{slug}"]
+
+
+def study_iri(slug: str) -> URIRef:
+    return VXID[f"study/{slug}"]
+
+
+def publication_iri(key: str) -> URIRef:
+    return VXID[f"publication/{key}"]
+
+
+def entity_iri(kind: str, slug: str) -> URIRef:
+    return VXID[f"{kind}/{slug}"]
+
+
+def term(slug: str) -> URIRef:
+    return VXT[slug]
+
+
+class _Loader:
+    """One record's conversion; holds the source text and the output being assembled."""
+
+    def __init__(self, source: SourceText, out: Loaded, entities: Mapping[str, Entity]) -> None:
+        self.source = source
+        self.out = out
+        self.entities = entities
+        self.doc = doc_iri(out.doc_id)
+
+    def entity(self, f: Fields, key: str, slug: str, kinds: set[str]) -> URIRef:
+        """Resolve an entity slug now: unknown or wrong-kind entities fail with close matches."""
+        found = self.entities.get(slug)
+        if found is None:
+            close = difflib.get_close_matches(slug, list(self.entities), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise RecordError(f"unknown entity {slug!r}{hint}", f.where(key))
+        if found.kind not in kinds:
+            raise RecordError(f"{slug!r} is a {found.kind}; expected a {' or '.join(sorted(kinds))}", f.where(key))
+        return found.iri
+
+    # -- output helpers -------------------------------------------------
+    def add(self, s: URIRef, p: URIRef, o: object) -> None:
+        self.out.triples.append((s, p, o))
+
+    def lit(self, s: URIRef, p: URIRef, value: object, datatype: URIRef | None = None) -> None:
+        if value is not None:
+            self.add(s, p, Literal(value, datatype=datatype) if datatype else Literal(value))
+
+    def provide(self, kind: str, key: str, iri: URIRef, location: Location) -> None:
+        if (kind, key) in self.out.provides:
+            first = self.out.provides[(kind, key)][1]
+            raise RecordError(f"duplicate {kind} id {key!r} (first at line {first.line})", location)
+        self.out.provides[(kind, key)] = (iri, location)
+
+    def need(self, kind: str, key: str, location: Location) -> None:
+        self.out.needs.append(Need(kind, key, location))
+
+    # -- quotes -----------------------------------------------------------
+    def locate(self, quote: QuoteRef) -> Span:
+        try:
+            span = self.source.locate(quote.text, quote.occurrence)
+        except NotFound as exc:
+            raise QuoteError(
+                f"quote not found in {self.source.name}: {quote.text!r}; closest passage: {exc.closest!r}",
+                quote.location,
+            ) from None
+        except Ambiguous as exc:
+            raise QuoteError(
+                f"quote occurs {exc.count} times in {self.source.name}; add 'occurrence: N' (1 to {exc.count})"
+                if quote.occurrence is None
+                else f"occurrence {quote.occurrence} requested but the quote occurs {exc.count} times",
+                quote.location,
+            ) from None
+        return span
+
+    def quote_node(self, span: Span) -> URIRef:
+        node = VXID[f"doc/{self.out.doc_id}/quote/{span.start}-{span.end}"]
+        text_sel = URIRef(f"{node}/text-selector")
+        pos_sel = URIRef(f"{node}/position-selector")
+        self.add(node, RDF.type, VX.Quote)
+        self.add(node, RDF.type, OA.SpecificResource)
+        self.add(node, OA.hasSource, self.doc)
+        self.add(node, OA.hasSelector, text_sel)
+        self.add(node, OA.hasSelector, pos_sel)
+        self.add(text_sel, RDF.type, OA.TextQuoteSelector)
+        self.add(text_sel, OA.exact, Literal(self.source.text[span.start : span.end]))
+        self.add(pos_sel, RDF.type, OA.TextPositionSelector)
+        self.add(pos_sel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger))
+        self.add(pos_sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger))
+        self.out.covered.append(span)
+        return node
+
+    def quoted(self, subject: URIRef, f: Fields, key: str = "quote", required: bool = True,
+               predicate: URIRef = VX.hasQuote) -> tuple[str, list[Span]]:
+        """Locate the item's quotes, link them, and return their joined normalised text."""
+        spans = [self.locate(q) for q in f.quotes(key, required)]
+        for span in spans:
+            self.add(subject, predicate, self.quote_node(span))
+        text = " ".join(normalise(self.source.text[s.start : s.end]) for s in spans)
+        return text, spans
+
+    def check_numbers(self, f: Fields, quote_text: str, keys: list[str], values: dict[str, str | int | None]) -> None:
+        """Every number of the record must be printed in its quote (as digits or as a word)."""
+        printed = numbers_in(quote_text)
+        for key in keys:
+            value = values.get(key)
+            if value is None:
+                continue
+            if str(value) not in printed:
+                raise RecordError(f"the number {value} is not in the quote {quote_text!r}", f.where(key))
+
+    def check_verbatim(self, f: Fields, quote_text: str, key: str, value: str | None) -> None:
+        """A field marked verbatim must appear in the item's quote (case-insensitive)."""
+        if value is not None and normalise(value).lower() not in quote_text.lower():
+            raise RecordError(f"{value!r} is not printed in the quote {quote_text!r}", f.where(key))
+
+    def check_date(self, f: Fields, quote_text: str, key: str, value: str | None) -> None:
+        if value is None:
+            return
+        parts = value.split("-")
+        words = set(re.findall(r"[A-Za-z]+", quote_text))
+        ok = parts[0] in numbers_in(quote_text)
+        if len(parts) >= 2:
+            ok = ok and MONTHS[int(parts[1]) - 1] in words if 1 <= int(parts[1]) <= 12 else False
+        if len(parts) == 3:
+            ok = ok and str(int(parts[2])) in numbers_in(quote_text)
+        if not ok:
+            raise RecordError(f"the date {value} is not what the quote {quote_text!r} prints", f.where(key))
+
+    def term_of(self, f: Fields, key: str, scheme: str, required: bool = True) -> URIRef | None:
+        value = f.choice(key, SCHEMES[scheme], required)
+        return term(value) if value else None
+
+    # -- sections ---------------------------------------------------------
+    def document(self, f: Fields) -> None:
+        kind = f.choice("kind", set(DOCUMENT_CLASSES))
+        f.text("id")
+        source = f.text("source")
+        assert kind is not None and source is not None
+        if source != self.source.name:
+            raise RecordError(f"source {source!r} does not match the source text {self.source.name!r}", f.where("source"))
+        self.add(self.doc, RDF.type, VX.Document)
+        self.add(self.doc, RDF.type, DOCUMENT_CLASSES[kind])
+        self.lit(self.doc, VX.sourceFile, source)
+        self.lit(self.doc, VX.sha256, self.source.sha256)
+        title_text, _ = self.quoted(self.doc, f, "title", predicate=VX.titleQuote)
+        self.lit(self.doc, DCTERMS.title, title_text)
+        date = f.pattern("date", DATE, "a date (YYYY-MM-DD)")
+        date_text, _ = self.quoted(self.doc, f, "date_quote")
+        self.check_date(f, date_text, "date", date)
+        self.lit(self.doc, DCTERMS.date, date, XSD.date)
+        publisher = f.text("publisher")
+        pub_text, _ = self.quoted(self.doc, f, "publisher_quote")
+        self.check_verbatim(f, pub_text, "publisher", publisher)
+        self.lit(self.doc, DCTERMS.publisher, publisher)
+        provided = f.text("provided_by", required=False)
+        if provided is not None:
+            prov_text, _ = self.quoted(self.doc, f, "provided_by_quote")
+            self.check_verbatim(f, prov_text, "provided_by", provided)
+            self.lit(self.doc, VX.providedBy, provided)
+        if f.has("question"):
+            if kind != "qa-article":
+                raise f.error("question", "only a Q&A article records a question")
+            question, _ = self.quoted(self.doc, f, "question", predicate=VX.questionQuote)
+            self.lit(self.doc, RDFS.comment, f"Question: {question}")
+        elif kind == "qa-article":
+            raise f.error("question", "a Q&A article must record the question it answers")
+        self.lit(self.doc, RDFS.label, title_text)
+        f.done()
+
+    def furniture(self, f: Fields) -> None:
+        reason = f.text("reason")
+        for quote in f.quotes():
+            self.out.furniture.append((self.locate(quote), reason or ""))
+        f.done()
+
+    def reference(self, f: Fields, expected_number: int) -> None:
+        number = f.integer("number")
+        if number != expected_number:
+            raise f.error("number", f"reference numbers must run 1, 2, 3 ... in list order; expected {expected_number}")
+        node = item_iri(self.out.doc_id, "reference", str(number))
+        self.provide("reference", str(number), node, f.where("number"))
+        self.add(node, RDF.type, VX.ReferenceEntry)
+        self.add(node, VX.inDocument, self.doc)
+        self.lit(node, VX.referenceNumber, number, XSD.positiveInteger)
+        text, _ = self.quoted(node, f)
+        for key, prop in (("label", VX.printedLabel), ("title", DCTERMS.title), ("container", VX.container)):
+            value = f.text(key)
+            self.check_verbatim(f, text, key, value)
+            self.lit(node, prop, value)
+        year = f.pattern("year", YEAR, "a year (YYYY)")
+        self.check_numbers(f, text, ["year"], {"year": year})
+        self.lit(node, VX.year, year, XSD.gYear)
+        self.lit(node, RDFS.label, f"{self.out.doc_id} reference {number}: {f.text('title')}")
+        publication = f.slug("publication", required=False)
+        if publication:
+            self.need("publication", publication, f.where("publication"))
+            self.add(node, VX.describesPublication, publication_iri(publication))
+        for slug in f.slugs("about"):
+            self.add(node, VX.about, self.entity(f, "about", slug, ANY_ENTITY))
+        f.done()
+
+    def study(self, f: Fields) -> None:
+        slug = f.slug("id")
+        assert slug is not None
+        node = study_iri(slug)
+        self.provide("study", slug, node, f.where("id"))
+        self.add(node, RDF.type, VX.Study)
+        self.lit(node, RDFS.label, f.text("label"))
+        self.add(node, VX.studyDesign, self.term_of(f, "design", "design"))
+        text, _ = self.quoted(node, f)
+        for key, prop in (("country", VX.country), ("setting", VX.setting), ("sex_mix", VX.sexMix)):
+            value = f.text(key, required=False)
+            if key == "setting":
+                self.check_verbatim(f, text, key, value)
+            self.lit(node, prop, value)
+        for key, prop in (("period_start", VX.periodStart), ("period_end", VX.periodEnd)):
+            value = f.pattern(key, YEAR_MONTH, "a year and month (YYYY-MM)", required=False)
+            self.check_date(f, text, key, value)
+            self.lit(node, prop, value, XSD.gYearMonth)
+        size = f.integer("population_size", required=False)
+        self.check_numbers(f, text, ["population_size"], {"population_size": size})
+        self.lit(node, VX.populationSize, size, XSD.nonNegativeInteger)
+        for key in f.slugs("publications"):
+            self.need("publication", key, f.where("publications"))
+            self.add(node, VX.reportedIn, publication_iri(key))
+        self.lit(node, RDFS.comment, f.text("note", required=False))
+        for arm in f.items("arms"):
+            self.arm(slug, arm)
+        for definition in f.items("response_definitions"):
+            self.response_definition(slug, definition)
+        f.done()
+
+    def arm(self, study: str, f: Fields) -> None:
+        slug = f.slug("id")
+        node = VXID[f"study/{study}/arm/{slug}"]
+        self.provide("arm", f"{study}/{slug}", node, f.where("id"))
+        self.add(node, RDF.type, VX.StudyArm)
+        self.add(study_iri(study), VX.hasArm, node)
+        self.add(node, VX.study, study_iri(study))
+        self.lit(node, RDFS.label, f.text("label"))
+        interventions = f.slugs("interventions")
+        if not interventions:
+            raise f.error("interventions", "an arm needs at least one drug, drug class or procedure")
+        for slug_i in interventions:
+            self.add(node, VX.intervention, self.entity(f, "interventions", slug_i, INTERVENTIONS))
+        patients = f.integer("patients", required=False)
+        if patients is not None:
+            text, _ = self.quoted(node, f)
+            self.check_numbers(f, text, ["patients"], {"patients": patients})
+            self.lit(node, VX.patientCount, patients, XSD.nonNegativeInteger)
+        elif f.has("quote"):
+            self.quoted(node, f)
+        f.done()
+
+    def criteria(self, owner: URIRef, f: Fields, text: str) -> None:
+        for index, c in enumerate(f.items("criteria"), start=1):
+            node = URIRef(f"{owner}/criterion/{index}")
+            self.add(owner, VX.hasCriterion, node)
+            self.add(node, RDF.type, VX.Criterion)
+            parameter = c.text("parameter")
+            self.check_verbatim(c, text, "parameter", parameter)
+            self.lit(node, VX.parameter, parameter)
+            operator = c.choice("operator", OPERATORS)
+            self.lit(node, VX.operator, operator)
+            value = c.decimal("value", required=operator not in ("met",))
+            self.check_numbers(c, text, ["value"], {"value": value})
+            self.lit(node, VX.thresholdValue, value, XSD.decimal)
+            unit = self.term_of(c, "unit", "unit", required=False)
+            if unit is not None:
+                self.add(node, VX.unit, unit)
+            self.lit(node, RDFS.label, " ".join(str(x) for x in (parameter, operator, value) if x is not None))
+            c.done()
+
+    def response_definition(self, study: str, f: Fields) -> None:
+        slug = f.slug("id")
+        node = VXID[f"study/{study}/response-definition/{slug}"]
+        self.provide("definition", f"{study}/{slug}", node, f.where("id"))
+        self.add(node, RDF.type, VX.ResponseDefinition)
+        self.add(study_iri(study), VX.hasResponseDefinition, node)
+        self.add(node, VX.study, study_iri(study))
+        self.add(node, VX.responseLevel, self.term_of(f, "level", "measure"))
+        text, _ = self.quoted(node, f)
+        self.lit(node, RDFS.label, f.text("label"))
+        self.criteria(node, f, text)
+        f.done()
+
+    def claim(self, f: Fields) -> None:
+        slug = f.slug("id")
+        assert slug is not None
+        node = item_iri(self.out.doc_id, "claim", slug)
+        self.provide("item", f"{self.out.doc_id}:{slug}", node, f.where("id"))
+        self.provide("claim", f"{self.out.doc_id}:{slug}", node, f.where("id"))
+        self.add(node, RDF.type, VX.Claim)
+        self.add(node, VX.inDocument, self.doc)
+        kind = f.choice("kind", SCHEMES["claim-kind"])
+        self.add(node, VX.claimKind, term(kind or ""))
+        self.add(node, VX.direction, self.term_of(f, "direction", "direction"))
+        text, spans = self.quoted(node, f)
+        self.lit(node, RDFS.label, text)
+        self.lit(node, VX.section, f.text("section", required=False))
+        for slug_s in f.slugs("subjects"):
+            self.add(node, VX.subject, self.entity(f, "subjects", slug_s, ANY_ENTITY))
+        condition = f.text("condition", required=False)
+        self.check_verbatim(f, text, "condition", condition)
+        self.lit(node, VX.condition, condition)
+        for slug_c in f.slugs("condition_interventions"):
+            self.add(node, VX.conditionIntervention, self.entity(f, "condition_interventions", slug_c, INTERVENTIONS))
+        algorithm = f.slug("algorithm", required=False)
+        step = f.integer("step", required=False)
+        if (algorithm is None) != (step is None) or (algorithm and kind != "algorithm-step"):
+            raise f.error("algorithm", "an algorithm step needs kind algorithm-step, algorithm and step together")
+        if algorithm:
+            self.need("algorithm", f"{self.out.doc_id}:{algorithm}", f.where("algorithm"))
+            self.add(node, VX.partOfAlgorithm, item_iri(self.out.doc_id, "algorithm", algorithm))
+            self.check_numbers(f, text, ["step"], {"step": step})
+            self.lit(node, VX.stepOrder, step, XSD.positiveInteger)
+        label = f.text("step_label", required=False)
+        self.check_verbatim(f, text, "step_label", label)
+        self.lit(node, VX.stepLabel, label)
+        for key, prop in (("supports", VX.supports), ("disputes", VX.disputes)):
+            for doc, target, loc in f.refs(key):
+                doc = doc or self.out.doc_id
+                self.need("item", f"{doc}:{target}", loc)
+                self.add(node, prop, ("item", f"{doc}:{target}"))
+        self.lit(node, RDFS.comment, f.text("note", required=False))
+        cites = f.integers("cites")
+        if f.has("cites"):
+            self.markers(node, slug, f, spans[-1], cites)
+        f.done()
+
+    def markers(self, claim: URIRef, slug: str, f: Fields, span: Span, cites: list[int]) -> None:
+        """Read the citation numbers printed right after the statement and check them."""
+        match = MARKERS.match(self.source.text, span.end)
+        printed = [int(n) for n in re.split(r", ?", match.group(1))] if match else []
+        if printed != cites:
+            shown = ", ".join(map(str, printed)) if printed else "no citation numbers"
+            raise RecordError(
+                f"cites {cites} but the text after the quote prints {shown}", f.where("cites")
+            )
+        if not cites:
+            return
+        assert match is not None
+        self.quote_node(Span(match.start(1), match.end(1)))
+        for position, number in enumerate(cites, start=1):
+            marker = URIRef(f"{claim}/marker/{position}")
+            self.add(claim, VX.hasCitationMarker, marker)
+            self.add(marker, RDF.type, VX.CitationMarker)
+            self.add(marker, VX.inDocument, self.doc)
+            self.lit(marker, VX.citedNumber, number, XSD.positiveInteger)
+            self.lit(marker, VX.markerPosition, position, XSD.positiveInteger)
+            self.lit(marker, RDFS.label, f"[{number}]")
+            self.add(marker, VX.hasQuote, VXID[f"doc/{self.out.doc_id}/quote/{match.start(1)}-{match.end(1)}"])
+            if ("reference", str(number)) in self.out.provides:
+                self.add(marker, VX.resolvesTo, item_iri(self.out.doc_id, "reference", str(number)))
+
+    def algorithm(self, f: Fields) -> None:
+        slug = f.slug("id")
+        node = item_iri(self.out.doc_id, "algorithm", slug or "")
+        self.provide("algorithm", f"{self.out.doc_id}:{slug}", node, f.where("id"))
+        self.add(node, RDF.type, VX.Algorithm)
+        self.add(node, VX.inDocument, self.doc)
+        text, _ = self.quoted(node, f)
+        label = f.text("label")
+        self.check_verbatim(f, text, "label", label)
+        self.lit(node, RDFS.label, label)
+        condition = f.text("condition", required=False)
+        self.check_verbatim(f, text, "condition", condition)
+        self.lit(node, VX.condition, condition)
+        for slug_c in f.slugs("condition_interventions"):
+            self.add(node, VX.conditionIntervention, self.entity(f, "condition_interventions", slug_c, INTERVENTIONS))
+        f.done()
+
+    def statement(self, node: URIRef, f: Fields) -> None:
+        slug = f.slug("statement", required=False)
+        if slug:
+            self.need("claim", f"{self.out.doc_id}:{slug}", f.where("statement"))
+            self.add(node, VX.statedIn, item_iri(self.out.doc_id, "claim", slug))
+
+    def figure(self, f: Fields) -> None:
+        slug = f.slug("id")
+        assert slug is not None
+        node = item_iri(self.out.doc_id, "figure", slug)
+        self.provide("item", f"{self.out.doc_id}:{slug}", node, f.where("id"))
+        self.provide("figure", f"{self.out.doc_id}:{slug}", node, f.where("id"))
+        self.add(node, RDF.type, VX.Figure)
+        self.add(node, VX.inDocument, self.doc)
+        text, _ = self.quoted(node, f)
+        study = f.slug("study")
+        assert study is not None
+        self.need("study", study, f.where("study"))
+        self.add(node, VX.study, study_iri(study))
+        for key, prop in (("arm", VX.arm), ("comparator_arm", VX.comparatorArm)):
+            arm = f.slug(key, required=False)
+            if arm:
+                self.need("arm", f"{study}/{arm}", f.where(key))
+                self.add(node, prop, VXID[f"study/{study}/arm/{arm}"])
+        self.add(node, VX.measure, self.term_of(f, "measure", "measure"))
+        self.add(node, VX.statistic, self.term_of(f, "statistic", "statistic"))
+        self.add(node, VX.unit, self.term_of(f, "unit", "unit"))
+        timepoint = f.pattern("timepoint", DURATION, "a duration such as P3M or P6M", required=False)
+        timepoint_label = f.text("timepoint_label", required=False)
+        self.check_verbatim(f, text, "timepoint_label", timepoint_label)
+        values: dict[str, str | int | None] = {
+            "value": f.decimal("value"),
+            "numerator": f.integer("numerator", required=False),
+            "denominator": f.integer("denominator", required=False),
+            "ci_lower": f.decimal("ci_lower", required=False),
+            "ci_upper": f.decimal("ci_upper", required=False),
+            "ci_level": f.decimal("ci_level", required=False),
+            "iqr_lower": f.decimal("iqr_lower", required=False),
+            "iqr_upper": f.decimal("iqr_upper", required=False),
+            "p_value": f.decimal("p_value", required=False),
+            "timepoint": timepoint[1:-1] if timepoint else None,
+        }
+        self.check_numbers(f, text, list(values), values)
+        self.lit(node, VX.timepoint, timepoint, XSD.duration)
+        self.lit(node, VX.timepointLabel, timepoint_label)
+        props = {"value": VX.value, "ci_lower": VX.ciLower, "ci_upper": VX.ciUpper, "ci_level": VX.ciLevel,
+                 "iqr_lower": VX.iqrLower, "iqr_upper": VX.iqrUpper, "p_value": VX.pValue}
+        for key, prop in props.items():
+            self.lit(node, prop, values[key], XSD.decimal)
+        self.lit(node, VX.numerator, values["numerator"], XSD.nonNegativeInteger)
+        self.lit(node, VX.denominator, values["denominator"], XSD.nonNegativeInteger)
+        for key, prop in (("comparator_label", VX.comparatorLabel), ("population_note", VX.populationNote)):
+            value = f.text(key, required=False)
+            self.check_verbatim(f, text, key, value)
+            self.lit(node, prop, value)
+        for definition in f.slugs("response_definitions"):
+            self.need("definition", f"{study}/{definition}", f.where("response_definitions"))
+            self.add(node, VX.responseDefinition, VXID[f"study/{study}/response-definition/{definition}"])
+        self.lit(node, RDFS.label, f.text("label"))
+        self.lit(node, RDFS.comment, f.text("note", required=False))
+        self.statement(node, f)
+        f.done()
+
+    def safety_rule(self, f: Fields) -> None:
+        slug = f.slug("id")
+        node = item_iri(self.out.doc_id, "safety-rule", slug or "")
+        self.provide("item", f"{self.out.doc_id}:{slug}", node, f.where("id"))
+        self.add(node, RDF.type, VX.SafetyRule)
+        self.add(node, VX.inDocument, self.doc)
+        self.add(node, VX.ruleKind, self.term_of(f, "kind", "rule-kind"))
+        text, _ = self.quoted(node, f)
+        self.lit(node, RDFS.label, f.text("label"))
+        applies = f.slugs("applies_to")
+        if not applies:
+            raise f.error("applies_to", "a safety rule applies to at least one drug or class")
+        for slug_a in applies:
+            self.add(node, VX.appliesTo, self.entity(f, "applies_to", slug_a, INTERVENTIONS))
+        for key, prop in (("test", VX.test), ("timing", VX.timing), ("dose_unit", VX.doseUnit),
+                          ("dose_frequency", VX.doseFrequency), ("route", VX.route)):
+            value = f.text(key, required=False)
+            self.check_verbatim(f, text, key, value)
+            self.lit(node, prop, value)
+        dose = f.decimal("dose_value", required=False)
+        self.check_numbers(f, text, ["dose_value"], {"dose_value": dose})
+        self.lit(node, VX.doseValue, dose, XSD.decimal)
+        self.criteria(node, f, text)
+        self.statement(node, f)
+        f.done()
+
+    def adverse_event(self, f: Fields) -> None:
+        slug = f.slug("id")
+        node = item_iri(self.out.doc_id, "adverse-event", slug or "")
+        self.provide("item", f"{self.out.doc_id}:{slug}", node, f.where("id"))
+        self.add(node, RDF.type, VX.AdverseEventReport)
+        self.add(node, VX.inDocument, self.doc)
+        text, _ = self.quoted(node, f)
+        for slug_a in f.slugs("applies_to"):
+            self.add(node, VX.appliesTo, self.entity(f, "applies_to", slug_a, INTERVENTIONS))
+        label = f.text("event_label")
+        self.check_verbatim(f, text, "event_label", label)
+        self.lit(node, VX.eventLabel, label)
+        self.lit(node, RDFS.label, label)
+        event = f.slug("event", required=False)
+        if event:
+            self.add(node, VX.event, self.entity(f, "event", event, {"phenotype"}))
+        risk = f.text("risk_statement", required=False)
+        self.check_verbatim(f, text, "risk_statement", risk)
+        self.lit(node, VX.riskStatement, risk)
+        frequency = f.slug("frequency", required=False)
+        if frequency:
+            self.need("figure", f"{self.out.doc_id}:{frequency}", f.where("frequency"))
+            self.add(node, VX.frequency, item_iri(self.out.doc_id, "figure", frequency))
+        self.statement(node, f)
+        f.done()
+
+
+SECTIONS = ("furniture", "references", "studies", "algorithms", "claims", "figures", "safety_rules", "adverse_events")
+
+
+def load_record(record: Value, file: str, source: SourceText, entities: Mapping[str, Entity]) -> Loaded:
+    """Check one parsed record against its source text and turn it into triples.
+
+    Entities are resolved here (``entities``); references to other documents' items
+    come out as ``("item", "doc:slug")`` placeholders that the build resolves once
+    every record is known.
+    """
+    top = Fields(record, file, "")
+    document = top.sub("document")
+    assert document is not None
+    doc_id = document.text("id") or ""
+    if not re.match(r"^[a-z0-9]+$", doc_id):
+        raise document.error("id", f"{doc_id!r} is not a document id (lower-case letters and digits)")
+    out = Loaded(doc_id)
+    loader = _Loader(source, out, entities)
+    loader.document(document)
+    for f in top.items("furniture"):
+        loader.furniture(f)
+    for number, f in enumerate(top.items("references"), start=1):
+        loader.reference(f, number)
+    for f in top.items("studies"):
+        loader.study(f)
+    for f in top.items("algorithms"):
+        loader.algorithm(f)
+    for f in top.items("claims"):
+        loader.claim(f)
+    for f in top.items("figures"):
+        loader.figure(f)
+    for f in top.items("safety_rules"):
+        loader.safety_rule(f)
+    for f in top.items("adverse_events"):
+        loader.adverse_event(f)
+    top.done()
+    return out

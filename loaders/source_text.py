@@ -1,0 +1,127 @@
+"""Finding verbatim quotes in a source text, and the numbers printed in it.
+
+Sources break sentences across blank lines, so a quote is matched after collapsing
+every run of white space to one space, on both sides; the span recorded is the one in
+the original text, so ``text[start:end]`` is the exact source passage.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+_SPACE = re.compile(r"\s+")
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+WORD_NUMBERS = {
+    "no": "0", "none": "0", "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
+    "eleven": "11", "twelve": "12",
+}
+
+
+def normalise(text: str) -> str:
+    """Collapse white space runs to one space and strip the ends."""
+    return _SPACE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range [start, end) of the original source text."""
+
+    start: int
+    end: int
+
+
+class NotFound(Exception):
+    """The quote is not in the text; ``closest`` is the most similar passage."""
+
+    def __init__(self, closest: str) -> None:
+        self.closest = closest
+        super().__init__(closest)
+
+
+class Ambiguous(Exception):
+    """The quote occurs more than once and no occurrence was chosen."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        super().__init__(count)
+
+
+class SourceText:
+    """A source document's text with a white-space-normalised view for matching."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+        chars: list[str] = []
+        positions: list[int] = []
+        pending_space = False
+        for index, char in enumerate(text):
+            if char.isspace():
+                pending_space = bool(chars)
+                continue
+            if pending_space:
+                chars.append(" ")
+                positions.append(index - 1)
+                pending_space = False
+            chars.append(char)
+            positions.append(index)
+        self.normalised = "".join(chars)
+        self._positions = positions
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hash of the exact text, recorded so that offsets can be trusted later."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def locate(self, quote: str, occurrence: int | None = None) -> Span:
+        """Return the original-text span of ``quote`` (1-based ``occurrence`` if it repeats)."""
+        needle = normalise(quote)
+        if not needle:
+            raise NotFound("")
+        starts = [m.start() for m in re.finditer(re.escape(needle), self.normalised)]
+        if not starts:
+            raise NotFound(self.closest(needle))
+        if occurrence is None:
+            if len(starts) > 1:
+                raise Ambiguous(len(starts))
+            occurrence = 1
+        if not 1 <= occurrence <= len(starts):
+            raise Ambiguous(len(starts))
+        begin = starts[occurrence - 1]
+        return Span(self._positions[begin], self._positions[begin + len(needle) - 1] + 1)
+
+    def after(self, span: Span) -> tuple[int, str]:
+        """The position and text that follow ``span`` (for reading citation markers)."""
+        return span.end, self.text[span.end :]
+
+    def closest(self, needle: str) -> str:
+        """The passage of the normalised text most similar to ``needle``."""
+        hay = self.normalised
+        width = len(needle)
+        if width >= len(hay):
+            return hay
+        step = max(1, width // 4)
+        best, best_ratio = "", -1.0
+        for begin in range(0, len(hay) - width + step, step):
+            window = hay[begin : begin + width]
+            ratio = difflib.SequenceMatcher(None, needle, window, autojunk=False).quick_ratio()
+            if ratio > best_ratio:
+                best, best_ratio = window, ratio
+                if ratio == 1.0:
+                    break
+        return best
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers printed in ``text``: digit runs (with decimals) and number words."""
+    found = set(NUMBER.findall(text))
+    for word in re.findall(r"[A-Za-z]+", text):
+        if word.lower() in WORD_NUMBERS:
+            found.add(WORD_NUMBERS[word.lower()])
+    return found
