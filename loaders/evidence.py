@@ -416,7 +416,7 @@ class _Loader:
         label = f.text("step_label", required=False)
         self.check_verbatim(f, text, "step_label", label)
         self.lit(node, VX.stepLabel, label)
-        for key, prop in (("supports", VX.supports), ("disputes", VX.disputes)):
+        for key, prop in (("supports", VX.supports), ("disputes", VX.disputes), ("restates", VX.restates)):
             for doc, target, loc in f.refs(key):
                 doc = doc or self.out.doc_id
                 self.need("item", f"{doc}:{target}", loc)
@@ -551,9 +551,10 @@ class _Loader:
             value = f.text(key, required=False)
             self.check_verbatim(f, text, key, value)
             self.lit(node, prop, value)
-        dose = f.decimal("dose_value", required=False)
-        self.check_numbers(f, text, ["dose_value"], {"dose_value": dose})
-        self.lit(node, VX.doseValue, dose, XSD.decimal)
+        doses = {key: f.decimal(key, required=False) for key in ("dose_value", "dose_min", "dose_max")}
+        self.check_numbers(f, text, list(doses), doses)
+        for key, prop in (("dose_value", VX.doseValue), ("dose_min", VX.doseMin), ("dose_max", VX.doseMax)):
+            self.lit(node, prop, doses[key], XSD.decimal)
         self.criteria(node, f, text)
         self.statement(node, f)
         f.done()

@@ -64,6 +64,8 @@ class VX(DefinedNamespace):
     direction: URIRef
     disputes: URIRef
     doseFrequency: URIRef
+    doseMax: URIRef
+    doseMin: URIRef
     doseUnit: URIRef
     doseValue: URIRef
     event: URIRef
@@ -100,6 +102,7 @@ class VX(DefinedNamespace):
     resolvesTo: URIRef
     responseDefinition: URIRef
     responseLevel: URIRef
+    restates: URIRef
     riskStatement: URIRef
     route: URIRef
     ruleKind: URIRef

@@ -1,0 +1,144 @@
+"""The jobs behind ``vexas-kg build`` and ``vexas-kg validate``: build, check, validate, write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from vexas_kg.errors import Location, RDFSyntaxError, RecordError, ShapeViolation
+from vexas_kg.graph.build import Build, build_graph, load_entity_table, load_one, packaged_evidence
+from vexas_kg.graph.completeness import uncovered_numbers
+from vexas_kg.graph.serialize import to_ntriples, to_turtle, write_atomic
+from vexas_kg.graph.validate import Report, validate_graph
+
+GRAPH_NAME = "vexas-kg"
+RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".trig": "trig", ".nq": "nquads"}
+
+
+@dataclass
+class BuildResult:
+    """A validated build and the files it wrote."""
+
+    build: Build
+    written: list[Path]
+
+    def report(self) -> str:
+        counts = self.build.summary()
+        docs = len(self.build.records)
+        main = ["Document", "Study", "Figure", "Claim", "Quote", "ReferenceEntry", "CitationMarker",
+                "SafetyRule", "AdverseEventReport"]
+        lines = [f"built {len(self.build.graph)} triples from {docs} documents; conforms to the shapes"]
+        lines += [f"  {name:<20} {counts.get(name, 0)}" for name in main]
+        others = {k: v for k, v in counts.items() if k not in main}
+        lines.append("  per class: " + ", ".join(f"{k} {v}" for k, v in others.items()))
+        lines += [f"wrote {path}" for path in self.written]
+        return "\n".join(lines)
+
+
+def checked_build(evidence: Path | None = None) -> Build:
+    """Build, then require completeness and conformance; raise on any problem."""
+    build = build_graph(evidence)
+    missing = uncovered_numbers(build)
+    if missing:
+        first = missing[0]
+        raise RecordError(
+            f"{len(missing)} printed numbers are neither quoted nor listed as furniture; first: "
+            f"{first.number!r} at offset {first.start} in '...{first.context}...'",
+            Location(f"records/{first.doc_id}.yaml", 0, "furniture"),
+        )
+    report = validate_graph(build.graph)
+    if not report.conforms:
+        raise ShapeViolation(f"the graph does not conform to the shapes ({len(report.results)} problems)", report.text())
+    return build
+
+
+def build_and_write(out_dir: Path, evidence: Path | None = None) -> BuildResult:
+    """The main job: a checked build written as sorted Turtle and N-Triples, atomically."""
+    build = checked_build(evidence)
+    files = {
+        out_dir / f"{GRAPH_NAME}.ttl": to_turtle(build.graph),
+        out_dir / f"{GRAPH_NAME}.nt": to_ntriples(build.graph),
+    }
+    write_atomic(files)
+    return BuildResult(build, list(files))
+
+
+def parse_rdf(path: Path) -> Graph:
+    """Parse an RDF file by its extension; a syntax error names the file and line."""
+    fmt = RDF_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise RDFSyntaxError(f"unknown RDF file type {path.suffix!r}; use one of {', '.join(RDF_FORMATS)}",
+                             Location(str(path)))
+    try:
+        return Graph().parse(path, format=fmt)
+    except Exception as exc:  # rdflib raises several unrelated types for syntax errors
+        raise RDFSyntaxError(f"cannot parse as {fmt}: {_first_line(exc)}", Location(str(path), _line_of(exc))) from None
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _line_of(exc: Exception) -> int:
+    import re
+
+    match = re.search(r"line (\d+)", str(exc)) or re.search(r":(\d+):", str(exc))
+    return int(match.group(1)) if match else 0
+
+
+def validate_paths(paths: list[Path]) -> Report:
+    """Validate records or RDF files; with no path, the packaged evidence."""
+    if not paths:
+        build = checked_build_or_report()
+        return build
+    graph = Graph()
+    checked = []
+    records = [p for p in paths if p.suffix.lower() in (".yaml", ".yml")]
+    if records:
+        evidence = packaged_evidence()
+        entities = load_entity_table(evidence)
+        base = build_graph(evidence)
+        graph += base.graph
+        sources = base.sources
+        for path in records:
+            loaded, _ = _load_record_file(path, entities, {s.name: s for s in sources.values()})
+            for s, p, o in loaded.triples:
+                if not isinstance(o, tuple):
+                    graph.add((s, p, o))
+            checked.append(str(path))
+    for path in paths:
+        if path not in records:
+            graph += parse_rdf(path)
+            checked.append(str(path))
+    report = validate_graph(graph)
+    report.checked = checked
+    return report
+
+
+def checked_build_or_report() -> Report:
+    build = build_graph()
+    report = validate_graph(build.graph)
+    report.checked = [f"records/{loaded.doc_id}.yaml" for loaded in build.records]
+    return report
+
+
+def _load_record_file(path: Path, entities, sources):
+    """Load a record file that lives outside the package, quoting the packaged source texts."""
+    from vexas_kg.loaders.evidence import load_record
+    from vexas_kg.loaders.source_text import SourceText
+    from vexas_kg.loaders.yaml_strict import read_yaml
+
+    text = path.read_text(encoding="utf-8")
+    tree = read_yaml(text, str(path))
+    from vexas_kg.graph.build import _source_name
+
+    source_name, line = _source_name(tree, str(path))
+    source = sources.get(source_name)
+    if source is None:
+        sibling = path.parent.parent / "sources" / source_name
+        if not sibling.is_file():
+            raise RecordError(f"the source file {source_name!r} does not exist", Location(str(path), line, "document.source"))
+        source = SourceText(source_name, sibling.read_text(encoding="utf-8"))
+    return load_record(tree, str(path), source, entities.index), source

@@ -1,0 +1,96 @@
+"""SHACL validation with the shipped shapes, and a report a curator can read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rdflib import Graph, Namespace
+from rdflib.namespace import RDF
+
+from vexas_kg.ontology import read_text
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+@dataclass(frozen=True, order=True)
+class Result:
+    """One validation result, in the terms a curator needs."""
+
+    focus: str
+    path: str
+    message: str
+    value: str
+    component: str
+    severity: str
+
+
+@dataclass
+class Report:
+    """The outcome of validating one or more inputs."""
+
+    conforms: bool
+    results: list[Result] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        lines = [f"checked: {name}" for name in self.checked]
+        if self.conforms:
+            lines.append("conforms: yes")
+            return "\n".join(lines)
+        lines.append(f"conforms: no ({len(self.results)} problems)")
+        for r in self.results:
+            value = f" (value: {r.value})" if r.value else ""
+            lines.append(f"- {r.focus}\n    {r.path}: {r.message}{value}")
+        return "\n".join(lines)
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    """The SHACL shapes shipped in the ontology package (parsed once per process)."""
+    return Graph().parse(data=read_text("shapes.ttl"), format="turtle")
+
+
+def validate_graph(data: Graph) -> Report:
+    """Validate ``data`` against the shapes (SHACL Core, no inference)."""
+    from pyshacl import validate
+
+    conforms, report_graph, _ = validate(
+        data, shacl_graph=shapes_graph(), inference="none", advanced=False, allow_warnings=False
+    )
+    return Report(bool(conforms), sorted(_results(report_graph)))
+
+
+def _results(report: Graph) -> list[Result]:
+    out = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        def one(prop):  # the first value as text, or ""
+            value = report.value(node, prop)
+            return "" if value is None else str(value)
+
+        path = report.value(node, SH.resultPath)
+        path_text = _path_text(report, path)
+        out.append(Result(one(SH.focusNode), path_text, one(SH.resultMessage), one(SH.value),
+                          one(SH.sourceConstraintComponent).rsplit("#", 1)[-1], one(SH.resultSeverity).rsplit("#", 1)[-1]))
+    return out
+
+
+def _path_text(report: Graph, path: object) -> str:
+    if path is None:
+        return ""
+    items = list(report.items(path)) if (path, RDF.first, None) in report else None
+    if items:
+        return "/".join(_short(str(i)) for i in items)
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{_short(str(inverse))}"
+    return _short(str(path))
+
+
+def _short(iri: str) -> str:
+    from vexas_kg.ontology import PREFIXES
+
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
