@@ -8,10 +8,13 @@ so a failure never leaves a half-written file.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from vexas_kg.ontology import PREFIXES
 
@@ -30,11 +33,48 @@ def to_ntriples(graph: Graph) -> str:
 
 
 def to_turtle(graph: Graph) -> str:
-    """Turtle with subjects and predicates sorted (rdflib's longturtle), stable across runs."""
-    bound = bind_prefixes(Graph())
-    for triple in graph:
-        bound.add(triple)
-    return bound.serialize(format="longturtle")
+    """Canonical Turtle: subjects, predicates and objects sorted, literals in full form.
+
+    rdflib's serializers abbreviate typed literals (``"24"^^xsd:decimal`` becomes ``24``,
+    which reads back as an integer), so numbers would not keep their printed form; this
+    writer keeps every literal exactly as built. The graph has no blank nodes to order.
+    """
+    lines = [f"@prefix {prefix}: <{ns}> ." for prefix, ns in sorted(PREFIXES.items())]
+    subjects = sorted({s for s in graph.subjects()}, key=_sort_key)
+    for subject in subjects:
+        lines.append("")
+        predicates = sorted({p for p in graph.predicates(subject)}, key=lambda p: (p != RDF.type, _sort_key(p)))
+        parts = []
+        for predicate in predicates:
+            objects = sorted(graph.objects(subject, predicate), key=_sort_key)
+            verb = "a" if predicate == RDF.type else _term(predicate)
+            parts.append(f"    {verb} " + " ,\n        ".join(_term(o) for o in objects))
+        lines.append(_term(subject) + "\n" + " ;\n".join(parts) + " .")
+    return "\n".join(lines) + "\n"
+
+
+_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _qname(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+def _term(node: Node) -> str:
+    if isinstance(node, Literal):
+        if node.datatype is not None:
+            return f"{Literal(str(node)).n3()}^^{_qname(str(node.datatype))}"
+        return node.n3()
+    if isinstance(node, URIRef):
+        return _qname(str(node))
+    raise ValueError(f"blank nodes are not allowed in the graph: {node!r}")
+
+
+def _sort_key(node: Node) -> tuple[str, str]:
+    return (type(node).__name__, node.n3())
 
 
 def write_atomic(files: dict[Path, str | bytes]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import difflib
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -495,7 +496,8 @@ class _Loader:
                 self.add(node, prop, VXID[f"study/{study}/arm/{arm}"])
         self.add(node, VX.measure, self.term_of(f, "measure", "measure"))
         self.add(node, VX.statistic, self.term_of(f, "statistic", "statistic"))
-        self.add(node, VX.unit, self.term_of(f, "unit", "unit"))
+        unit = f.choice("unit", SCHEMES["unit"])
+        self.add(node, VX.unit, term(unit or ""))
         timepoint = f.pattern("timepoint", DURATION, "a duration such as P3M or P6M", required=False)
         timepoint_label = f.text("timepoint_label", required=False)
         self.check_verbatim(f, text, "timepoint_label", timepoint_label)
@@ -512,6 +514,7 @@ class _Loader:
             "timepoint": timepoint[1:-1] if timepoint else None,
         }
         self.check_numbers(f, text, list(values), values)
+        self.check_ranges(f, values, unit)
         self.lit(node, VX.timepoint, timepoint, XSD.duration)
         self.lit(node, VX.timepointLabel, timepoint_label)
         props = {"value": VX.value, "ci_lower": VX.ciLower, "ci_upper": VX.ciUpper, "ci_level": VX.ciLevel,
@@ -531,6 +534,19 @@ class _Loader:
         self.lit(node, RDFS.comment, f.text("note", required=False))
         self.statement(node, f)
         f.done()
+
+    def check_ranges(self, f: Fields, values: dict[str, str | int | None], unit: str | None) -> None:
+        """The same range rules as the shapes, reported at the record's line."""
+        num = {k: Decimal(str(v)) for k, v in values.items() if v is not None and k != "timepoint"}
+        if "numerator" in num and "denominator" in num and num["numerator"] > num["denominator"]:
+            raise f.error("numerator", f"numerator {values['numerator']} exceeds denominator {values['denominator']} (n > N)")
+        if unit == "percent" and not Decimal(0) <= num["value"] <= Decimal(100):
+            raise f.error("value", f"a percentage must lie between 0 and 100, not {values['value']}")
+        for low, high in (("ci_lower", "value"), ("value", "ci_upper"), ("iqr_lower", "value"), ("value", "iqr_upper")):
+            if low in num and high in num and num[low] > num[high]:
+                raise f.error(low, f"{low} {values[low]} exceeds {high} {values[high]}")
+        if "p_value" in num and not Decimal(0) <= num["p_value"] <= Decimal(1):
+            raise f.error("p_value", f"a p-value lies between 0 and 1, not {values['p_value']}")
 
     def safety_rule(self, f: Fields) -> None:
         slug = f.slug("id")

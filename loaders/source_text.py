@@ -101,21 +101,12 @@ class SourceText:
         return span.end, self.text[span.end :]
 
     def closest(self, needle: str) -> str:
-        """The passage of the normalised text most similar to ``needle``."""
+        """The passage of the normalised text best aligned with ``needle``'s longest matching run."""
         hay = self.normalised
-        width = len(needle)
-        if width >= len(hay):
-            return hay
-        step = max(1, width // 4)
-        best, best_ratio = "", -1.0
-        for begin in range(0, len(hay) - width + step, step):
-            window = hay[begin : begin + width]
-            ratio = difflib.SequenceMatcher(None, needle, window, autojunk=False).quick_ratio()
-            if ratio > best_ratio:
-                best, best_ratio = window, ratio
-                if ratio == 1.0:
-                    break
-        return best
+        matcher = difflib.SequenceMatcher(None, hay, needle, autojunk=False)
+        match = matcher.find_longest_match(0, len(hay), 0, len(needle))
+        begin = max(0, match.a - match.b)
+        return hay[begin : begin + len(needle)]
 
 
 def numbers_in(text: str) -> set[str]:

@@ -1,0 +1,168 @@
+"""Every kind of bad input gives one clear message naming file, line and field, a
+non-zero exit code, and writes nothing (end to end, through the CLI)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vexas_kg.cli import main
+
+RECORD = "records/004.yaml"
+
+
+def edit(evidence: Path, old: str, new: str, count: int = 1) -> None:
+    path = evidence / RECORD
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= 1, f"fixture text not found: {old!r}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(evidence: Path, needle: str) -> int:
+    lines = (evidence / RECORD).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, start=1) if needle in line)
+
+
+def build(evidence: Path, out: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["build", "--evidence", str(evidence), "--out", str(out)])
+    return result.exit_code, result.output
+
+
+@pytest.fixture()
+def out(tmp_path: Path) -> Path:
+    return tmp_path / "out"
+
+
+def assert_failed(code: int, output: str, out: Path, where: str, message: str) -> None:
+    assert code == 1, output
+    assert where in output, output
+    assert re.search(message, output), output
+    assert not out.exists(), "nothing may be written when the build fails"
+
+
+def test_malformed_yaml_names_the_line(evidence_copy: Path, out: Path) -> None:
+    edit(evidence_copy, "  kind: news-report", "  kind: [news-report")
+    code, output = build(evidence_copy, out)
+    assert code == 1, output
+    assert re.search(r"records/004\.yaml:\d+: malformed YAML", output), output
+    assert not out.exists()
+
+
+def test_duplicate_key_is_an_error(evidence_copy: Path, out: Path) -> None:
+    edit(evidence_copy, "  kind: news-report\n", "  kind: news-report\n  kind: review\n")
+    line = line_of(evidence_copy, "kind: review")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: document.kind", r"duplicate key 'kind' \(first at line \d+\)")
+
+
+def test_yaml_11_octal_trap_is_rejected(evidence_copy: Path, out: Path) -> None:
+    edit(evidence_copy, "population_size: 110", "population_size: 0755")
+    line = line_of(evidence_copy, "population_size: 0755")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: studies[0].population_size", r"leading zero")
+
+
+def test_yaml_11_norway_trap_stays_text(evidence_copy: Path, out: Path) -> None:
+    """YAML 1.1 reads NO as false; here it stays the text NO (YAML 1.2, no implicit typing)."""
+    from rdflib import Literal
+
+    from vexas_kg.graph.build import build_graph
+    from vexas_kg.loaders.evidence import study_iri
+    from vexas_kg.ontology import VX
+
+    edit(evidence_copy, "    country: France\n    setting:", "    country: NO\n    setting:")
+    graph = build_graph(evidence_copy).graph
+    assert set(graph.objects(study_iri("french-registry-targeted-therapies"), VX.country)) == {Literal("NO")}
+
+
+def test_quote_not_in_source_shows_closest_passage(evidence_copy: Path, out: Path) -> None:
+    edit(evidence_copy, "quote: By six months, the overall response rate for JAK inhibitors had risen slightly to 30%\n",
+         "quote: By six months, the overall response rate for JAK inhibitors had risen sharply to 30%\n")
+    line = line_of(evidence_copy, "risen sharply")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: figures[6].quote",
+                  r"quote not found in 004_6f73882940ad8e77\.txt: .*closest passage: 'By six months, the overall response rate for JAK inhibitors had risen slightly")
+
+
+def test_number_missing_from_its_quote(evidence_copy: Path, out: Path) -> None:
+    edit(evidence_copy, "    value: 24\n", "    value: 23\n")
+    line = line_of(evidence_copy, "value: 23")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: figures[2].value", r"the number 23 is not in the quote")
+
+
+def test_unknown_drug_class_lists_close_matches(evidence_copy: Path, out: Path) -> None:
+    edit(evidence_copy, "interventions: [jak-inhibitor]", "interventions: [jak-inhibitr]")
+    line = line_of(evidence_copy, "jak-inhibitr")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: studies[0].arms[0].interventions",
+                  r"unknown entity 'jak-inhibitr'; did you mean jak-inhibitor")
+
+
+def test_unknown_publication_reference(evidence_copy: Path, out: Path) -> None:
+    edit(evidence_copy, "publications: [hadjadj-acr-2023, hadjadj-2024]", "publications: [hadjadj-acr-2023, hadjadj-2025]")
+    line = line_of(evidence_copy, "hadjadj-2025")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: studies[0].publications",
+                  r"unknown publication 'hadjadj-2025'; did you mean hadjadj-2024")
+
+
+def test_unknown_statement_reference(evidence_copy: Path, out: Path) -> None:
+    edit(evidence_copy, "    statement: response-at-3-months\n", "    statement: response-at-three-months\n")
+    line = line_of(evidence_copy, "response-at-three-months")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: figures[2].statement",
+                  r"unknown claim .004:response-at-three-months.; did you mean .*004:response-at-3-months")
+
+
+def test_numerator_above_denominator(evidence_copy: Path, out: Path) -> None:
+    edit(evidence_copy, "    value: 39\n", "    value: 39\n    numerator: 39\n    denominator: 20\n")
+    line = line_of(evidence_copy, "numerator: 39")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: figures[0].numerator", r"numerator 39 exceeds denominator 20 \(n > N\)")
+
+
+def test_percent_outside_0_100(evidence_copy: Path, out: Path) -> None:
+    edit(evidence_copy,
+         "    value: 24\n    unit: percent\n    response_definitions: [complete-response, partial-response]\n    statement: response-at-3-months\n    quote: At three months, the overall response, including complete and partial remission, was 24% with JAK inhibitors\n",
+         "    value: 2023\n    unit: percent\n    response_definitions: [complete-response, partial-response]\n    statement: response-at-3-months\n    quote: [At three months, New research at ACR Convergence 2023]\n")
+    line = line_of(evidence_copy, "value: 2023")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: figures[2].value", r"a percentage must lie between 0 and 100, not 2023")
+
+
+def test_record_naming_a_missing_source(evidence_copy: Path, out: Path) -> None:
+    edit(evidence_copy, "source: 004_6f73882940ad8e77.txt", "source: 004_missing.txt")
+    line = line_of(evidence_copy, "004_missing.txt")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: document.source",
+                  r"the source file '004_missing\.txt' does not exist")
+
+
+def test_unknown_field_is_an_error(evidence_copy: Path, out: Path) -> None:
+    edit(evidence_copy, "    value: 24\n", "    vaule: 24\n")
+    code, output = build(evidence_copy, out)
+    assert code == 1
+    assert re.search(r"figures\[2\]", output), output
+
+
+def test_turtle_syntax_error_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e \"unterminated .\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(bad)])
+    assert result.exit_code == 1, result.output
+    assert re.search(rf"{re.escape(str(bad))}:3: cannot parse as turtle", result.output), result.output
+
+
+def test_failed_build_leaves_previous_output_untouched(evidence_copy: Path, out: Path) -> None:
+    out.mkdir()
+    previous = out / "vexas-kg.ttl"
+    previous.write_text("previous build\n", encoding="utf-8")
+    edit(evidence_copy, "    value: 24\n", "    value: 23\n")
+    code, _ = build(evidence_copy, out)
+    assert code == 1
+    assert previous.read_text(encoding="utf-8") == "previous build\n"
+    assert sorted(p.name for p in out.iterdir()) == ["vexas-kg.ttl"]
