@@ -1,0 +1,104 @@
+"""Benchmark: cold `vexas-kg build` wall time and peak memory, with a breakdown.
+
+Not a test: run it by hand (`.venv/bin/python benchmarks/build.py`) after changing the
+build; it rewrites the build section of docs/benchmarks.md. Targets: under 1 s and
+150 MB for this graph on the 2-core machine.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "docs" / "benchmarks.md"
+RUNS = 7
+START, END = "<!-- build:start -->", "<!-- build:end -->"
+
+
+def cold_runs() -> tuple[list[float], list[float]]:
+    """Run the CLI in fresh processes; return wall seconds and peak RSS (MB) per run."""
+    walls, peaks = [], []
+    cli = [sys.executable, "-m", "vexas_kg.cli", "build", "--out"]
+    for _ in range(RUNS):
+        with tempfile.TemporaryDirectory() as out:
+            code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+                    f"subprocess.run({cli + [out]!r}, check=True, stdout=subprocess.DEVNULL); "
+                    "w = time.perf_counter() - t; "
+                    "print(w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+            line = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+            wall, rss_kb = line.split()
+            walls.append(float(wall))
+            peaks.append(int(rss_kb) / 1024)
+    return walls, peaks
+
+
+def breakdown() -> dict[str, float]:
+    """Where the time goes, in one warm process (imports measured separately first)."""
+    stages: dict[str, float] = {}
+    t = time.perf_counter()
+    from vexas_kg.graph.build import build_graph
+    from vexas_kg.graph.completeness import uncovered_numbers
+    from vexas_kg.graph.serialize import to_ntriples, to_turtle
+    from vexas_kg.graph.validate import validate_graph
+
+    stages["imports"] = time.perf_counter() - t
+    t = time.perf_counter()
+    build = build_graph()
+    stages["load and check records"] = time.perf_counter() - t
+    t = time.perf_counter()
+    uncovered_numbers(build)
+    stages["completeness"] = time.perf_counter() - t
+    t = time.perf_counter()
+    validate_graph(build.graph)
+    stages["SHACL validation (pyshacl, first call)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    to_turtle(build.graph)
+    to_ntriples(build.graph)
+    stages["serialise Turtle + N-Triples"] = time.perf_counter() - t
+    stages["triples"] = float(len(build.graph))
+    return stages
+
+
+def main() -> None:
+    walls, peaks = cold_runs()
+    stages = breakdown()
+    triples = int(stages.pop("triples"))
+    lines = [
+        START,
+        "## Build (`vexas-kg build`, cold process)",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()};"
+        f" {RUNS} cold runs of `python -m vexas_kg.cli build` ({triples} triples). Target: < 1 s, < 150 MB.",
+        "",
+        "| metric | median | min | max |",
+        "|---|---|---|---|",
+        f"| wall time (s) | {statistics.median(walls):.2f} | {min(walls):.2f} | {max(walls):.2f} |",
+        f"| peak RSS (MB) | {statistics.median(peaks):.0f} | {min(peaks):.0f} | {max(peaks):.0f} |",
+        "",
+        "Breakdown in one process (seconds):",
+        "",
+        "| stage | s |",
+        "|---|---|",
+    ]
+    lines += [f"| {name} | {seconds:.3f} |" for name, seconds in stages.items()]
+    lines += ["", END]
+    section = "\n".join(lines)
+    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n\n"
+    if START in text:
+        text = re.sub(re.escape(START) + ".*?" + re.escape(END), section, text, flags=re.S)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    REPORT.write_text(text, encoding="utf-8")
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
