@@ -29,7 +29,7 @@ from vexas_kg.errors import EndpointError, QueryError
 from vexas_kg.graph.engine import ResultTable
 from vexas_kg.graph.serialize import to_ntriples
 from vexas_kg.graph.sparql_text import with_values
-from vexas_kg.graph.store import fold_integer_types
+from vexas_kg.graph.store import fold_numbers
 
 DEFAULT_TIMEOUT_S = 30
 DEFAULT_GRAPH = URIRef("https://w3id.org/vexas-kg/id/graph/vexas-kg")
@@ -93,8 +93,8 @@ def term_from_json(value: Mapping[str, str]) -> Identifier:
 
 
 def canonical_hash(graph: Graph) -> str:
-    """SHA-256 of the graph's canonical N-Triples (blank nodes canonically renamed; integer subtypes folded)."""
-    folded = fold_integer_types(graph)
+    """SHA-256 of the graph's canonical N-Triples (blank nodes canonically renamed; numbers in canonical value form)."""
+    folded = fold_numbers(graph)
     if any(isinstance(term, BNode) for triple in folded for term in triple):
         folded = to_canonical_graph(folded)
     return hashlib.sha256(to_ntriples(folded).encode("utf-8")).hexdigest()
@@ -116,8 +116,8 @@ class PushReport:
         lines = [f"pushed {self.triples} triples to <{self.graph}> at {self.store_url} ({before})",
                  f"read back: {self.triples} triples, canonical hash {self.hash} (matches)"]
         if not self.exact:
-            lines.append("note: the store keeps derived integer datatypes (xsd:nonNegativeInteger, "
-                         "xsd:positiveInteger) as xsd:integer; values are identical")
+            lines.append("note: the store keeps numbers by value, not as printed (xsd:nonNegativeInteger and "
+                         "xsd:positiveInteger come back as xsd:integer, 5.20 as 5.2); every value is identical")
         return "\n".join(lines)
 
 

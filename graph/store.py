@@ -2,13 +2,15 @@
 
 rdflib stays the reference (it keeps every literal exactly as built); pyoxigraph
 answers the same queries much faster. Loading goes through canonical N-Triples so
-both hold the same triples. One difference is real and documented: Oxigraph stores
-integers by value, so ``xsd:nonNegativeInteger`` and ``xsd:positiveInteger`` come
-back as ``xsd:integer`` (see :func:`fold_integer_types`).
+both hold the same triples. One difference is real and documented: Oxigraph keeps
+numbers by value, so ``xsd:nonNegativeInteger`` and ``xsd:positiveInteger`` come
+back as ``xsd:integer`` and a decimal printed ``5.20`` comes back as ``5.2``
+(see :func:`fold_numbers`).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Iterable
 
 import pyoxigraph as ox
@@ -52,12 +54,12 @@ def read_graph(store: ox.Store, graph_name: URIRef | None = None) -> Graph:
     return Graph().parse(data=data.decode("utf-8"), format="nt")
 
 
-def fold_integer_types(graph: Graph) -> Graph:
-    """A copy with every literal of a derived integer type written as ``xsd:integer`` by value.
+def fold_numbers(graph: Graph) -> Graph:
+    """A copy with every numeric literal in its canonical value form, as a value-keeping store returns it.
 
-    This is what Oxigraph (and Virtuoso) keep of such a literal; comparing folded
-    graphs checks that a store kept every value while saying plainly that it did not
-    keep the derived datatype.
+    Derived integer types become ``xsd:integer``; decimals, integers and doubles get
+    their canonical lexical form. Comparing folded graphs checks that a store kept
+    every value, while the caller says plainly that it did not keep the printed form.
     """
     folded = Graph()
     for s, p, o in graph:
@@ -66,10 +68,18 @@ def fold_integer_types(graph: Graph) -> Graph:
 
 
 def fold_literal(term):
-    """``term`` with a derived integer datatype replaced by ``xsd:integer`` (other terms unchanged)."""
-    if isinstance(term, Literal) and term.datatype in INTEGER_SUBTYPES:
-        try:
-            return Literal(str(int(str(term))), datatype=XSD.integer)
-        except ValueError:
-            return term
+    """``term`` in canonical value form if it is a numeric literal (other terms unchanged)."""
+    if not isinstance(term, Literal) or term.datatype is None:
+        return term
+    lexical = str(term).strip()
+    try:
+        if term.datatype in INTEGER_SUBTYPES or term.datatype == XSD.integer:
+            return Literal(str(int(lexical)), datatype=XSD.integer)
+        if term.datatype == XSD.decimal:
+            value = Decimal(lexical)
+            return Literal(format(value.normalize(), "f") if value else "0", datatype=XSD.decimal)
+        if term.datatype in (XSD.double, XSD.float):
+            return Literal(repr(float(lexical)), datatype=term.datatype)
+    except (ValueError, ArithmeticError):
+        return term
     return term

@@ -63,7 +63,7 @@ def validate_graph(data: Graph) -> Report:
 
 def _results(report: Graph) -> list[Result]:
     out = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    for node in (r for top in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(top, SH.result)):
         def one(prop):  # the first value as text, or ""
             value = report.value(node, prop)
             return "" if value is None else str(value)

@@ -498,7 +498,7 @@ class _Loader:
         self.add(node, VX.statistic, self.term_of(f, "statistic", "statistic"))
         unit = f.choice("unit", SCHEMES["unit"])
         self.add(node, VX.unit, term(unit or ""))
-        timepoint = f.pattern("timepoint", DURATION, "a duration such as P3M or P6M", required=False)
+        timepoint = f.pattern("timepoint", DURATION, "a duration such as P3M or P6M (days, 1-11 months, or years: P12M is P1Y)", required=False)
         timepoint_label = f.text("timepoint_label", required=False)
         self.check_verbatim(f, text, "timepoint_label", timepoint_label)
         values: dict[str, str | int | None] = {

@@ -62,5 +62,98 @@ def validate(paths: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
+              help="Query timeout in seconds.")
+@click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="An evidence folder of the packaged layout (default: the packaged evidence).")
+def serve(host: str, port: int, timeout_s: int, evidence: Path | None) -> None:
+    """Serve the checked graph as a read-only SPARQL endpoint with a query page; Ctrl-C stops it.
+
+    Refuses to start if the graph is incomplete or does not conform to the shapes.
+    SERVICE and LOAD requests are refused, so no query reaches the network.
+    """
+    import signal
+
+    from vexas_kg.graph.pipeline import checked_build
+    from vexas_kg.graph.server import serve_graph
+
+    build = checked_build(evidence)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with serve_graph(build.graph, host, port, timeout_s) as endpoint:
+            click.echo(f"SPARQL endpoint: {endpoint.query_url}")
+            click.echo(f"query page:      {endpoint.base_url}/")
+            click.echo(f"serving {len(build.graph)} triples read-only (query timeout {timeout_s} s); "
+                       "press Ctrl-C to stop")
+            try:
+                endpoint.wait()
+            except KeyboardInterrupt:
+                pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo("stopped")
+
+
+@main.command()
+@click.option("--endpoint", required=True,
+              help="Graph Store Protocol URL of the store, e.g. http://127.0.0.1:7878/store (see docs/serving.md).")
+@click.option("--graph", "graph_iri", default="https://w3id.org/vexas-kg/id/graph/vexas-kg", show_default=True,
+              help="The named graph to replace.")
+@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=60, show_default=True,
+              help="Timeout of each HTTP request in seconds.")
+@click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="An evidence folder of the packaged layout (default: the packaged evidence).")
+def push(endpoint: str, graph_iri: str, timeout_s: int, evidence: Path | None) -> None:
+    """Replace one named graph on a SPARQL 1.1 store with the checked graph, then verify it.
+
+    Reads the graph back and compares triple count and canonical hash; on any
+    failure the previous graph is put back and the error says so.
+    """
+    from vexas_kg.graph.pipeline import checked_build
+    from vexas_kg.graph.remote import push as push_graph
+
+    build = checked_build(evidence)
+    click.echo(push_graph(build.graph, endpoint, graph_iri, timeout_s).text())
+
+
+@main.command()
+@click.option("--format", "fmt", required=True, metavar="FMT",
+              help="turtle, ntriples, jsonld, trig, nquads, csv, kgx, graphml, nodelink, support or void.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output file (default: out/<name>; kgx writes <out>_nodes.jsonl and <out>_edges.jsonl).")
+@click.option("--query", "query_name", default=None, help="For --format csv: the named query to run.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="For --format csv: a query parameter.")
+@click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="An evidence folder of the packaged layout (default: the packaged evidence).")
+def export(fmt: str, out: Path | None, query_name: str | None, params: tuple[str, ...],
+           evidence: Path | None) -> None:
+    """Export the checked graph in a standard format (each file written atomically)."""
+    from vexas_kg.errors import UsageError
+    from vexas_kg.graph.export import FORMATS, ExportRequest
+    from vexas_kg.graph.export import export as export_build
+    from vexas_kg.graph.pipeline import checked_build
+    from vexas_kg.graph.query import named, parse_params
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if (query_name or params) and fmt != "csv":
+        raise UsageError("--query and --param belong to --format csv")
+    if fmt == "csv" and not query_name:
+        raise UsageError("--format csv needs --query NAME (and --param NAME=VALUE for its parameters)")
+    if query_name:
+        named(query_name)
+    request = ExportRequest(query_name, tuple(sorted(parse_params(params).items())))
+    for path in export_build(checked_build(evidence), fmt, out, request):
+        click.echo(f"wrote {path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,418 @@
+"""Run named queries: two in-process engines, label resolution and parameter binding.
+
+The binding contract every named query keeps (and that the tests check on three
+binding styles): parameters are bound *before* the outermost WHERE group is evaluated,
+as SEP-0007 describes. rdflib does it with ``initBindings``, pyoxigraph with
+``substitutions``, and a remote endpoint with a ``VALUES`` block placed first inside
+the outermost WHERE group. A query therefore uses a parameter only in its outermost
+group (triple patterns, FILTER and BIND expressions, EXISTS) or in a nested group whose
+own triple patterns bind it, and an optional parameter that is not given stays unbound
+(the query tests ``BOUND(?name)``). A value is never written into the query text.
+
+Numbers: pyoxigraph stores literals by value, so every XSD integer subtype comes back
+as ``xsd:integer`` and ``"5.20"^^xsd:decimal`` as ``"5.2"``. Both engines report
+integers as ``xsd:integer``; the pyoxigraph engine built from a graph gives back the
+printed lexical form the graph holds for the other datatypes, so no printed number
+changes on the way through a query.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Identifier
+
+from vexas_kg.errors import QueryError, UsageError
+from vexas_kg.graph.engine import Engine, ResultTable
+from vexas_kg.graph.store import load_store
+from vexas_kg.ontology import PREFIXES
+from vexas_kg.ontology.vocab import VX, VXID, VXT
+from vexas_kg.queries import NamedQuery, Parameter, catalog, read_query_text
+
+_INTEGER_TYPES = {str(XSD[t]) for t in (
+    "integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int",
+    "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+_XSD_STRING = str(XSD.string)
+
+
+def portable(term: Identifier | None) -> Identifier | None:
+    """The form of a result term that every engine agrees on (integers as ``xsd:integer``)."""
+    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) in _INTEGER_TYPES:
+        try:
+            return Literal(str(int(str(term))), datatype=XSD.integer)
+        except ValueError:
+            return term
+    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) == _XSD_STRING:
+        return Literal(str(term))
+    return term
+
+
+# ------------------------------------------------------------------ engines
+
+class RdflibEngine:
+    """SPARQL on an in-memory rdflib graph; parameters bound with ``initBindings``."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def select(self, query: str, bindings: Mapping[str, Identifier]) -> ResultTable:
+        try:
+            result = self.graph.query(query, initBindings=dict(bindings))
+        except Exception as exc:  # rdflib raises pyparsing and assorted errors for bad queries
+            raise QueryError(f"the query failed on rdflib: {_first_line(exc)}") from None
+        if result.type != "SELECT":
+            raise QueryError(f"only SELECT queries can be run here, not {result.type}")
+        columns = tuple(str(v) for v in result.vars or ())
+        try:
+            rows = tuple(tuple(portable(row[i]) for i in range(len(columns))) for row in result)
+        except Exception as exc:
+            raise QueryError(f"the query failed on rdflib: {_first_line(exc)}") from None
+        return ResultTable(columns, rows)
+
+
+class OxigraphEngine:
+    """SPARQL on a pyoxigraph store; parameters bound with ``substitutions``.
+
+    ``printed`` maps the store's canonical form of a literal back to the lexical form
+    the source graph printed (see the module docstring); ``from_graph`` fills it.
+    """
+
+    def __init__(self, store: ox.Store, printed: Mapping[Literal, Literal] | None = None) -> None:
+        self.store = store
+        self.printed = dict(printed or {})
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> "OxigraphEngine":
+        """Load an rdflib graph into a fresh in-memory store."""
+        return cls(load_store(graph), printed_forms(graph))
+
+    def select(self, query: str, bindings: Mapping[str, Identifier]) -> ResultTable:
+        substitutions = {ox.Variable(name): to_oxigraph(value) for name, value in bindings.items()}
+        try:
+            result = self.store.query(query, substitutions=substitutions or None)
+        except SyntaxError as exc:
+            raise QueryError(f"the query does not parse: {exc}") from None
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise QueryError(f"the query failed on pyoxigraph: {exc}") from None
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("only SELECT queries can be run here")
+        columns = tuple(v.value for v in result.variables)
+        try:
+            rows = tuple(tuple(self._back(solution[i]) for i in range(len(columns))) for solution in result)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise QueryError(f"the query failed on pyoxigraph: {exc}") from None
+        return ResultTable(columns, rows)
+
+    def _back(self, term: object) -> Identifier | None:
+        value = portable(from_oxigraph(term))
+        if isinstance(value, Literal):
+            return self.printed.get(value, value)
+        return value
+
+
+def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise QueryError(f"cannot use {term!r} as an RDF term")
+
+
+def from_oxigraph(term: object) -> Identifier | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise QueryError(f"unsupported result term {term!r}")
+
+
+def printed_forms(graph: Graph) -> dict[Literal, Literal]:
+    """For each typed literal whose lexical form pyoxigraph would change (other than
+    integers, which every engine reports canonically): canonical form -> printed form.
+    A canonical form shared by two printed forms stays canonical (it cannot be told apart)."""
+    literals = sorted({o for o in graph.objects() if isinstance(o, Literal) and o.datatype is not None
+                       and str(o.datatype) not in _INTEGER_TYPES and str(o.datatype) != _XSD_STRING}, key=str)
+    scratch = ox.Store()
+    predicate = ox.NamedNode("urn:vexas-kg:printed")
+    scratch.extend(ox.Quad(ox.NamedNode(f"urn:vexas-kg:literal:{i}"), predicate, to_oxigraph(lit))
+                   for i, lit in enumerate(literals))
+    found: dict[Literal, set[Literal]] = {}
+    for quad in scratch.quads_for_pattern(None, predicate, None):
+        original = literals[int(quad.subject.value.rsplit(":", 1)[1])]
+        canonical = from_oxigraph(quad.object)
+        if canonical != original or str(canonical) != str(original):
+            found.setdefault(canonical, set()).add(original)
+    return {canonical: next(iter(forms)) for canonical, forms in found.items() if len(forms) == 1}
+
+
+def engine_for(graph: Graph, name: str = "oxigraph") -> Engine:
+    """The in-process engine called ``name`` (oxigraph or rdflib) over ``graph``."""
+    if name == "oxigraph":
+        return OxigraphEngine.from_graph(graph)
+    if name == "rdflib":
+        return RdflibEngine(graph)
+    raise UsageError(f"unknown engine {name!r}; use oxigraph or rdflib")
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+# ------------------------------------------------------------ label index
+
+KINDS: dict[str, tuple[str, frozenset[str]]] = {
+    "drug": ("drug", frozenset({str(VX.Drug)})),
+    "drug-or-class": ("drug or drug class", frozenset({str(VX.Drug), str(VX.DrugClass)})),
+    "intervention": ("drug, drug class or procedure", frozenset({str(VX.Drug), str(VX.DrugClass), str(VX.Procedure)})),
+    "phenotype": ("clinical manifestation", frozenset({str(VX.Phenotype)})),
+    "study": ("study", frozenset({str(VX.Study)})),
+    "measure": ("outcome measure", frozenset({str(VXT.measures)})),
+    "item": ("figure, claim, safety rule or adverse event report",
+             frozenset({str(VX.Figure), str(VX.Claim), str(VX.SafetyRule), str(VX.AdverseEventReport)})),
+    "document": ("document", frozenset({str(VX.Document)})),
+}
+KIND_NAMES = {
+    str(VX.Drug): "drug", str(VX.DrugClass): "drug class", str(VX.Procedure): "procedure",
+    str(VX.Phenotype): "clinical manifestation", str(VX.Disease): "disease", str(VX.Gene): "gene",
+    str(VX.Study): "study", str(VXT.measures): "outcome measure", str(VX.Figure): "figure", str(VX.Claim): "claim",
+    str(VX.SafetyRule): "safety rule", str(VX.AdverseEventReport): "adverse event report",
+    str(VX.Document): "document", str(VX.Publication): "publication",
+}
+_DOC_ITEM = re.compile(r"^doc/(?P<doc>[a-z0-9]+)/(?P<kind>[a-z-]+)/(?P<slug>[^/]+)$")
+_BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def normal(text: str) -> str:
+    """How labels are compared: case-folded, accents and white space normalised."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+@dataclass
+class Entry:
+    """A resolvable resource: its IRI, its kinds (classes or concept schemes) and display label."""
+
+    iri: str
+    kinds: set[str] = field(default_factory=set)
+    label: str = ""
+
+
+@dataclass
+class LabelIndex:
+    """Labels, alternative labels, slugs and short ids of the resources a parameter may name."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    keys: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_engine(cls, engine: Engine) -> "LabelIndex":
+        table = engine.select(read_query_text("_labels.rq"), {})
+        index = cls()
+        col = {name: i for i, name in enumerate(table.columns)}
+        for row in table.rows:
+            iri, kind, label, preferred = (row[col[c]] for c in ("entity", "kind", "label", "preferred"))
+            entry = index.entries.setdefault(str(iri), Entry(str(iri)))
+            entry.kinds.add(str(kind))
+            if label is not None:
+                if preferred is not None and str(preferred) == "true" and not entry.label:
+                    entry.label = str(label)
+                index._key(str(label), entry.iri)
+        for entry in index.entries.values():
+            for key in _short_ids(entry.iri):
+                index._key(key, entry.iri)
+            if not entry.label:
+                entry.label = _short_ids(entry.iri)[0]
+        return index
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> "LabelIndex":
+        return cls.from_engine(RdflibEngine(graph))
+
+    def _key(self, text: str, iri: str) -> None:
+        self.keys.setdefault(normal(text), set()).add(iri)
+
+    def resolve(self, value: str, parameter: Parameter) -> URIRef:
+        """The IRI ``value`` names, of a kind the parameter accepts, or a UsageError that says why not."""
+        noun, accepted = KINDS[parameter.type]
+        text = value.strip()
+        if text.startswith("<") and text.endswith(">"):
+            text = text[1:-1]
+        candidates = self._lookup(text)
+        if candidates is None:
+            return self._unknown(value, parameter, noun, accepted)
+        fitting = sorted(iri for iri in candidates if self.entries[iri].kinds & accepted)
+        if len(fitting) == 1:
+            return URIRef(fitting[0])
+        if len(fitting) > 1:
+            listed = "; ".join(f"{self.entries[i].label} <{i}>" for i in fitting)
+            raise UsageError(f"{parameter.name}={value!r} is ambiguous: it names {listed}; give the IRI or a short id")
+        kinds = sorted({KIND_NAMES.get(k, k) for iri in candidates for k in self.entries[iri].kinds})
+        raise UsageError(f"{parameter.name}={value!r} names a {' / '.join(kinds)}, but {parameter.name} expects a {noun}")
+
+    def _lookup(self, text: str) -> set[str] | None:
+        if _ABSOLUTE.match(text) and not re.match(r"^[a-z0-9]+:[a-z0-9-]+$", text):
+            if _BAD_IRI.search(text):
+                raise UsageError(f"{text!r} is not a valid IRI")
+            return {text} if text in self.entries else None
+        prefixed = re.match(r"^(?P<prefix>[a-z]+):(?P<local>[A-Za-z0-9_./-]+)$", text)
+        if prefixed and prefixed.group("prefix") in PREFIXES:
+            iri = PREFIXES[prefixed.group("prefix")] + prefixed.group("local")
+            return {iri} if iri in self.entries else None
+        return self.keys.get(normal(text))
+
+    def _unknown(self, value: str, parameter: Parameter, noun: str, accepted: frozenset[str]) -> URIRef:
+        names = sorted({key for key, iris in self.keys.items()
+                        if len(key) <= 80 and any(self.entries[i].kinds & accepted for i in iris)})
+        close = difflib.get_close_matches(normal(value), names, n=5, cutoff=0.6)
+        if close:
+            hint = f"; close matches: {', '.join(close)}"
+        else:
+            shown = [n for n in names if ":" not in n and "/" not in n][:12]
+            hint = f"; known values include: {', '.join(shown)}" if shown else ""
+        raise UsageError(f"unknown {noun} {value!r} for parameter {parameter.name}{hint}")
+
+
+def _short_ids(iri: str) -> list[str]:
+    """Names besides the labels: ``004:slug`` for a document's items, the path after ``id/``, the slug."""
+    for namespace in (str(VXID), str(VXT._NS)):
+        if iri.startswith(namespace):
+            path = iri[len(namespace):]
+            match = _DOC_ITEM.match(path)
+            ids = [f"{match.group('doc')}:{match.group('slug')}", path] if match else [path]
+            slug = path.rsplit("/", 1)[-1]
+            if not match and slug not in ids:
+                ids.append(slug)
+            if path.startswith("doc/") and path.count("/") == 1:
+                ids.append(path.split("/")[1])
+            return ids
+    return [iri]
+
+
+# ------------------------------------------------------- parameter binding
+
+_DURATION = re.compile(r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$")
+_DURATION_WORDS = re.compile(r"^(?P<n>\d+)\s*(?P<unit>months?|m|weeks?|w|days?|d|years?|y)$", re.IGNORECASE)
+
+
+def _literal(value: str, parameter: Parameter) -> Literal:
+    if parameter.type == "string":
+        return Literal(value)
+    if parameter.type == "integer":
+        if not re.match(r"^-?\d+$", value.strip()):
+            raise UsageError(f"{parameter.name}={value!r} is not an integer")
+        return Literal(str(int(value)), datatype=XSD.integer)
+    text = value.strip()
+    words = _DURATION_WORDS.match(text)
+    if words:
+        text = f"P{int(words.group('n'))}{words.group('unit')[0].upper()}"
+    if not _DURATION.match(text) or text == "P":
+        raise UsageError(f"{parameter.name}={value!r} is not a duration; write it as P6M (ISO 8601) or '6 months'")
+    return Literal(text, datatype=XSD.duration)
+
+
+def prepare(named_query: NamedQuery, params: Mapping[str, str],
+            graph_or_label_index: Graph | LabelIndex | Engine) -> dict[str, Identifier]:
+    """Check ``params`` against the query's declared parameters and turn each value into
+    an RDF term: labels and short ids become IRIs, numbers and durations typed literals.
+    Unknown parameters, missing required ones, unknown labels and wrong kinds raise UsageError."""
+    declared = {p.name: p for p in named_query.parameters}
+    for name in params:
+        if name not in declared and named_query.parameters:
+            close = difflib.get_close_matches(name, list(declared), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; it takes {', '.join(declared)}"
+            raise UsageError(f"{named_query.name} has no parameter {name!r}{hint}")
+        if name not in declared:
+            raise UsageError(f"{named_query.name} takes no parameters (got {name!r})")
+    labels: LabelIndex | None = graph_or_label_index if isinstance(graph_or_label_index, LabelIndex) else None
+    bindings: dict[str, Identifier] = {}
+    for parameter in named_query.parameters:
+        value = params.get(parameter.name, parameter.default)
+        if value is None:
+            if parameter.required:
+                raise UsageError(f"{named_query.name} needs --param {parameter.name}=... ({parameter.description})")
+            continue
+        if parameter.type in KINDS or parameter.type == "term":
+            if labels is None:
+                labels = _index(graph_or_label_index)
+            bindings[parameter.name] = (labels.resolve(value, parameter) if parameter.type in KINDS
+                                        else _term(value, parameter, labels))
+        else:
+            bindings[parameter.name] = _literal(value, parameter)
+    return bindings
+
+
+def _index(source: Graph | LabelIndex | Engine) -> LabelIndex:
+    if isinstance(source, LabelIndex):
+        return source
+    if isinstance(source, Graph):
+        return LabelIndex.from_graph(source)
+    return LabelIndex.from_engine(source)
+
+
+def _term(value: str, parameter: Parameter, labels: LabelIndex) -> URIRef:
+    """A parameter of no declared kind (``term``): any resource the label index knows."""
+    any_kind = Parameter(parameter.name, "item", None, parameter.required, parameter.description)
+    candidates = labels._lookup(value.strip()[1:-1] if value.strip().startswith("<") else value.strip())
+    if not candidates:
+        return labels._unknown(value, any_kind, "resource", frozenset(k for _, ks in KINDS.values() for k in ks))
+    if len(candidates) > 1:
+        listed = "; ".join(f"{labels.entries[i].label} <{i}>" for i in sorted(candidates))
+        raise UsageError(f"{parameter.name}={value!r} is ambiguous: it names {listed}")
+    return URIRef(next(iter(candidates)))
+
+
+def named(name: str) -> NamedQuery:
+    """The catalog's query called ``name``, or a UsageError listing close names."""
+    queries = catalog()
+    if name not in queries:
+        close = difflib.get_close_matches(name, list(queries), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; the named queries are {', '.join(queries)}"
+        raise UsageError(f"no named query {name!r}{hint}")
+    return queries[name]
+
+
+def run_query(query: NamedQuery, params: Mapping[str, str], engine: Engine,
+              labels: LabelIndex | None = None) -> ResultTable:
+    """Bind ``params`` and run ``query`` (a named query or a user's parsed query file)."""
+    bindings = prepare(query, params, labels if labels is not None else engine)
+    return engine.select(query.text, bindings)
+
+
+def run_named(name: str, params: Mapping[str, str], engine: Engine, labels: LabelIndex | None = None) -> ResultTable:
+    """Run the named query ``name`` with ``params`` (labels allowed where IRIs are expected)."""
+    return run_query(named(name), params, engine, labels)
+
+
+def parse_params(pairs: Iterable[str]) -> dict[str, str]:
+    """``KEY=VALUE`` strings (from ``--param``) as a dict; a malformed or repeated key is a UsageError."""
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"--param {pair!r} is not KEY=VALUE")
+        if key in params:
+            raise UsageError(f"--param {key} is given twice")
+        params[key] = value
+    return params

@@ -1,0 +1,130 @@
+"""Write a ResultTable as a readable table or in the W3C SPARQL 1.1 result formats.
+
+``json`` is SPARQL 1.1 Query Results JSON, ``csv`` and ``tsv`` the W3C SPARQL 1.1
+Query Results CSV and TSV formats (CSV: plain values; TSV: RDF terms in SPARQL
+syntax), so other tools read them as they read any endpoint's answer. ``table`` is for
+people: instance IRIs shortened to ids that ``vexas-kg trace`` and ``--param`` accept,
+long texts cut at a fixed width.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Identifier
+
+from vexas_kg.errors import UsageError
+from vexas_kg.graph.engine import ResultTable
+from vexas_kg.ontology import PREFIXES
+from vexas_kg.ontology.vocab import VXID
+
+FORMATS = ("table", "csv", "tsv", "json")
+CELL_WIDTH = 60
+_ITEM = re.compile(r"^doc/(?P<doc>[a-z0-9]+)/(?:figure|claim|safety-rule|adverse-event)/(?P<slug>[a-z0-9-]+)$")
+_TURTLE_INTEGER = re.compile(r"^[+-]?\d+$")
+_TURTLE_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
+
+
+def format_results(table: ResultTable, fmt: str) -> str:
+    """The table in ``fmt`` (table, csv, tsv or json), ending with a newline."""
+    writers = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}
+    if fmt not in writers:
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return writers[fmt](table)
+
+
+def to_json(table: ResultTable) -> str:
+    bindings = []
+    for row in table.rows:
+        bindings.append({column: _json_term(term) for column, term in zip(table.columns, row) if term is not None})
+    document = {"head": {"vars": list(table.columns)}, "results": {"bindings": bindings}}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _json_term(term: Identifier) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": str(term)}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype is not None and term.datatype != XSD.string:
+            out["datatype"] = str(term.datatype)
+        return out
+    raise UsageError(f"cannot write {term!r} as a SPARQL result term")
+
+
+def to_csv(table: ResultTable) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row])
+    return out.getvalue()
+
+
+def to_tsv(table: ResultTable) -> str:
+    lines = ["\t".join(f"?{c}" for c in table.columns)]
+    lines += ["\t".join("" if t is None else sparql_syntax(t) for t in row) for row in table.rows]
+    return "\n".join(lines) + "\n"
+
+
+def sparql_syntax(term: Identifier) -> str:
+    """An RDF term as the TSV results format writes it (integers and decimals may stay bare)."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    text = str(term)
+    if term.datatype == XSD.integer and _TURTLE_INTEGER.match(text):
+        return text
+    if term.datatype == XSD.decimal and _TURTLE_DECIMAL.match(text):
+        return text
+    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace(
+        "\r", "\\r").replace("\t", "\\t") + '"'
+    if term.language:
+        return f"{quoted}@{term.language}"
+    if term.datatype is not None and term.datatype != XSD.string:
+        return f"{quoted}^^<{term.datatype}>"
+    return quoted
+
+
+def to_table(table: ResultTable) -> str:
+    if not table.columns:
+        return "(no columns)\n"
+    cells = [[_cell(t) for t in row] for row in table.rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(table.columns)]
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+    lines = [line(list(table.columns)), line(["-" * w for w in widths])]
+    lines += [line(r) for r in cells]
+    count = len(table.rows)
+    lines.append(f"({count} row{'s' if count != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def short_iri(iri: str) -> str:
+    """``004:slug`` for a document's figure, claim, rule or event; ``prefix:rest`` elsewhere."""
+    namespace = str(VXID)
+    if iri.startswith(namespace):
+        path = iri[len(namespace):]
+        match = _ITEM.match(path)
+        return f"{match.group('doc')}:{match.group('slug')}" if match else f"vxid:{path}"
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+def _cell(term: Identifier | None) -> str:
+    if term is None:
+        return ""
+    text = short_iri(str(term)) if isinstance(term, URIRef) else " ".join(str(term).split())
+    return text if len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 1] + "…"

@@ -1,0 +1,138 @@
+"""The named SPARQL queries: one self-documenting ``.rq`` file each.
+
+Every file opens with a metadata header, one ``#+ key: value`` line per entry::
+
+    #+ title: Comparative efficacy
+    #+ description: One row per outcome figure of a drug or class, ...
+    #+ question: How did each drug or class do, outcome by outcome?
+    #+ param: outcome measure optional only figures of this outcome
+    #+ param: drug drug required the drug that failed
+    #+ param: timepoint duration default=P6M when the outcome was measured
+
+A parameter line is ``NAME TYPE MODE DESCRIPTION`` where MODE is ``required``,
+``optional`` (not given = no restriction; the variable stays unbound) or
+``default=VALUE`` (a value with spaces is written in double quotes). NAME is the
+SPARQL variable the value is bound to. ``description`` may span several lines; the
+others are single lines. Files whose name starts with ``_`` are internal helpers
+(such as the label index) and are not part of the catalog.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+
+from vexas_kg.errors import QueryError
+
+PARAMETER_TYPES = (
+    "drug", "drug-or-class", "intervention", "phenotype", "study", "measure", "item", "document",
+    "duration", "string", "integer", "term",
+)
+_KEYS = ("title", "description", "question", "param")
+_HEADER = re.compile(r"^#\+\s*(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$")
+_PARAM = re.compile(
+    r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[a-z-]+)\s+"
+    r"(?P<mode>required|optional|default=(?:\"[^\"]*\"|\S+))\s+(?P<description>\S.*)$"
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A value a query needs; ``default`` is None when the parameter is required or optional."""
+
+    name: str
+    type: str
+    default: str | None
+    required: bool
+    description: str
+
+    @property
+    def mode(self) -> str:
+        if self.required:
+            return "required"
+        return "optional" if self.default is None else f"default {self.default}"
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query of the catalog (or a user's own query file) with its parsed header."""
+
+    name: str
+    title: str
+    description: str
+    question: str
+    parameters: tuple[Parameter, ...]
+    text: str
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+
+def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
+    """Read a query's header. ``strict`` (the catalog) requires title, description and question;
+    a user's query file may have no header at all."""
+    fields: dict[str, list[str]] = {key: [] for key in _KEYS}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        key = match.group("key")
+        if key not in fields:
+            raise QueryError(f"{name}:{number}: unknown header key {key!r}; use one of {', '.join(_KEYS)}")
+        fields[key].append(match.group("value"))
+    for key in ("title", "question"):
+        if len(fields[key]) > 1:
+            raise QueryError(f"{name}: the header gives {key!r} more than once")
+    if strict:
+        missing = [key for key in ("title", "description", "question") if not fields[key]]
+        if missing:
+            raise QueryError(f"{name}: the header lacks {', '.join(missing)}")
+    parameters = tuple(_parameter(value, name) for value in fields["param"])
+    names = [p.name for p in parameters]
+    if len(set(names)) != len(names):
+        raise QueryError(f"{name}: a parameter is declared twice ({', '.join(names)})")
+    for parameter in parameters:
+        if not re.search(rf"\?{parameter.name}\b", text):
+            raise QueryError(f"{name}: parameter {parameter.name!r} is not a variable of the query")
+    return NamedQuery(
+        name=name,
+        title=" ".join(fields["title"]),
+        description=" ".join(fields["description"]),
+        question=" ".join(fields["question"]),
+        parameters=parameters,
+        text=text,
+    )
+
+
+def _parameter(value: str, name: str) -> Parameter:
+    match = _PARAM.match(value)
+    if not match:
+        raise QueryError(f"{name}: cannot read the parameter line {value!r}; expected NAME TYPE MODE DESCRIPTION")
+    kind = match.group("type")
+    if kind not in PARAMETER_TYPES:
+        raise QueryError(f"{name}: unknown parameter type {kind!r}; use one of {', '.join(PARAMETER_TYPES)}")
+    mode = match.group("mode")
+    default = None
+    if mode.startswith("default="):
+        default = mode[len("default="):]
+        if default.startswith('"'):
+            default = default[1:-1]
+    return Parameter(match.group("name"), kind, default, mode == "required", match.group("description"))
+
+
+def read_query_text(file_name: str) -> str:
+    """The text of a packaged ``.rq`` file (named or internal)."""
+    path = files(__name__).joinpath(file_name)
+    if not path.is_file():
+        raise QueryError(f"no packaged query file {file_name!r}")
+    return path.read_text(encoding="utf-8")
+
+
+def catalog() -> dict[str, NamedQuery]:
+    """Every named query, by name (the file name without ``.rq``), in name order."""
+    names = sorted(p.name for p in files(__name__).iterdir() if p.name.endswith(".rq") and not p.name.startswith("_"))
+    return {n[:-3]: parse_query(read_query_text(n), n[:-3]) for n in names}
+
+
+__all__ = ["NamedQuery", "Parameter", "PARAMETER_TYPES", "catalog", "parse_query", "read_query_text"]
