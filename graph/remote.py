@@ -27,6 +27,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 
 from vexas_kg.errors import EndpointError, QueryError
 from vexas_kg.graph.engine import ResultTable
+from vexas_kg.graph.query import portable
 from vexas_kg.graph.serialize import to_ntriples
 from vexas_kg.graph.sparql_text import with_values
 from vexas_kg.graph.store import fold_numbers
@@ -41,7 +42,9 @@ class RemoteEngine:
 
     Parameters are bound with a ``VALUES`` row at the top of the WHERE group.
     ``default_graphs`` are sent as ``default-graph-uri`` (for stores that keep the
-    data in a named graph, as ``push`` does).
+    data in a named graph, as ``push`` does). Result terms are reported as the local
+    engines report them (integers as ``xsd:integer``); a store that keeps numbers by
+    value returns decimals in canonical form (``5.2`` for a printed ``5.20``).
     """
 
     def __init__(self, endpoint: str, timeout_s: int = DEFAULT_TIMEOUT_S,
@@ -65,11 +68,12 @@ class RemoteEngine:
             raise QueryError(f"the endpoint {self.endpoint} rejected the query: {_short(exc)}") from None
         except (SPARQLWrapperException, urllib.error.URLError, socket.timeout, TimeoutError, OSError) as exc:
             raise EndpointError(f"the endpoint {self.endpoint} failed: {_short(exc)}") from None
-        return results_from_json(answer)
+        table = results_from_json(answer)
+        return ResultTable(table.columns, tuple(tuple(portable(term) for term in row) for row in table.rows))
 
 
 def results_from_json(answer: object) -> ResultTable:
-    """A :class:`ResultTable` from SPARQL 1.1 Query Results JSON."""
+    """A :class:`ResultTable` from SPARQL 1.1 Query Results JSON (terms exactly as the endpoint sent them)."""
     if not isinstance(answer, dict) or "head" not in answer or "results" not in answer:
         raise EndpointError("the endpoint did not return SPARQL JSON results for a SELECT")
     columns = tuple(answer["head"].get("vars", []))
@@ -213,8 +217,9 @@ def _size(graph: Graph | None) -> str:
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else type(exc).__name__
+    """The error's message on one line (with the endpoint's own explanation, when it sent one)."""
+    text = " ".join(str(exc).split())
+    return text[:400] if text else type(exc).__name__
 
 
 def _body(body: bytes) -> str:
