@@ -23,7 +23,7 @@ from vexas_kg.loaders.entities import EntityTable, load_entities
 from vexas_kg.loaders.evidence import Loaded, load_record
 from vexas_kg.loaders.publications import load_publications
 from vexas_kg.loaders.source_text import SourceText
-from vexas_kg.loaders.yaml_strict import read_yaml
+from vexas_kg.loaders.yaml_strict import Mapping, Scalar, Value, read_yaml
 from vexas_kg.ontology import read_text
 from vexas_kg.ontology.vocab import VX
 
@@ -68,25 +68,26 @@ def record_files(evidence: Folder) -> list[str]:
     return sorted(p.name for p in records.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_one(evidence: Folder, record_name: str, entities: EntityTable,
-             sources: dict[str, SourceText] | None = None) -> tuple[Loaded, SourceText]:
-    """Read one record and the source text it names, and load it."""
+def load_one(evidence: Folder, record_name: str, entities: EntityTable) -> tuple[Loaded, SourceText]:
+    """Read one record of ``evidence`` and the source text it names, and load it."""
     text, name = _read(evidence, "records", record_name)
+    return load_record_text(text, name, [evidence], entities)
+
+
+def load_record_text(text: str, name: str, folders: list[Folder], entities: EntityTable) -> tuple[Loaded, SourceText]:
+    """Load record ``text``; its source file is looked up in ``sources/`` of each folder in turn."""
     tree = read_yaml(text, name)
-    source_name, line = _source_name(tree, name)
-    if sources is not None and source_name in sources:
-        source = sources[source_name]
-    else:
-        path = evidence.joinpath("sources", source_name)
-        if "/" in source_name or not path.is_file():
-            raise RecordError(f"the source file {source_name!r} does not exist in sources/", Location(name, line, "document.source"))
-        source = SourceText(source_name, path.read_text(encoding="utf-8"))
-    return load_record(tree, name, source, entities.index), source
+    source_name, line = source_name_of(tree, name)
+    for folder in folders:
+        path = folder.joinpath("sources", source_name)
+        if "/" not in source_name and path.is_file():
+            source = SourceText(source_name, path.read_text(encoding="utf-8"))
+            return load_record(tree, name, source, entities.index), source
+    raise RecordError(f"the source file {source_name!r} does not exist in sources/", Location(name, line, "document.source"))
 
 
-def _source_name(tree: object, name: str) -> tuple[str, int]:
-    from vexas_kg.loaders.yaml_strict import Mapping, Scalar
-
+def source_name_of(tree: Value, name: str) -> tuple[str, int]:
+    """The ``document.source`` of a parsed record, read before the record is loaded."""
     document = tree.items.get("document") if isinstance(tree, Mapping) else None
     source = document.items.get("source") if isinstance(document, Mapping) else None
     if not isinstance(source, Scalar):
@@ -95,36 +96,46 @@ def _source_name(tree: object, name: str) -> tuple[str, int]:
     return source.text, source.line
 
 
-def build_graph(evidence: Folder | None = None, include_ontology: bool = True) -> Build:
-    """Load all records of ``evidence`` (default: the packaged folder) into one graph."""
+def build_graph(evidence: Folder | None = None, replacements: list[Path] | None = None) -> Build:
+    """Load all records of ``evidence`` (default: the packaged folder) into one graph.
+
+    ``replacements`` are record files from elsewhere (``vexas-kg validate FILE``): each one
+    replaces the record of the same document id, or is added if the id is new. Its source
+    text is looked up beside it (``../sources``) first, then in ``evidence``.
+    """
     evidence = evidence if evidence is not None else packaged_evidence()
     entities = load_entity_table(evidence)
     pub_tsv, pub_name = _read(evidence, "reference", "publications.tsv")
     publications, pub_triples = load_publications(pub_tsv, pub_name)
     graph = Graph()
-    if include_ontology:
-        graph.parse(data=read_text("vexas.ttl"), format="turtle")
+    graph.parse(data=read_text("vexas.ttl"), format="turtle")
     for triple in entities.triples + pub_triples:
         graph.add(triple)
     result = Build(graph)
+    loaded_by_id: dict[str, tuple[Loaded, SourceText, str]] = {}
+    for record_name in record_files(evidence):
+        loaded, source = load_one(evidence, record_name, entities)
+        if loaded.doc_id in loaded_by_id:
+            raise RecordError(f"document id {loaded.doc_id!r} is already used by {loaded_by_id[loaded.doc_id][2]}",
+                              Location(f"records/{record_name}", 0, "document.id"))
+        loaded_by_id[loaded.doc_id] = (loaded, source, f"records/{record_name}")
+    for path in replacements or []:
+        loaded, source = load_record_text(path.read_text(encoding="utf-8"), str(path), [path.parent.parent, evidence],
+                                          entities)
+        loaded_by_id[loaded.doc_id] = (loaded, source, str(path))
     provides: dict[tuple[str, str], tuple[URIRef, Location]] = {
         ("publication", key): (iri, Location(pub_name)) for key, iri in publications.items()
     }
-    doc_ids: dict[str, str] = {}
-    for record_name in record_files(evidence):
-        loaded, source = load_one(evidence, record_name, entities)
-        if loaded.doc_id in doc_ids:
-            raise RecordError(f"document id {loaded.doc_id!r} is already used by {doc_ids[loaded.doc_id]}",
-                              Location(f"records/{record_name}", 0, "document.id"))
-        doc_ids[loaded.doc_id] = record_name
+    for doc_id in sorted(loaded_by_id):
+        loaded, source, _ = loaded_by_id[doc_id]
         for key, (iri, location) in loaded.provides.items():
-            if key[0] in ("reference",):
+            if key[0] == "reference":
                 continue
             if key in provides:
                 raise RecordError(f"{key[0]} {key[1]!r} is defined twice (also at {provides[key][1]})", location)
             provides[key] = (iri, location)
         result.records.append(loaded)
-        result.sources[loaded.doc_id] = source
+        result.sources[doc_id] = source
     for loaded in result.records:
         for need in loaded.needs:
             if (need.kind, need.key) not in provides:

@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from vexas_kg.errors import Location, RDFSyntaxError, RecordError, ShapeViolation
-from vexas_kg.graph.build import Build, build_graph, load_entity_table, load_one, packaged_evidence
+from vexas_kg.graph.build import Build, build_graph
 from vexas_kg.graph.completeness import uncovered_numbers
 from vexas_kg.graph.serialize import to_ntriples, to_turtle, write_atomic
 from vexas_kg.graph.validate import Report, validate_graph
@@ -89,56 +89,20 @@ def _line_of(exc: Exception) -> int:
 
 
 def validate_paths(paths: list[Path]) -> Report:
-    """Validate records or RDF files; with no path, the packaged evidence."""
-    if not paths:
-        build = checked_build_or_report()
-        return build
-    graph = Graph()
-    checked = []
+    """Validate records or RDF files; with no path, the packaged evidence.
+
+    Record files are built together with the packaged evidence (each replacing the
+    packaged record of its document), so their references resolve and the whole graph
+    is what gets validated. RDF files are validated as they are.
+    """
     records = [p for p in paths if p.suffix.lower() in (".yaml", ".yml")]
-    if records:
-        evidence = packaged_evidence()
-        entities = load_entity_table(evidence)
-        base = build_graph(evidence)
-        graph += base.graph
-        sources = base.sources
-        for path in records:
-            loaded, _ = _load_record_file(path, entities, {s.name: s for s in sources.values()})
-            for s, p, o in loaded.triples:
-                if not isinstance(o, tuple):
-                    graph.add((s, p, o))
-            checked.append(str(path))
+    graph = Graph()
+    if records or not paths:
+        build = build_graph(replacements=records)
+        graph += build.graph
     for path in paths:
         if path not in records:
             graph += parse_rdf(path)
-            checked.append(str(path))
     report = validate_graph(graph)
-    report.checked = checked
+    report.checked = [str(p) for p in paths] or [f"records/{loaded.doc_id}.yaml" for loaded in build.records]
     return report
-
-
-def checked_build_or_report() -> Report:
-    build = build_graph()
-    report = validate_graph(build.graph)
-    report.checked = [f"records/{loaded.doc_id}.yaml" for loaded in build.records]
-    return report
-
-
-def _load_record_file(path: Path, entities, sources):
-    """Load a record file that lives outside the package, quoting the packaged source texts."""
-    from vexas_kg.loaders.evidence import load_record
-    from vexas_kg.loaders.source_text import SourceText
-    from vexas_kg.loaders.yaml_strict import read_yaml
-
-    text = path.read_text(encoding="utf-8")
-    tree = read_yaml(text, str(path))
-    from vexas_kg.graph.build import _source_name
-
-    source_name, line = _source_name(tree, str(path))
-    source = sources.get(source_name)
-    if source is None:
-        sibling = path.parent.parent / "sources" / source_name
-        if not sibling.is_file():
-            raise RecordError(f"the source file {source_name!r} does not exist", Location(str(path), line, "document.source"))
-        source = SourceText(source_name, sibling.read_text(encoding="utf-8"))
-    return load_record(tree, str(path), source, entities.index), source

@@ -226,7 +226,7 @@ class _GuardServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], backend: OxigraphServer, timeout_s: float) -> None:
         super().__init__(address, _GuardHandler)
         self.backend = backend
-        self.backend_timeout = timeout_s + 5
+        self.timeout_s = timeout_s
 
 
 class _GuardHandler(BaseHTTPRequestHandler):
@@ -247,6 +247,10 @@ class _GuardHandler(BaseHTTPRequestHandler):
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
         try:
             status, reason, out_headers, payload = self._forward(headers, body)
+        except TimeoutError:
+            self._reply(503, f"the query ran longer than {self.server.timeout_s} s and was stopped\n".encode(),
+                        "text/plain; charset=utf-8")
+            return
         except OSError as exc:
             self._reply(502, f"the Oxigraph server did not answer: {exc}\n".encode(), "text/plain; charset=utf-8")
             return
@@ -260,15 +264,30 @@ class _GuardHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     def _forward(self, headers: dict[str, str], body: bytes):
+        """Send the request to Oxigraph and read the whole answer within the query timeout.
+
+        Oxigraph's own timeout is checked only now and then (a cancelled query can
+        end a 200 answer early), so the guard also keeps a wall-clock deadline and
+        answers 503 when it passes.
+        """
+        deadline = time.monotonic() + self.server.timeout_s + 1
         for attempt in (1, 2):
             if self._connection is None:
                 self._connection = http.client.HTTPConnection(self.server.backend.host, self.server.backend.port,
-                                                              timeout=self.server.backend_timeout)
+                                                              timeout=self.server.timeout_s + 1)
             try:
                 self._connection.request(self.command, self.path, body=body or None, headers=headers)
                 response = self._connection.getresponse()
-                payload = response.read()
-                return response.status, response.reason, response.getheaders(), payload
+                chunks = []
+                while chunk := response.read(65536):
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise TimeoutError
+                return response.status, response.reason, response.getheaders(), b"".join(chunks)
+            except TimeoutError:
+                self._connection.close()
+                self._connection = None
+                raise
             except (http.client.HTTPException, OSError):
                 self._connection.close()
                 self._connection = None

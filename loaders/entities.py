@@ -69,7 +69,7 @@ def load_entities(record: Value, file: str, identifiers_tsv: str, identifiers_fi
                 add((iri, RDF.type, SKOS.Concept))
                 add((iri, SKOS.prefLabel, Literal(label)))
             add((iri, RDFS.label, Literal(label)))
-            for alt in _texts(f, "alt_labels"):
+            for alt in f.texts("alt_labels"):
                 add((iri, SKOS.altLabel, Literal(alt)))
             definition = f.text("definition", required=False)
             if definition:
@@ -92,21 +92,6 @@ def load_entities(record: Value, file: str, identifiers_tsv: str, identifiers_fi
         table.triples.append((iri, prop, found.iri))
     _identifiers(table, names, identifiers_tsv, identifiers_file)
     return table
-
-
-def _texts(f: Fields, key: str) -> list[str]:
-    value = f._raw(key, False)
-    if value is None:
-        return []
-    from vexas_kg.loaders.yaml_strict import Scalar, Sequence
-
-    items = value.items if isinstance(value, Sequence) else [value]
-    out = []
-    for item in items:
-        if not isinstance(item, Scalar):
-            raise f.error(key, "expected a list of labels")
-        out.append(item.text)
-    return out
 
 
 def _identifiers(table: EntityTable, names: dict[str, str], tsv: str, file: str) -> None:

@@ -143,6 +143,15 @@ class Fields:
             raise self.error(key, "expected a list")
         return value.items
 
+    def texts(self, key: str) -> list[str]:
+        """A list of plain texts (or a single text)."""
+        out = []
+        for i, item in enumerate(self._sequence(key)):
+            if not isinstance(item, Scalar):
+                raise RecordError("expected a text", Location(self.file, _line(item), f"{self._path(key)}[{i}]"))
+            out.append(item.text)
+        return out
+
     def slugs(self, key: str) -> list[str]:
         out = []
         for i, item in enumerate(self._sequence(key)):
