@@ -42,6 +42,8 @@ class Build:
     graph: Graph
     records: list[Loaded] = field(default_factory=list)
     sources: dict[str, SourceText] = field(default_factory=dict)
+    asserted: dict[str, Graph] = field(default_factory=dict)
+    """Per document id: the triples its record asserts, references resolved."""
 
     def summary(self) -> dict[str, int]:
         """Counts per class, for the build report."""
@@ -143,8 +145,10 @@ def build_graph(evidence: Folder | None = None, replacements: list[Path] | None 
                 close = difflib.get_close_matches(need.key, known, n=3)
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
                 raise RecordError(f"unknown {need.kind} {need.key!r}{hint}", need.location)
+        asserted = result.asserted[loaded.doc_id] = Graph()
         for s, p, o in loaded.triples:
             if isinstance(o, tuple):
                 o = provides[(o[0], o[1])][0]
-            graph.add((s, p, o))
+            asserted.add((s, p, o))
+        graph += asserted
     return result

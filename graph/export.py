@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -31,9 +32,8 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XS
 from vexas_kg.errors import DataError, UsageError
 from vexas_kg.graph.build import Build
 from vexas_kg.graph.serialize import bind_prefixes, to_ntriples, to_turtle, write_atomic
-from vexas_kg.loaders.evidence import publication_iri
 from vexas_kg.ontology import PREFIXES, read_text
-from vexas_kg.ontology.vocab import BIBO, VX, VXID
+from vexas_kg.ontology.vocab import BIBO, OA, VX, VXID
 
 ONTOLOGY_GRAPH = VXID["graph/ontology"]
 SHARED_GRAPH = VXID["graph/shared"]
@@ -51,25 +51,12 @@ def document_graphs(build: Build) -> list[tuple[URIRef, Graph]]:
     """The build split into named graphs: ontology, shared, then one per document (sorted by name).
 
     A document's graph holds the triples its record yields, with references to
-    other records resolved as the build resolves them. A triple two documents both
+    other records resolved (``Build.asserted``). A triple two documents both
     assert is in both graphs. The union of all graphs is exactly the build; this is
     checked, so a change to the build that breaks the split fails loudly here.
     """
     ontology = Graph().parse(data=read_text("vexas.ttl"), format="turtle")
-    provides: dict[tuple[str, str], URIRef] = {}
-    for loaded in build.records:
-        for key, (iri, _) in loaded.provides.items():
-            if key[0] != "reference":
-                provides[key] = iri
-    per_document: dict[str, Graph] = {}
-    for loaded in build.records:
-        graph = per_document.setdefault(loaded.doc_id, Graph())
-        for s, p, o in loaded.triples:
-            if isinstance(o, tuple):
-                o = provides.get((o[0], o[1])) or (publication_iri(o[1]) if o[0] == "publication" else None)
-                if o is None:
-                    raise DataError(f"export cannot resolve a reference in document {loaded.doc_id}")
-            graph.add((s, p, o))
+    per_document = build.asserted
     asserted = set(ontology)
     for graph in per_document.values():
         asserted.update(graph)
@@ -135,8 +122,6 @@ def named_query_csv(name: str, params: Mapping[str, str], build: Build) -> str:
 
 def void_description(build: Build) -> Graph:
     """A VoID + DCAT description: version, size, classes, sources, named graphs and licence."""
-    from collections import Counter
-
     g = bind_prefixes(Graph())
     g.bind("void", VOID)
     g.bind("dcat", DCAT)
@@ -268,7 +253,7 @@ def to_kgx(build: Build) -> tuple[str, str]:
             return
         key = (ids[subject], predicate, ids[obj], curie(source))
         edge = edges.setdefault(key, {
-            "id": f"{KGX_PREFIX}:edge/{len(edges) + 1}", "subject": ids[subject], "predicate": predicate,
+            "subject": ids[subject], "predicate": predicate,
             "object": ids[obj], "original_predicate": _prefixed(original), "primary_knowledge_source": curie(source),
             "aggregator_knowledge_source": [curie(DATASET)], "knowledge_level": level, "agent_type": "manual_agent",
             "publications": []})
@@ -315,8 +300,6 @@ def _cited(graph: Graph, item: URIRef, ids: Mapping[URIRef, str]) -> set[str]:
 
 def _documents_of(graph: Graph, item: URIRef) -> list[URIRef]:
     """The documents an item is quoted from (through its quotes' sources)."""
-    from vexas_kg.ontology.vocab import OA
-
     found = {doc for quote in graph.objects(item, VX.hasQuote) for doc in graph.objects(quote, OA.hasSource)}
     found.update(graph.objects(item, VX.inDocument))
     return sorted(found)

@@ -22,6 +22,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Mapping
 
 import pyoxigraph as ox
@@ -34,7 +35,7 @@ from vexas_kg.graph.engine import Engine, ResultTable
 from vexas_kg.graph.store import load_store
 from vexas_kg.ontology import PREFIXES
 from vexas_kg.ontology.vocab import VX, VXID, VXT
-from vexas_kg.queries import NamedQuery, Parameter, catalog, read_query_text
+from vexas_kg.queries import NamedQuery, Parameter, catalog, parse_query, read_query_text
 
 _INTEGER_TYPES = {str(XSD[t]) for t in (
     "integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int",
@@ -201,7 +202,7 @@ KIND_NAMES = {
 }
 _DOC_ITEM = re.compile(r"^doc/(?P<doc>[a-z0-9]+)/(?P<kind>[a-z-]+)/(?P<slug>[^/]+)$")
 _BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
-_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_ABSOLUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|urn:)", re.IGNORECASE)
 
 
 def normal(text: str) -> str:
@@ -224,6 +225,7 @@ class LabelIndex:
 
     entries: dict[str, Entry] = field(default_factory=dict)
     keys: dict[str, set[str]] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)
 
     @classmethod
     def from_engine(cls, engine: Engine) -> "LabelIndex":
@@ -238,6 +240,7 @@ class LabelIndex:
                 if preferred is not None and str(preferred) == "true" and not entry.label:
                     entry.label = str(label)
                 index._key(str(label), entry.iri)
+                index.names.add(normal(str(label)))
         for entry in index.entries.values():
             for key in _short_ids(entry.iri):
                 index._key(key, entry.iri)
@@ -271,25 +274,25 @@ class LabelIndex:
         raise UsageError(f"{parameter.name}={value!r} names a {' / '.join(kinds)}, but {parameter.name} expects a {noun}")
 
     def _lookup(self, text: str) -> set[str] | None:
-        if _ABSOLUTE.match(text) and not re.match(r"^[a-z0-9]+:[a-z0-9-]+$", text):
-            if _BAD_IRI.search(text):
-                raise UsageError(f"{text!r} is not a valid IRI")
-            return {text} if text in self.entries else None
+        """IRIs for a prefixed name (vxid:drug/x), an absolute IRI, or a label or short id."""
         prefixed = re.match(r"^(?P<prefix>[a-z]+):(?P<local>[A-Za-z0-9_./-]+)$", text)
         if prefixed and prefixed.group("prefix") in PREFIXES:
             iri = PREFIXES[prefixed.group("prefix")] + prefixed.group("local")
             return {iri} if iri in self.entries else None
+        if _ABSOLUTE.match(text):
+            if _BAD_IRI.search(text):
+                raise UsageError(f"{text!r} is not a valid IRI")
+            return {text} if text in self.entries else None
         return self.keys.get(normal(text))
 
     def _unknown(self, value: str, parameter: Parameter, noun: str, accepted: frozenset[str]) -> URIRef:
-        names = sorted({key for key, iris in self.keys.items()
-                        if len(key) <= 80 and any(self.entries[i].kinds & accepted for i in iris)})
+        names = sorted({key for key, iris in self.keys.items() if key in self.names and len(key) <= 80
+                        and any(self.entries[i].kinds & accepted for i in iris)})
         close = difflib.get_close_matches(normal(value), names, n=5, cutoff=0.6)
         if close:
             hint = f"; close matches: {', '.join(close)}"
         else:
-            shown = [n for n in names if ":" not in n and "/" not in n][:12]
-            hint = f"; known values include: {', '.join(shown)}" if shown else ""
+            hint = f"; known values include: {', '.join(names[:12])}" if names else ""
         raise UsageError(f"unknown {noun} {value!r} for parameter {parameter.name}{hint}")
 
 
@@ -380,6 +383,20 @@ def _term(value: str, parameter: Parameter, labels: LabelIndex) -> URIRef:
         listed = "; ".join(f"{labels.entries[i].label} <{i}>" for i in sorted(candidates))
         raise UsageError(f"{parameter.name}={value!r} is ambiguous: it names {listed}")
     return URIRef(next(iter(candidates)))
+
+
+def user_query(path: Path, params: Mapping[str, str] = {}) -> NamedQuery:
+    """A user's query file, header optional. If it declares no parameters, every given
+    parameter is a ``term``: an IRI, short id or label of a resource the graph knows."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the query file {path}: {exc}") from None
+    query = parse_query(text, path.stem, strict=False)
+    if query.parameters:
+        return query
+    undeclared = tuple(Parameter(key, "term", None, True, "a resource of the graph") for key in sorted(params))
+    return NamedQuery(query.name, query.title, query.description, query.question, undeclared, query.text)
 
 
 def named(name: str) -> NamedQuery:

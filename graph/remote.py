@@ -72,8 +72,18 @@ class RemoteEngine:
         return ResultTable(table.columns, tuple(tuple(portable(term) for term in row) for row in table.rows))
 
 
+def run_remote(name: str, params: Mapping[str, str], endpoint: str, graph: str | None = None,
+               timeout_s: int = DEFAULT_TIMEOUT_S) -> ResultTable:
+    """Run the named query ``name`` on a remote endpoint; labels in ``params`` are resolved there too."""
+    from vexas_kg.graph.query import run_named
+
+    return run_named(name, params, RemoteEngine(endpoint, timeout_s, (graph,) if graph else ()))
+
+
 def results_from_json(answer: object) -> ResultTable:
     """A :class:`ResultTable` from SPARQL 1.1 Query Results JSON (terms exactly as the endpoint sent them)."""
+    if isinstance(answer, dict) and "boolean" in answer:
+        raise QueryError("only SELECT queries can be run here, not ASK")
     if not isinstance(answer, dict) or "head" not in answer or "results" not in answer:
         raise EndpointError("the endpoint did not return SPARQL JSON results for a SELECT")
     columns = tuple(answer["head"].get("vars", []))

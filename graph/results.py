@@ -97,16 +97,23 @@ def sparql_syntax(term: Identifier) -> str:
 
 
 def to_table(table: ResultTable) -> str:
-    if not table.columns:
-        return "(no columns)\n"
-    cells = [[_cell(t) for t in row] for row in table.rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(table.columns)]
+    """Aligned columns; a column with no value in any row is left out and named in the footer."""
+    shown = [i for i in range(len(table.columns)) if any(row[i] is not None for row in table.rows)]
+    if not table.rows:
+        shown = list(range(len(table.columns)))
+    hidden = [table.columns[i] for i in range(len(table.columns)) if i not in shown]
+    header = [table.columns[i] for i in shown]
+    cells = [[_cell(row[i]) for i in shown] for row in table.rows]
+    widths = [max([len(c)] + [len(r[k]) for r in cells]) for k, c in enumerate(header)]
+
     def line(values: list[str]) -> str:
         return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
-    lines = [line(list(table.columns)), line(["-" * w for w in widths])]
-    lines += [line(r) for r in cells]
+
+    lines = [line(header), line(["-" * w for w in widths])] + [line(r) for r in cells]
     count = len(table.rows)
-    lines.append(f"({count} row{'s' if count != 1 else ''})")
+    footer = f"({count} row{'s' if count != 1 else ''}"
+    footer += f"; empty columns not shown: {', '.join(hidden)})" if hidden else ")"
+    lines.append(footer)
     return "\n".join(lines) + "\n"
 
 

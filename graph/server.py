@@ -231,6 +231,7 @@ class _GuardServer(ThreadingHTTPServer):
 
 class _GuardHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes; do not wait for an ACK between
     server: _GuardServer
     _connection: http.client.HTTPConnection | None = None
 
@@ -238,8 +239,17 @@ class _GuardHandler(BaseHTTPRequestHandler):
         """Quiet: the endpoint's users see their own responses."""
 
     def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True
+            self._reply(411, b"send the request with a Content-Length\n", "text/plain; charset=utf-8")
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.close_connection = True
+            self._reply(400, b"bad Content-Length\n", "text/plain; charset=utf-8")
+            return
+        body = self.rfile.read(length) if length > 0 else b""
         why = refusal(self.command, self.path, self.headers.get("Content-Type", ""), body)
         if why is not None:
             self._reply(403, why.encode("utf-8") + b"\n", "text/plain; charset=utf-8")
@@ -275,6 +285,8 @@ class _GuardHandler(BaseHTTPRequestHandler):
             if self._connection is None:
                 self._connection = http.client.HTTPConnection(self.server.backend.host, self.server.backend.port,
                                                               timeout=self.server.timeout_s + 1)
+                self._connection.connect()
+                self._connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             try:
                 self._connection.request(self.command, self.path, body=body or None, headers=headers)
                 response = self._connection.getresponse()

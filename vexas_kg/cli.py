@@ -155,5 +155,76 @@ def export(fmt: str, out: Path | None, query_name: str | None, params: tuple[str
         click.echo(f"wrote {path}")
 
 
+@main.command("queries")
+def list_queries() -> None:
+    """List the named queries: the question each answers and its parameters."""
+    from vexas_kg.queries import catalog
+
+    for name, named_query in catalog().items():
+        click.echo(f"{name}: {named_query.title}")
+        click.echo(f"    {named_query.question}")
+        for parameter in named_query.parameters:
+            click.echo(f"    --param {parameter.name}=<{parameter.type}> ({parameter.mode}): {parameter.description}")
+
+
+ENGINES = ("oxigraph", "rdflib")
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter value; labels are accepted where IRIs are expected (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True, help="table for reading; csv, tsv, json: the W3C SPARQL 1.1 result formats.")
+@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Run your own SELECT query from this file instead of a named query.")
+@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
+              help="The in-process SPARQL engine.")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Run on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md).")
+@click.option("--graph", "graph_iri", default=None, metavar="IRI",
+              help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
+@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
+              help="With --endpoint: the request timeout in seconds.")
+def query(name: str | None, params: tuple[str, ...], fmt: str, query_file: Path | None, engine: str,
+          endpoint: str | None, graph_iri: str | None, timeout_s: int) -> None:
+    """Run the named query NAME (see `vexas-kg queries`) or --file FILE on the graph, built in-process."""
+    from vexas_kg.errors import UsageError
+    from vexas_kg.graph.build import build_graph
+    from vexas_kg.graph.query import engine_for, named, parse_params, run_query, user_query
+    from vexas_kg.graph.results import format_results
+
+    if (name is None) == (query_file is None):
+        raise UsageError("give either a query NAME or --file FILE (see `vexas-kg queries`)")
+    values = parse_params(params)
+    chosen = named(name) if name is not None else user_query(query_file, values)
+    if endpoint is not None:
+        from vexas_kg.graph.remote import RemoteEngine
+
+        table = run_query(chosen, values, RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else ()))
+    elif graph_iri is not None:
+        raise UsageError("--graph belongs to --endpoint")
+    else:
+        table = run_query(chosen, values, engine_for(build_graph().graph, engine))
+    click.echo(format_results(table, fmt), nl=False)
+
+
+@main.command()
+@click.argument("item")
+@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
+              help="The in-process SPARQL engine.")
+def trace(item: str, engine: str) -> None:
+    """Print the provenance trail of ITEM (a figure, claim, safety rule or adverse event) as a tree.
+
+    ITEM is an IRI, a short id such as 004:jaki-overall-response-3m, or a label.
+    """
+    from vexas_kg.graph.build import build_graph
+    from vexas_kg.graph.query import engine_for
+    from vexas_kg.graph.trail import render
+    from vexas_kg.graph.trail import trace as trail_of
+
+    click.echo(render(trail_of(item, engine_for(build_graph().graph, engine))), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

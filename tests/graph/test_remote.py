@@ -24,10 +24,11 @@ from vexas_kg.cli import main
 from vexas_kg.errors import EndpointError, QueryError
 from vexas_kg.graph.build import Build
 from vexas_kg.graph.engine import ResultTable
-from vexas_kg.graph.query import LabelIndex, OxigraphEngine, RdflibEngine, run_named
-from vexas_kg.graph.remote import RemoteEngine, canonical_hash, fetch_graph, push, put_graph
+from vexas_kg.graph.query import LabelIndex, OxigraphEngine, engine_for, named, prepare, run_named
+from vexas_kg.graph.remote import RemoteEngine, canonical_hash, fetch_graph, push, put_graph, run_remote
 from vexas_kg.graph.server import OxigraphServer, free_port, load_database
-from vexas_kg.graph.store import fold_literal, fold_numbers
+from vexas_kg.graph.sparql_text import with_values
+from vexas_kg.graph.store import fold_literal, fold_numbers, load_store
 from vexas_kg.queries import catalog
 
 pytestmark = pytest.mark.slow
@@ -171,7 +172,7 @@ def test_push_to_nothing_is_an_endpoint_error(built: Build) -> None:
 def query_values(built: Build, labels: LabelIndex) -> dict[str, list[dict[str, str]]]:
     """Parameter sets for every named query: none (if allowed), and each parameter set alone to a value
     taken from the query's own unrestricted rows (or, failing that, from the graph)."""
-    local = RdflibEngine(built.graph)
+    local = engine_for(built.graph)
     cases: dict[str, list[dict[str, str]]] = {}
     for name, query in catalog().items():
         required = [p for p in query.parameters if p.required]
@@ -218,18 +219,46 @@ def rows_by_value(table: ResultTable) -> Counter:
 
 def test_every_named_query_gives_the_same_rows_remotely(remote: RemoteEngine, built: Build,
                                                         labels: LabelIndex) -> None:
-    local = RdflibEngine(built.graph)
-    embedded = OxigraphEngine.from_graph(built.graph)
+    """Transport: the pushed graph, queried over the protocol, answers exactly as the same store locally."""
+    local = OxigraphEngine(load_store(built.graph))
     checked = 0
+    for name, parameter_sets in query_values(built, labels).items():
+        query = named(name)
+        for params in parameter_sets:
+            bindings = prepare(query, params, labels)
+            expected = local.select(with_values(query.text, bindings), {})
+            got = remote.select(query.text, bindings)
+            assert got.columns == expected.columns, name
+            assert Counter(got.rows) == Counter(expected.rows), (name, params)
+            checked += 1
+    assert checked >= len(catalog())
+
+
+def test_every_named_query_matches_the_local_default_engine(remote: RemoteEngine, built: Build,
+                                                            labels: LabelIndex) -> None:
+    """What a user compares: ``vexas-kg query NAME`` locally and with ``--endpoint`` (numbers by value)."""
+    local = engine_for(built.graph)
+    differences = []
     for name, parameter_sets in query_values(built, labels).items():
         for params in parameter_sets:
             expected = run_named(name, params, local, labels)
             got = run_named(name, params, remote, labels)
             assert got.columns == expected.columns, name
-            assert rows_by_value(got) == rows_by_value(expected), (name, params)
-            assert rows_by_value(got) == rows_by_value(run_named(name, params, embedded, labels)), (name, params)
-            checked += 1
-    assert checked >= len(catalog())
+            if rows_by_value(got) != rows_by_value(expected):
+                differences.append(f"{name} {params}: remote {len(got.rows)} rows, local {len(expected.rows)} rows")
+    assert not differences, "\n".join(differences)
+
+
+def test_run_remote_resolves_labels_on_the_store(oxigraph_server: OxigraphServer, pushed: str, built: Build,
+                                                 labels: LabelIndex) -> None:
+    name, query = next((n, q) for n, q in catalog().items() if any(p.type in ("drug", "intervention")
+                                                                   for p in q.parameters))
+    parameter = next(p for p in query.parameters if p.type in ("drug", "intervention"))
+    drug = str(built.graph.value(sorted(built.graph.subjects(RDF.type, URIRef(
+        "https://w3id.org/vexas-kg/vocab#Drug")))[0], URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
+    got = run_remote(name, {parameter.name: drug}, oxigraph_server.query_url, pushed)
+    expected = run_named(name, {parameter.name: drug}, engine_for(built.graph), labels)
+    assert rows_by_value(got) == rows_by_value(expected)
 
 
 def test_labels_resolve_against_the_remote_store(remote: RemoteEngine, labels: LabelIndex) -> None:
@@ -268,3 +297,54 @@ def test_remote_timeout_is_an_endpoint_error() -> None:
 def test_unreachable_endpoint_is_an_endpoint_error() -> None:
     with pytest.raises(EndpointError, match="failed"):
         RemoteEngine(f"http://127.0.0.1:{free_port()}/query", timeout_s=5).select("ASK {}", {})
+
+
+def json_rows(text: str) -> tuple[tuple[str, ...], Counter]:
+    """Columns and rows (terms in canonical value form) of SPARQL JSON results printed by the CLI."""
+    from vexas_kg.graph.remote import results_from_json
+
+    import json
+
+    table = results_from_json(json.loads(text))
+    return table.columns, rows_by_value(table)
+
+
+def test_cli_query_endpoint_gives_the_local_rows(oxigraph_server: OxigraphServer, pushed: str, built: Build,
+                                                 labels: LabelIndex) -> None:
+    runner = CliRunner()
+    local = engine_for(built.graph)
+    names = [n for n, q in catalog().items() if not any(p.required for p in q.parameters)]
+    assert names
+    for name in names:
+        result = runner.invoke(main, ["query", name, "--endpoint", oxigraph_server.query_url, "--graph", pushed,
+                                      "--format", "json"])
+        assert result.exit_code == 0, result.output
+        columns, rows = json_rows(result.output)
+        expected = run_named(name, {}, local, labels)
+        assert columns == expected.columns and rows == rows_by_value(expected), name
+
+
+def test_cli_query_endpoint_prints_every_local_format(oxigraph_server: OxigraphServer, pushed: str) -> None:
+    runner = CliRunner()
+    name = next(n for n, q in catalog().items() if not any(p.required for p in q.parameters))
+    for fmt in ("table", "csv", "tsv", "json"):
+        remote = runner.invoke(main, ["query", name, "--endpoint", oxigraph_server.query_url, "--graph", pushed,
+                                      "--format", fmt])
+        local = runner.invoke(main, ["query", name, "--format", fmt])
+        assert remote.exit_code == local.exit_code == 0, remote.output
+        assert remote.output.splitlines()[0] == local.output.splitlines()[0]
+        assert len(remote.output.splitlines()) == len(local.output.splitlines())
+
+
+def test_cli_query_endpoint_errors(oxigraph_server: OxigraphServer, pushed: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    name = next(n for n, q in catalog().items() if not any(p.required for p in q.parameters))
+    unreachable = runner.invoke(main, ["query", name, "--endpoint", f"http://127.0.0.1:{free_port()}/query",
+                                       "--timeout", "5"])
+    assert unreachable.exit_code == 4 and "error:" in unreachable.output
+    misplaced = runner.invoke(main, ["query", name, "--graph", pushed])
+    assert misplaced.exit_code == 2 and "--graph belongs to --endpoint" in misplaced.output
+    broken = tmp_path / "broken.rq"
+    broken.write_text("SELECT ?x WHERE { ?x ?y }\n", encoding="utf-8")
+    bad = runner.invoke(main, ["query", "--file", str(broken), "--endpoint", oxigraph_server.query_url])
+    assert bad.exit_code == 3, bad.output

@@ -141,6 +141,15 @@ def test_service_and_load_never_reach_the_network(endpoint, sentinel) -> None:
     assert sentinel.requests == []
 
 
+def test_a_chunked_request_body_is_refused(endpoint, sentinel) -> None:
+    query = f"SELECT * WHERE {{ SERVICE <{sentinel.url}/sparql> {{ ?s ?p ?o }} }}".encode()
+    chunked = f"{len(query):x}\r\n".encode() + query + b"\r\n0\r\n\r\n"
+    status, _, _ = request(endpoint.query_url, "POST", chunked,
+                           {"Content-Type": "application/sparql-query", "Transfer-Encoding": "chunked"})
+    assert status == 411
+    assert sentinel.requests == []
+
+
 def test_the_sentinel_would_see_an_unguarded_service_call(oxigraph_server, sentinel) -> None:
     """Control: Oxigraph itself does call SERVICE endpoints, so the guard is what keeps the network out."""
     query = f"SELECT * WHERE {{ SERVICE <{sentinel.url}/sparql> {{ ?s ?p ?o }} }}"
@@ -240,3 +249,21 @@ def test_cli_serve_refuses_a_graph_that_does_not_conform(evidence_copy: Path) ->
     assert process.returncode == 1, out + err
     assert "SPARQL endpoint" not in out
     assert "error:" in err
+
+
+def test_named_queries_through_serve_match_the_local_engine(endpoint, built: Build) -> None:
+    from collections import Counter
+
+    from vexas_kg.graph.query import engine_for, run_named
+    from vexas_kg.graph.remote import run_remote
+    from vexas_kg.graph.store import fold_literal
+    from vexas_kg.queries import catalog
+
+    local = engine_for(built.graph)
+    names = [n for n, q in catalog().items() if not any(p.required for p in q.parameters)]
+    assert names
+    for name in names:
+        remote, expected = run_remote(name, {}, endpoint.query_url), run_named(name, {}, local)
+        assert remote.columns == expected.columns
+        by_value = [Counter(tuple(map(fold_literal, row)) for row in t.rows) for t in (remote, expected)]
+        assert by_value[0] == by_value[1], name

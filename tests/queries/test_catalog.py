@@ -1,0 +1,89 @@
+"""The query files themselves: headers, standard SPARQL 1.1 on both engines, the binding rules."""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+
+import pyoxigraph as ox
+import pytest
+from rdflib.plugins.sparql import prepareQuery
+
+from vexas_kg.errors import QueryError
+from vexas_kg.queries import PARAMETER_TYPES, catalog, parse_query, read_query_text
+
+RQ_FILES = sorted(p.name for p in files("vexas_kg.queries").iterdir() if p.name.endswith(".rq"))
+NAMED = sorted(catalog())
+
+
+def test_the_catalog_has_the_ten_named_queries() -> None:
+    assert NAMED == [
+        "alternatives-after-failure", "citation-audit", "comparative-efficacy", "conflicts", "evidence-gaps",
+        "evidence-overview", "provenance-trail", "safety-profile", "study-summary", "treatment-for-presentation",
+    ]
+    assert "_labels.rq" in RQ_FILES
+
+
+@pytest.mark.parametrize("file_name", RQ_FILES)
+def test_every_query_file_parses_on_rdflib_and_pyoxigraph(file_name: str) -> None:
+    text = read_query_text(file_name)
+    prepareQuery(text)
+    assert isinstance(ox.Store().query(text), ox.QuerySolutions)
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_headers_are_complete(name: str) -> None:
+    query = catalog()[name]
+    assert query.title and query.description and query.question.endswith("?")
+    for parameter in query.parameters:
+        assert parameter.type in PARAMETER_TYPES
+        assert parameter.description
+        assert re.search(rf"SELECT[^{{]*\?{parameter.name}\b", query.text), "a parameter must be projected"
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_no_query_tests_a_parameter_with_bound(name: str) -> None:
+    """pyoxigraph folds BOUND() of a substituted variable to false; COALESCE is used instead."""
+    query = catalog()[name]
+    for parameter in query.parameters:
+        assert not re.search(rf"BOUND\s*\(\s*\?{parameter.name}\s*\)", query.text)
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_every_row_carries_an_iri_to_trace(name: str) -> None:
+    """Each named query projects at least one item, entity or document IRI column."""
+    projected = re.search(r"SELECT(?: DISTINCT)?(.*?)WHERE", catalog()[name].text, re.S).group(1)
+    assert re.search(r"\?(figure|claim|item|sideA|intervention|entity|node|study|evidence)\b", projected)
+
+
+def test_a_header_with_an_unknown_key_is_refused() -> None:
+    with pytest.raises(QueryError, match="unknown header key 'summary'"):
+        parse_query("#+ summary: x\nSELECT * WHERE { ?s ?p ?o }", "bad")
+
+
+def test_a_parameter_that_is_not_a_variable_is_refused() -> None:
+    text = "#+ title: t\n#+ description: d\n#+ question: q?\n#+ param: drug drug required d\nSELECT ?x WHERE { ?x ?p ?o }"
+    with pytest.raises(QueryError, match="parameter 'drug' is not a variable"):
+        parse_query(text, "bad")
+
+
+def test_a_malformed_parameter_line_is_refused() -> None:
+    text = "#+ title: t\n#+ description: d\n#+ question: q?\n#+ param: drug\nSELECT ?drug WHERE { ?drug ?p ?o }"
+    with pytest.raises(QueryError, match="expected NAME TYPE MODE DESCRIPTION"):
+        parse_query(text, "bad")
+
+
+def test_a_named_query_needs_title_description_and_question() -> None:
+    with pytest.raises(QueryError, match="lacks title, description, question"):
+        parse_query("SELECT * WHERE { ?s ?p ?o }", "bare")
+    assert parse_query("SELECT * WHERE { ?s ?p ?o }", "mine", strict=False).parameters == ()
+
+
+def test_parameter_modes_and_quoted_defaults() -> None:
+    text = ('#+ title: t\n#+ description: d\n#+ question: q?\n'
+            '#+ param: a string default="two words" first\n#+ param: b integer optional second\n'
+            '#+ param: c drug required third\nSELECT ?a ?b ?c WHERE { ?a ?b ?c }')
+    a, b, c = parse_query(text, "modes").parameters
+    assert (a.default, a.required, a.mode) == ("two words", False, "default two words")
+    assert (b.default, b.required, b.mode) == (None, False, "optional")
+    assert (c.default, c.required, c.mode) == (None, True, "required")

@@ -1,0 +1,98 @@
+"""The query commands through click: output, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vexas_kg.cli import main
+from vexas_kg.queries import catalog
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_queries_lists_every_named_query_with_its_parameters() -> None:
+    result = invoke("queries")
+    assert result.exit_code == 0, result.output
+    for name, query in catalog().items():
+        assert f"{name}: {query.title}\n    {query.question}\n" in result.output
+    assert "    --param drug=<drug> (required): the drug that failed or was not tolerated (ruxolitinib)\n" in result.output
+
+
+def test_query_prints_a_table_by_default() -> None:
+    result = invoke("query", "safety-profile", "--param", "intervention=tocilizumab")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split()[:4] == ["category", "item", "appliesTo", "inheritance"]
+    assert lines[2].startswith("adverse event  000:tocilizumab-infection")
+    assert lines[-1].startswith("(2 rows; empty columns not shown: test, timing, threshold")
+
+
+def test_query_json_is_sparql_results_json() -> None:
+    result = invoke("query", "alternatives-after-failure", "--param", "drug=ruxolitinib", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["head"]["vars"][0] == "claim"
+    first = document["results"]["bindings"][0]
+    assert first["drug"] == {"type": "uri", "value": "https://w3id.org/vexas-kg/id/drug/ruxolitinib"}
+
+
+def test_both_engines_print_the_same_rows() -> None:
+    args = ("query", "conflicts", "--format", "tsv")
+    assert invoke(*args, "--engine", "rdflib").output == invoke(*args, "--engine", "oxigraph").output
+
+
+def test_query_runs_a_users_file(tmp_path: Path) -> None:
+    path = tmp_path / "members.rq"
+    path.write_text("#+ param: class drug-or-class required the class\n"
+                    "PREFIX vx: <https://w3id.org/vexas-kg/vocab#>\n"
+                    "SELECT ?drug ?class WHERE { ?drug vx:memberOf ?class } ORDER BY ?drug\n", encoding="utf-8")
+    result = invoke("query", "--file", str(path), "--param", "class=IL-6 drugs", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.decode("utf-8") == ("drug,class\r\n"
+                             "https://w3id.org/vexas-kg/id/drug/siltuximab,https://w3id.org/vexas-kg/id/drug-class/il6-inhibitor\r\n"
+                             "https://w3id.org/vexas-kg/id/drug/tocilizumab,https://w3id.org/vexas-kg/id/drug-class/il6-inhibitor\r\n")
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (("query", "safety-profile", "--param", "intervention=tocilizumb"), 2,
+     "error: unknown drug, drug class or procedure 'tocilizumb' for parameter intervention; close matches: tocilizumab\n"),
+    (("query", "safety-profile", "--param", 'intervention="} DROP ALL'), 2, "error: unknown drug, drug class"),
+    (("query", "safety-profile", "--param", "intervention=x> } ; DROP ALL #"), 2, "error: unknown drug, drug class"),
+    (("query", "comparative-efficacy", "--param", "timepoint=soon"), 2, "error: timepoint='soon' is not a duration"),
+    (("query", "comparative-efficacy", "--param", "time=P6M"), 2, "did you mean timepoint?"),
+    (("query", "safety-profile"), 2, "error: safety-profile needs --param intervention="),
+    (("query", "conflict"), 2, "error: no named query 'conflict'; did you mean conflicts?"),
+    (("query",), 2, "error: give either a query NAME or --file FILE"),
+    (("query", "conflicts", "--param", "x"), 2, "error: --param 'x' is not KEY=VALUE"),
+    (("query", "conflicts", "--format", "xml"), 2, "Invalid value for '--format'"),
+    (("trace", "study/uk-cohort"), 2, "names a study, but item expects a figure, claim"),
+])
+def test_bad_calls_exit_with_a_clear_message(args: tuple[str, ...], code: int, message: str) -> None:
+    result = invoke(*args)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+
+
+def test_a_query_file_that_does_not_parse_exits_3(tmp_path: Path) -> None:
+    path = tmp_path / "broken.rq"
+    path.write_text("SELECT ?s WHERE { ?s ?p }\n", encoding="utf-8")
+    result = invoke("query", "--file", str(path))
+    assert result.exit_code == 3
+    assert result.output.startswith("error: the query does not parse")
+
+
+def test_trace_prints_the_tree() -> None:
+    result = invoke("trace", "overall response at 3 months, JAK inhibitors")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == ("004:jaki-overall-response-3m: overall response at 3 months, JAK inhibitors = 24 % at P3M "
+                        "(figure: overall response)")
+    assert lines[1] == ('  quote [2292-2401]: "At three months, the overall response, including complete and '
+                        'partial remission, was 24% with JAK inhibitors"')
+    assert lines[2].startswith("    document vxid:doc/004: Study finds JAK inhibitors and tocilizumab effective")
