@@ -147,6 +147,8 @@ def build_graph(evidence: Folder | None = None, replacements: list[Path] | None 
                 raise RecordError(f"unknown {need.kind} {need.key!r}{hint}", need.location)
         asserted = result.asserted[loaded.doc_id] = Graph()
         for s, p, o in loaded.triples:
+            if isinstance(s, tuple):
+                s = provides[(s[0], s[1])][0]
             if isinstance(o, tuple):
                 o = provides[(o[0], o[1])][0]
             asserted.add((s, p, o))

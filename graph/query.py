@@ -6,8 +6,10 @@ as SEP-0007 describes. rdflib does it with ``initBindings``, pyoxigraph with
 ``substitutions``, and a remote endpoint with a ``VALUES`` block placed first inside
 the outermost WHERE group. A query therefore uses a parameter only in its outermost
 group (triple patterns, FILTER and BIND expressions, EXISTS) or in a nested group whose
-own triple patterns bind it, and an optional parameter that is not given stays unbound
-(the query tests ``BOUND(?name)``). A value is never written into the query text.
+own triple patterns bind it; every parameter is projected (pyoxigraph substitutes only
+projected variables); and an optional parameter that is not given stays unbound, which
+the query tests with ``COALESCE(?row = ?name, true)`` (pyoxigraph folds ``BOUND()`` of a
+substituted variable to false). A value is never written into the query text.
 
 Numbers: pyoxigraph stores literals by value, so every XSD integer subtype comes back
 as ``xsd:integer`` and ``"5.20"^^xsd:decimal`` as ``"5.2"``. Both engines report
@@ -32,6 +34,7 @@ from rdflib.term import Identifier
 
 from vexas_kg.errors import QueryError, UsageError
 from vexas_kg.graph.engine import Engine, ResultTable
+from vexas_kg.graph.sparql_text import keywords
 from vexas_kg.graph.store import load_store
 from vexas_kg.ontology import PREFIXES
 from vexas_kg.ontology.vocab import VX, VXID, VXT
@@ -57,6 +60,16 @@ def portable(term: Identifier | None) -> Identifier | None:
 
 # ------------------------------------------------------------------ engines
 
+NETWORK_KEYWORDS = frozenset({"SERVICE", "LOAD"})
+
+
+def refuse_network(query: str) -> None:
+    """Both in-process engines would follow SERVICE (and LOAD) to any URL: refuse them."""
+    found = sorted(NETWORK_KEYWORDS & keywords(query))
+    if found:
+        raise QueryError(f"{' and '.join(found)} is not allowed: queries run by vexas-kg never reach the network")
+
+
 class RdflibEngine:
     """SPARQL on an in-memory rdflib graph; parameters bound with ``initBindings``."""
 
@@ -64,6 +77,7 @@ class RdflibEngine:
         self.graph = graph
 
     def select(self, query: str, bindings: Mapping[str, Identifier]) -> ResultTable:
+        refuse_network(query)
         try:
             result = self.graph.query(query, initBindings=dict(bindings))
         except Exception as exc:  # rdflib raises pyparsing and assorted errors for bad queries
@@ -95,6 +109,7 @@ class OxigraphEngine:
         return cls(load_store(graph), printed_forms(graph))
 
     def select(self, query: str, bindings: Mapping[str, Identifier]) -> ResultTable:
+        refuse_network(query)
         substitutions = {ox.Variable(name): to_oxigraph(value) for name, value in bindings.items()}
         try:
             result = self.store.query(query, substitutions=substitutions or None)
@@ -261,9 +276,9 @@ class LabelIndex:
         text = value.strip()
         if text.startswith("<") and text.endswith(">"):
             text = text[1:-1]
-        candidates = self._lookup(text)
+        candidates = self.lookup(text)
         if candidates is None:
-            return self._unknown(value, parameter, noun, accepted)
+            raise self.unknown(value, parameter.name, noun, accepted)
         fitting = sorted(iri for iri in candidates if self.entries[iri].kinds & accepted)
         if len(fitting) == 1:
             return URIRef(fitting[0])
@@ -273,7 +288,7 @@ class LabelIndex:
         kinds = sorted({KIND_NAMES.get(k, k) for iri in candidates for k in self.entries[iri].kinds})
         raise UsageError(f"{parameter.name}={value!r} names a {' / '.join(kinds)}, but {parameter.name} expects a {noun}")
 
-    def _lookup(self, text: str) -> set[str] | None:
+    def lookup(self, text: str) -> set[str] | None:
         """IRIs for a prefixed name (vxid:drug/x), an absolute IRI, or a label or short id."""
         prefixed = re.match(r"^(?P<prefix>[a-z]+):(?P<local>[A-Za-z0-9_./-]+)$", text)
         if prefixed and prefixed.group("prefix") in PREFIXES:
@@ -285,7 +300,8 @@ class LabelIndex:
             return {text} if text in self.entries else None
         return self.keys.get(normal(text))
 
-    def _unknown(self, value: str, parameter: Parameter, noun: str, accepted: frozenset[str]) -> URIRef:
+    def unknown(self, value: str, name: str, noun: str, accepted: frozenset[str]) -> UsageError:
+        """The error for a value that names nothing: close matches among labels of the accepted kinds."""
         names = sorted({key for key, iris in self.keys.items() if key in self.names and len(key) <= 80
                         and any(self.entries[i].kinds & accepted for i in iris)})
         close = difflib.get_close_matches(normal(value), names, n=5, cutoff=0.6)
@@ -293,7 +309,7 @@ class LabelIndex:
             hint = f"; close matches: {', '.join(close)}"
         else:
             hint = f"; known values include: {', '.join(names[:12])}" if names else ""
-        raise UsageError(f"unknown {noun} {value!r} for parameter {parameter.name}{hint}")
+        return UsageError(f"unknown {noun} {value!r} for parameter {name}{hint}")
 
 
 def _short_ids(iri: str) -> list[str]:
@@ -375,17 +391,17 @@ def _index(source: Graph | LabelIndex | Engine) -> LabelIndex:
 
 def _term(value: str, parameter: Parameter, labels: LabelIndex) -> URIRef:
     """A parameter of no declared kind (``term``): any resource the label index knows."""
-    any_kind = Parameter(parameter.name, "item", None, parameter.required, parameter.description)
-    candidates = labels._lookup(value.strip()[1:-1] if value.strip().startswith("<") else value.strip())
+    text = value.strip()
+    candidates = labels.lookup(text[1:-1] if text.startswith("<") and text.endswith(">") else text)
     if not candidates:
-        return labels._unknown(value, any_kind, "resource", frozenset(k for _, ks in KINDS.values() for k in ks))
+        raise labels.unknown(value, parameter.name, "resource", frozenset(KIND_NAMES))
     if len(candidates) > 1:
         listed = "; ".join(f"{labels.entries[i].label} <{i}>" for i in sorted(candidates))
         raise UsageError(f"{parameter.name}={value!r} is ambiguous: it names {listed}")
     return URIRef(next(iter(candidates)))
 
 
-def user_query(path: Path, params: Mapping[str, str] = {}) -> NamedQuery:
+def user_query(path: Path, params: Mapping[str, str] | None = None) -> NamedQuery:
     """A user's query file, header optional. If it declares no parameters, every given
     parameter is a ``term``: an IRI, short id or label of a resource the graph knows."""
     try:
@@ -395,7 +411,7 @@ def user_query(path: Path, params: Mapping[str, str] = {}) -> NamedQuery:
     query = parse_query(text, path.stem, strict=False)
     if query.parameters:
         return query
-    undeclared = tuple(Parameter(key, "term", None, True, "a resource of the graph") for key in sorted(params))
+    undeclared = tuple(Parameter(key, "term", None, True, "a resource of the graph") for key in sorted(params or {}))
     return NamedQuery(query.name, query.title, query.description, query.question, undeclared, query.text)
 
 

@@ -22,7 +22,7 @@ from typing import Mapping, Sequence
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Identifier
-from SPARQLWrapper import JSON, POST, SPARQLWrapper
+from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from vexas_kg.errors import EndpointError, QueryError
@@ -62,6 +62,7 @@ class RemoteEngine:
         for graph in self.default_graphs:
             client.addDefaultGraph(graph)
         client.setQuery(with_values(query, bindings))
+        client.queryType = SELECT  # only SELECTs are sent; SPARQLWrapper's guess can misread a comment or string
         try:
             answer = client.queryAndConvert()
         except QueryBadFormed as exc:

@@ -4,7 +4,9 @@
 Query Results CSV and TSV formats (CSV: plain values; TSV: RDF terms in SPARQL
 syntax), so other tools read them as they read any endpoint's answer. ``table`` is for
 people: instance IRIs shortened to ids that ``vexas-kg trace`` and ``--param`` accept,
-long texts cut at a fixed width.
+long texts cut at a fixed width, and a result too wide for a terminal shown one block
+per row. Its layout depends only on the result, never on the terminal, so it is
+reproducible.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from vexas_kg.ontology.vocab import VXID
 
 FORMATS = ("table", "csv", "tsv", "json")
 CELL_WIDTH = 60
+TABLE_WIDTH = 180
 _ITEM = re.compile(r"^doc/(?P<doc>[a-z0-9]+)/(?:figure|claim|safety-rule|adverse-event)/(?P<slug>[a-z0-9-]+)$")
 _TURTLE_INTEGER = re.compile(r"^[+-]?\d+$")
 _TURTLE_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
@@ -97,7 +100,11 @@ def sparql_syntax(term: Identifier) -> str:
 
 
 def to_table(table: ResultTable) -> str:
-    """Aligned columns; a column with no value in any row is left out and named in the footer."""
+    """Aligned columns, or one block per row when that would be wider than TABLE_WIDTH.
+
+    A column with no value in any row is left out and named in the footer; in the
+    block layout a row's empty fields are left out and long texts are shown whole.
+    """
     shown = [i for i in range(len(table.columns)) if any(row[i] is not None for row in table.rows)]
     if not table.rows:
         shown = list(range(len(table.columns)))
@@ -105,14 +112,27 @@ def to_table(table: ResultTable) -> str:
     header = [table.columns[i] for i in shown]
     cells = [[_cell(row[i]) for i in shown] for row in table.rows]
     widths = [max([len(c)] + [len(r[k]) for r in cells]) for k, c in enumerate(header)]
+    count = len(table.rows)
+    footer = f"({count} row{'s' if count != 1 else ''}"
+    footer += f"; empty columns not shown: {', '.join(hidden)})" if hidden else ")"
+    if sum(widths) + 2 * (len(widths) - 1) > TABLE_WIDTH:
+        return _blocks(table, [table.columns[i] for i in shown], shown, footer)
 
     def line(values: list[str]) -> str:
         return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
 
-    lines = [line(header), line(["-" * w for w in widths])] + [line(r) for r in cells]
-    count = len(table.rows)
-    footer = f"({count} row{'s' if count != 1 else ''}"
-    footer += f"; empty columns not shown: {', '.join(hidden)})" if hidden else ")"
+    lines = [line(header), line(["-" * w for w in widths])] + [line(r) for r in cells] + [footer]
+    return "\n".join(lines) + "\n"
+
+
+def _blocks(table: ResultTable, names: list[str], shown: list[int], footer: str) -> str:
+    width = max(len(n) for n in names)
+    lines: list[str] = []
+    for number, row in enumerate(table.rows, start=1):
+        lines.append(f"-[ row {number} ]" + "-" * max(0, width - len(str(number)) - 3))
+        for name, i in zip(names, shown):
+            if row[i] is not None:
+                lines.append(f"{name.ljust(width)}  {_cell(row[i], whole=True)}")
     lines.append(footer)
     return "\n".join(lines) + "\n"
 
@@ -130,8 +150,8 @@ def short_iri(iri: str) -> str:
     return f"<{iri}>"
 
 
-def _cell(term: Identifier | None) -> str:
+def _cell(term: Identifier | None, whole: bool = False) -> str:
     if term is None:
         return ""
     text = short_iri(str(term)) if isinstance(term, URIRef) else " ".join(str(term).split())
-    return text if len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 1] + "…"
+    return text if whole or len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 1] + "…"

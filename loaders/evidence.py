@@ -422,6 +422,10 @@ class _Loader:
                 doc = doc or self.out.doc_id
                 self.need("item", f"{doc}:{target}", loc)
                 self.add(node, prop, ("item", f"{doc}:{target}"))
+        for doc, source, loc in f.refs("supported_by"):
+            doc = doc or self.out.doc_id
+            self.need("item", f"{doc}:{source}", loc)
+            self.out.triples.append((("item", f"{doc}:{source}"), VX.supports, node))
         self.lit(node, RDFS.comment, f.text("note", required=False))
         cites = f.integers("cites")
         if f.has("cites"):

@@ -101,3 +101,23 @@ def test_unknown_formats_are_usage_errors() -> None:
 def test_a_real_result_round_trips_through_json(built) -> None:
     table = run_named("comparative-efficacy", {"intervention": "JAKi"}, OxigraphEngine.from_graph(built.graph))
     assert results_from_json(json.loads(format_results(table, "json"))) == table
+
+
+def test_a_result_too_wide_for_a_terminal_is_shown_one_block_per_row() -> None:
+    wide = ResultTable(("item", "text", "empty", "value", "more", "note"), (
+        (FIGURE, Literal("y" * 100), None, Literal("24", datatype=XSD.decimal), Literal("m" * 70), None),
+        (FIGURE, Literal("z" * 130), None, None, Literal("n"), Literal("o" * 61)),
+    ))
+    assert format_results(wide, "table") == (
+        "-[ row 1 ]-\n"
+        "item   004:jaki-overall-response-3m\n"
+        f"text   {'y' * 100}\n"
+        "value  24\n"
+        f"more   {'m' * 70}\n"
+        "-[ row 2 ]-\n"
+        "item   004:jaki-overall-response-3m\n"
+        f"text   {'z' * 130}\n"
+        "more   n\n"
+        f"note   {'o' * 61}\n"
+        "(2 rows; empty columns not shown: empty)\n"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.build import Build

@@ -24,13 +24,16 @@ def test_queries_lists_every_named_query_with_its_parameters() -> None:
     assert "    --param drug=<drug> (required): the drug that failed or was not tolerated (ruxolitinib)\n" in result.output
 
 
-def test_query_prints_a_table_by_default() -> None:
-    result = invoke("query", "safety-profile", "--param", "intervention=tocilizumab")
+def test_query_prints_a_readable_table_by_default() -> None:
+    result = invoke("query", "study-summary", "--param", "study=study/uk-cohort")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].split()[:4] == ["category", "item", "appliesTo", "inheritance"]
-    assert lines[2].startswith("adverse event  000:tocilizumab-infection")
-    assert lines[-1].startswith("(2 rows; empty columns not shown: test, timing, threshold")
+    assert lines[:5] == ["-[ row 1 ]-----", "section    study", "attribute  label",
+                         "text       UK cohort study of VEXAS syndrome treatment outcomes",
+                         "study      vxid:study/uk-cohort"]
+    assert lines[-1] == "(22 rows)"
+    narrow = invoke("query", "evidence-overview").output.splitlines()
+    assert narrow[0].split() == ["dimension", "entity", "label", "figures", "claims", "studies", "documents"]
 
 
 def test_query_json_is_sparql_results_json() -> None:
