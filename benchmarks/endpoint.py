@@ -22,6 +22,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from report import write_section
+
 from vexas_kg.graph.export import FORMATS, ExportRequest, export
 from vexas_kg.graph.pipeline import checked_build
 from vexas_kg.graph.query import LabelIndex, engine_for, named, prepare, run_named
@@ -29,9 +31,6 @@ from vexas_kg.graph.server import serve_graph
 from vexas_kg.graph.sparql_text import with_values
 from vexas_kg.queries import catalog
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- endpoint:start -->", "<!-- endpoint:end -->"
 LEVELS = (1, 8)
 
 
@@ -152,12 +151,12 @@ def main() -> None:
     section = render(build, rows, exports, args.requests, args.budget, (load_before, os.getloadavg()[0]))
     print(section)
     if not args.no_write:
-        write_section(section)
+        write_section("endpoint", section)
 
 
 def render(build, rows, exports, requests: int, budget: float, loads: tuple[float, float]) -> str:
     cores = os.cpu_count()
-    lines = [START, "## SPARQL endpoint and exports (`benchmarks/endpoint.py`)", "",
+    lines = ["## SPARQL endpoint and exports (`benchmarks/endpoint.py`)", "",
              f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {cores} cores, "
              f"Python {platform.python_version()}; {len(build.graph)} triples. `vexas-kg serve` on a loopback port: "
              f"up to {requests} POST requests per query and level from keep-alive clients (fewer for slow queries: "
@@ -175,19 +174,7 @@ def render(build, rows, exports, requests: int, budget: float, loads: tuple[floa
     lines += ["", "Export of the checked graph, median of 3 runs in one process (seconds, build excluded):", "",
               "| format | s |", "|---|---|"]
     lines += [f"| {fmt} | {seconds:.3f} |" for fmt, seconds in exports]
-    lines += ["", END]
     return "\n".join(lines) + "\n"
-
-
-def write_section(section: str) -> None:
-    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        text = before + section + ("\n" + after if after else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    REPORT.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import os
 import platform
-import re
 import statistics
 import time
-from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- queries:start -->", "<!-- queries:end -->"
+from report import write_section
+
 TARGET_MS = 50.0
 OXIGRAPH_RUNS = 50
 RDFLIB_RUNS = 5
@@ -83,7 +80,6 @@ def main() -> None:
     slowest = max(r[2] for r in rows)
     load_after = os.getloadavg()[0]
     lines = [
-        START,
         "## Named queries in process (`benchmarks/queries.py`)",
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, "
@@ -107,17 +103,8 @@ def main() -> None:
         f"| build the graph (`build_graph`, no SHACL) | {build_ms:.0f} |",
         f"| load it into pyoxigraph (with printed number forms) | {store_ms:.0f} |",
         f"| label index for parameter values | {labels_ms:.0f} |",
-        "",
-        END,
     ]
-    section = "\n".join(lines)
-    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n\n"
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    REPORT.write_text(text, encoding="utf-8")
-    print(section)
+    print(write_section("queries", "\n".join(lines)))
 
 
 if __name__ == "__main__":
