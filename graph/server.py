@@ -74,8 +74,23 @@ def load_database(location: Path, graph: Graph, graph_name: str | None = None) -
         raise EndpointError(f"oxigraph load failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
 
 
+class _Address:
+    """The URLs of a SPARQL 1.1 server listening on ``host:port``."""
+
+    host: str
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.base_url}/query"
+
+
 @dataclass
-class OxigraphServer:
+class OxigraphServer(_Address):
     """One ``oxigraph serve`` / ``serve-read-only`` process on a loopback port.
 
     ``location`` None means an in-memory store (read-write only). Start it with
@@ -91,13 +106,6 @@ class OxigraphServer:
     process: subprocess.Popen | None = field(default=None, init=False, repr=False)
     _log_dir: tempfile.TemporaryDirectory | None = field(default=None, init=False, repr=False)
 
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def query_url(self) -> str:
-        return f"{self.base_url}/query"
 
     @property
     def update_url(self) -> str:
@@ -324,7 +332,7 @@ class _GuardHandler(BaseHTTPRequestHandler):
 
 
 @dataclass
-class Endpoint:
+class Endpoint(_Address):
     """A running read-only endpoint: the guard on ``host:port`` in front of Oxigraph."""
 
     host: str
@@ -332,13 +340,6 @@ class Endpoint:
     backend: OxigraphServer
     guard: _GuardServer
 
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def query_url(self) -> str:
-        return f"{self.base_url}/query"
 
     def wait(self, poll_s: float = 0.5) -> None:
         """Block until interrupted (Ctrl-C) or until Oxigraph stops on its own (an error)."""
