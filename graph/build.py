@@ -40,6 +40,8 @@ class Build:
     """The assembled graph and what went into it."""
 
     graph: Graph
+    ontology: Graph = field(default_factory=Graph)
+    """The vocabulary as shipped (also contained in ``graph``)."""
     records: list[Loaded] = field(default_factory=list)
     sources: dict[str, SourceText] = field(default_factory=dict)
     asserted: dict[str, Graph] = field(default_factory=dict)
@@ -109,11 +111,12 @@ def build_graph(evidence: Folder | None = None, replacements: list[Path] | None 
     entities = load_entity_table(evidence)
     pub_tsv, pub_name = _read(evidence, "reference", "publications.tsv")
     publications, pub_triples = load_publications(pub_tsv, pub_name)
+    ontology = Graph().parse(data=read_text("vexas.ttl"), format="turtle")
     graph = Graph()
-    graph.parse(data=read_text("vexas.ttl"), format="turtle")
+    graph += ontology
     for triple in entities.triples + pub_triples:
         graph.add(triple)
-    result = Build(graph)
+    result = Build(graph, ontology)
     loaded_by_id: dict[str, tuple[Loaded, SourceText, str]] = {}
     for record_name in record_files(evidence):
         loaded, source = load_one(evidence, record_name, entities)

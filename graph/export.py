@@ -55,7 +55,7 @@ def document_graphs(build: Build) -> list[tuple[URIRef, Graph]]:
     assert is in both graphs. The union of all graphs is exactly the build; this is
     checked, so a change to the build that breaks the split fails loudly here.
     """
-    ontology = Graph().parse(data=read_text("vexas.ttl"), format="turtle")
+    ontology = build.ontology
     per_document = build.asserted
     asserted = set(ontology)
     for graph in per_document.values():

@@ -68,22 +68,19 @@ def evidence_network(graph: Graph) -> nx.MultiDiGraph:
         if str(source) in view and str(target) in view:
             edges.append((str(source), str(target), relation))
 
-    for s, o in graph.subject_objects(VX.memberOf):
-        link(s, "member-of", o)
-    for s, o in graph.subject_objects(SKOS.broader):
-        link(s, "broader", o)
+    plain = (("member-of", VX.memberOf), ("broader", SKOS.broader), ("reported-in", VX.reportedIn),
+             ("stated-in", VX.statedIn), ("in-document", VX.inDocument), ("describes", VX.describesPublication),
+             ("supports", VX.supports), ("disputes", VX.disputes), ("restates", VX.restates),
+             ("mentions", VX.subject))
+    for relation, predicate in plain:
+        for s, o in graph.subject_objects(predicate):
+            link(s, relation, o)
     for study, arm in graph.subject_objects(VX.hasArm):
         for intervention in graph.objects(arm, VX.intervention):
             link(study, "tested", intervention)
-    for s, o in graph.subject_objects(VX.reportedIn):
-        link(s, "reported-in", o)
     for s, o in graph.subject_objects(VX.study):
         if (s, RDF.type, VX.Figure) in graph:
             link(s, "of-study", o)
-    for s, o in graph.subject_objects(VX.statedIn):
-        link(s, "stated-in", o)
-    for s, o in graph.subject_objects(VX.inDocument):
-        link(s, "in-document", o)
     for item in graph.subjects(RDF.type, VX.Study):
         for quote in graph.objects(item, VX.hasQuote):
             for document in graph.objects(quote, OA.hasSource):
@@ -91,13 +88,6 @@ def evidence_network(graph: Graph) -> nx.MultiDiGraph:
     for claim, marker in graph.subject_objects(VX.hasCitationMarker):
         for entry in graph.objects(marker, VX.resolvesTo):
             link(claim, "cites", entry)
-    for s, o in graph.subject_objects(VX.describesPublication):
-        link(s, "describes", o)
-    for relation, predicate in (("supports", VX.supports), ("disputes", VX.disputes), ("restates", VX.restates)):
-        for s, o in graph.subject_objects(predicate):
-            link(s, relation, o)
-    for s, o in graph.subject_objects(VX.subject):
-        link(s, "mentions", o)
     for source, target, relation in sorted(set(edges)):
         view.add_edge(source, target, key=relation, relation=relation)
     return view

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,8 +83,6 @@ def _first_line(exc: Exception) -> str:
 
 
 def _line_of(exc: Exception) -> int:
-    import re
-
     match = re.search(r"line (\d+)", str(exc)) or re.search(r":(\d+):", str(exc))
     return int(match.group(1)) if match else 0
 

@@ -108,10 +108,6 @@ class OxigraphServer(_Address):
 
 
     @property
-    def update_url(self) -> str:
-        return f"{self.base_url}/update"
-
-    @property
     def store_url(self) -> str:
         """The Graph Store Protocol endpoint."""
         return f"{self.base_url}/store"

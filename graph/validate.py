@@ -8,7 +8,7 @@ from functools import lru_cache
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
-from vexas_kg.ontology import read_text
+from vexas_kg.ontology import PREFIXES, read_text
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -88,8 +88,6 @@ def _path_text(report: Graph, path: object) -> str:
 
 
 def _short(iri: str) -> str:
-    from vexas_kg.ontology import PREFIXES
-
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns):
             return f"{prefix}:{iri[len(ns):]}"

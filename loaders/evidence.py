@@ -606,9 +606,6 @@ class _Loader:
         f.done()
 
 
-SECTIONS = ("furniture", "references", "studies", "algorithms", "claims", "figures", "safety_rules", "adverse_events")
-
-
 def load_record(record: Value, file: str, source: SourceText, entities: Mapping[str, Entity]) -> Loaded:
     """Check one parsed record against its source text and turn it into triples.
 

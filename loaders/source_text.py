@@ -96,10 +96,6 @@ class SourceText:
         begin = starts[occurrence - 1]
         return Span(self._positions[begin], self._positions[begin + len(needle) - 1] + 1)
 
-    def after(self, span: Span) -> tuple[int, str]:
-        """The position and text that follow ``span`` (for reading citation markers)."""
-        return span.end, self.text[span.end :]
-
     def closest(self, needle: str) -> str:
         """The passage of the normalised text best aligned with ``needle``'s longest matching run."""
         hay = self.normalised
