@@ -13,6 +13,7 @@ from vexas_kg.graph.build import Build, build_graph
 from vexas_kg.graph.completeness import uncovered_numbers
 from vexas_kg.graph.serialize import to_ntriples, to_turtle, write_atomic
 from vexas_kg.graph.validate import Report, validate_graph
+from vexas_kg.ontology import read_text
 
 GRAPH_NAME = "vexas-kg"
 RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".trig": "trig", ".nq": "nquads"}
@@ -92,13 +93,16 @@ def validate_paths(paths: list[Path]) -> Report:
 
     Record files are built together with the packaged evidence (each replacing the
     packaged record of its document), so their references resolve and the whole graph
-    is what gets validated. RDF files are validated as they are.
+    is what gets validated. RDF files are validated together with the vocabulary: the
+    shapes read its subclass axioms and term schemes, which a data-only file leaves out.
     """
     records = [p for p in paths if p.suffix.lower() in (".yaml", ".yml")]
     graph = Graph()
     if records or not paths:
         build = build_graph(replacements=records)
         graph += build.graph
+    else:
+        graph.parse(data=read_text("vexas.ttl"), format="turtle")
     for path in paths:
         if path not in records:
             graph += parse_rdf(path)

@@ -45,10 +45,42 @@ class Report:
         return "\n".join(lines)
 
 
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+@lru_cache(maxsize=1)
+def authored_shapes() -> Graph:
+    """The SHACL shapes exactly as written in ``ontology/shapes.ttl`` (parsed once per process)."""
+    return Graph().parse(data=read_text("shapes.ttl"), format="turtle")
+
+
 @lru_cache(maxsize=1)
 def shapes_graph() -> Graph:
-    """The SHACL shapes shipped in the ontology package (parsed once per process)."""
-    return Graph().parse(data=read_text("shapes.ttl"), format="turtle")
+    """The shapes as run: the authored shapes with their property shapes given their own targets."""
+    return with_targeted_property_shapes(authored_shapes())
+
+
+def with_targeted_property_shapes(shapes: Graph) -> Graph:
+    """Move each targeted node shape's ``sh:property`` shapes to the top level, with its targets.
+
+    SHACL gives a property shape of node shape S the focus nodes of S; stating S's targets on the
+    property shape itself selects the same focus nodes and yields the same results (same focus
+    node, path, component and ``sh:sourceShape``). pySHACL checks a nested property shape once per
+    focus node but a targeted one once for all of them, several times faster. Deactivated node
+    shapes keep their property shapes, so deactivation still covers them.
+    """
+    out = Graph()
+    out += shapes
+    for node_shape in set(out.subjects(RDF.type, SH.NodeShape)):
+        targets = [(p, o) for p in TARGETS for o in out.objects(node_shape, p)]
+        if not targets or (node_shape, SH.deactivated, None) in out:
+            continue
+        for prop in list(out.objects(node_shape, SH.property)):
+            out.remove((node_shape, SH.property, prop))
+            out.add((prop, RDF.type, SH.PropertyShape))
+            for predicate, target in targets:
+                out.add((prop, predicate, target))
+    return out
 
 
 def validate_graph(data: Graph) -> Report:

@@ -20,6 +20,7 @@ class VX(DefinedNamespace):
     CaseReportDocument: URIRef
     CitationMarker: URIRef
     Claim: URIRef
+    ClinicalEntity: URIRef
     ConferenceAbstract: URIRef
     Criterion: URIRef
     Disease: URIRef

@@ -76,6 +76,20 @@ def test_validate_rdf_file_reports_violations(tmp_path: Path) -> None:
     assert "vx:hasQuote: provenance required: every item carries at least one verbatim quote" in result.output
 
 
+def test_validate_rdf_file_without_the_vocabulary(tmp_path: Path, built: Build) -> None:
+    """A data-only export conforms: validation reads the subclass axioms from the shipped vocabulary."""
+    data_only = tmp_path / "data.nt"
+    data = Graph()
+    for triple in built.graph:
+        if triple not in built.ontology:
+            data.add(triple)
+    data.serialize(data_only, format="nt")
+    assert len(data) < len(built.graph)
+    result = CliRunner().invoke(main, ["validate", str(data_only)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"checked: {data_only}\nconforms: yes\n"
+
+
 def test_validate_accepts_a_record_file(tmp_path: Path) -> None:
     from importlib.resources import files
 
