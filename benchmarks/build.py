@@ -17,84 +17,126 @@ import time
 
 from report import write_section
 
-RUNS = 7
+RUNS = 11
+TARGET_S, TARGET_MB = 1.0, 150.0
+
+# Runs the CLI in this very process (as `python -m vexas_kg.cli` would), then reports the
+# peak RSS of this process (the main one) and of its reaped children (the validation worker).
+_CLI = (
+    "import resource, runpy, sys\n"
+    "sys.argv = ['vexas-kg', 'build', '--out', sys.argv[1]]\n"
+    "try:\n"
+    "    runpy.run_module('vexas_kg.cli', run_name='__main__')\n"
+    "except SystemExit as exit:\n"
+    "    assert not exit.code, exit.code\n"
+    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+    " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+)
 
 
-def cold_runs() -> tuple[list[float], list[float]]:
-    """Run the CLI in fresh processes; return wall seconds and peak RSS (MB) per run."""
-    walls, peaks = [], []
-    cli = [sys.executable, "-m", "vexas_kg.cli", "build", "--out"]
+def cold_runs() -> list[tuple[float, float, float]]:
+    """Build in fresh processes; per run: wall seconds, main and worker peak RSS (MB)."""
+    runs = []
     for _ in range(RUNS):
         with tempfile.TemporaryDirectory() as out:
-            code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-                    f"subprocess.run({cli + [out]!r}, check=True, stdout=subprocess.DEVNULL); "
-                    "w = time.perf_counter() - t; "
-                    "print(w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-            line = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
-            wall, rss_kb = line.split()
-            walls.append(float(wall))
-            peaks.append(int(rss_kb) / 1024)
-    return walls, peaks
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", _CLI, out], check=True, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+            wall = time.perf_counter() - start
+        main_kb, worker_kb = done.stderr.split()[-2:]
+        runs.append((wall, int(main_kb) / 1024, int(worker_kb) / 1024))
+    return runs
 
 
 def breakdown() -> dict[str, float]:
-    """Where the time goes, in one warm process (imports measured separately first)."""
+    """Each stage's cost run one after the other in one process (imports measured first)."""
     stages: dict[str, float] = {}
-    t = time.perf_counter()
-    from vexas_kg.graph.build import build_graph
-    from vexas_kg.graph.completeness import uncovered_numbers
-    from vexas_kg.graph.serialize import to_ntriples, to_turtle
-    from vexas_kg.graph.validate import validate_graph
 
-    stages["imports"] = time.perf_counter() - t
+    def timed(name: str, start: float) -> float:
+        now = time.perf_counter()
+        stages[name] = now - start
+        return now
+
     t = time.perf_counter()
+    import vexas_kg.cli  # noqa: F401
+    from vexas_kg.graph.build import build_graph
+    from vexas_kg.graph.pipeline import require_complete
+    from vexas_kg.graph.serialize import to_ntriples, to_turtle
+    from vexas_kg.graph.validate import shapes_graph, validate_graph
+
+    t = timed("main: imports (click, rdflib, ruamel, loaders)", t)
     build = build_graph()
-    stages["load and check records"] = time.perf_counter() - t
-    t = time.perf_counter()
-    uncovered_numbers(build)
-    stages["completeness"] = time.perf_counter() - t
-    t = time.perf_counter()
+    t = timed("main: load and check records", t)
+    require_complete(build)
+    t = timed("main: completeness", t)
+    import pyshacl  # noqa: F401
+
+    t = timed("worker: import pySHACL (with rdflib's SPARQL parser)", t)
+    shapes_graph()
+    t = timed("worker: parse shapes", t)
     validate_graph(build.graph)
-    stages["SHACL validation (pyshacl, first call)"] = time.perf_counter() - t
-    t = time.perf_counter()
+    t = timed("worker: SHACL validation", t)
     to_turtle(build.graph)
     to_ntriples(build.graph)
-    stages["serialise Turtle + N-Triples"] = time.perf_counter() - t
+    timed("main: serialise Turtle + N-Triples (while the worker validates)", t)
     stages["triples"] = float(len(build.graph))
     return stages
 
 
 def main() -> None:
-    walls, peaks = cold_runs()
+    load_before = os.getloadavg()[0]
+    runs = cold_runs()
+    load_after = os.getloadavg()[0]
     stages = breakdown()
     triples = int(stages.pop("triples"))
+    walls = [r[0] for r in runs]
+    mains, workers = [r[1] for r in runs], [r[2] for r in runs]
+    totals = [r[1] + r[2] for r in runs]
+    wall, total = statistics.median(walls), max(totals)
+
+    def row(name: str, values: list[float], fmt: str) -> str:
+        return f"| {name} | {statistics.median(values):{fmt}} | {min(values):{fmt}} | {max(values):{fmt}} |"
+
     lines = [
         "## Build (`vexas-kg build`, cold process)",
         "",
-        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()};"
-        f" {RUNS} cold runs of `python -m vexas_kg.cli build` ({triples} triples). Target: < 1 s, < 150 MB.",
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; {RUNS} cold runs of the CLI in a fresh process each ({triples} triples). "
+        f"Load average (1 min) before and after: {load_before:.1f}, {load_after:.1f}. "
+        f"Target: < {TARGET_S:g} s, < {TARGET_MB:g} MB.",
         "",
         "| metric | median | min | max |",
         "|---|---|---|---|",
-        f"| wall time (s) | {statistics.median(walls):.2f} | {min(walls):.2f} | {max(walls):.2f} |",
-        f"| peak RSS (MB) | {statistics.median(peaks):.0f} | {min(peaks):.0f} | {max(peaks):.0f} |",
+        row("wall time (s)", walls, ".2f"),
+        row("peak RSS, main process (MB)", mains, ".0f"),
+        row("peak RSS, validation worker (MB)", workers, ".0f"),
+        row("both added (MB)", totals, ".0f"),
         "",
-        "Breakdown in one process (seconds):",
+        "The main process loads and checks the records, then forks a worker that validates the graph "
+        "with pySHACL while the main process serialises it; files are written only once the worker "
+        "reports conformance. The worker shares the main process's pages copy-on-write, so adding the "
+        "two peaks over-counts memory: it is an upper bound.",
+        "",
+        "Each stage run one after the other in one process (seconds):",
         "",
         "| stage | s |",
         "|---|---|",
     ]
     lines += [f"| {name} | {seconds:.3f} |" for name, seconds in stages.items()]
-    wall = statistics.median(walls)
+    critical = sum(v for k, v in stages.items() if not k.startswith("main: serialise"))
     lines += [
         "",
-        f"Target: wall time {'met' if wall < 1 else 'NOT met'}, memory {'met' if max(peaks) < 150 else 'NOT met'}. "
-        "SHACL validation with pySHACL dominates (SHACL Core only, no SPARQL constraints, no inference; "
-        "about 5,400 shape-by-focus-node checks). Imports cost a further ~0.3 s, half of it pySHACL and "
-        "rdflib's SPARQL parser. Ways to reach 1 s, not taken yet: replace the shapes' sh:or lists of sh:class "
-        "with one sh:class on a common superclass (vx:Intervention; measured ~25 % faster validation), "
-        "validate only the data part of the graph (dropping the OWL declarations saves ~15 %), or a compiled SHACL engine (pyrudof, shacl-rust on PyPI) "
-        "once its results are shown equal to pySHACL's on the W3C-style case suite in tests/ontology/shapes.",
+        f"Critical path (every stage but serialisation, which overlaps the worker): {critical:.2f} s, "
+        "plus about 0.04 s of interpreter start-up.",
+        "",
+        f"Target: wall time {'met' if wall < TARGET_S else 'NOT met'} (median {wall:.2f} s), memory "
+        f"{'met' if total < TARGET_MB else 'NOT met'} (largest sum {total:.0f} MB). What made it fast: "
+        "each property shape carries its node shape's targets when run (pySHACL checks it once for all "
+        "focus nodes instead of once per focus node; same results, checked on every shape test case), "
+        "type checks name one superclass (sh:class vx:Intervention / vx:ClinicalEntity) instead of an "
+        "sh:or of classes, quotes are located with str.find on the normalised text, each triple is added "
+        "once, the Turtle writer makes one pass, and validation overlaps serialisation. What remains is "
+        "pySHACL's import (it loads rdflib's SPARQL parser) and its per-lookup cost on rdflib's store.",
     ]
     print(write_section("build", "\n".join(lines)))
 

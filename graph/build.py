@@ -17,6 +17,7 @@ from typing import Union
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from vexas_kg.errors import Location, RecordError
 from vexas_kg.loaders.entities import EntityTable, load_entities
@@ -28,6 +29,7 @@ from vexas_kg.ontology import read_text
 from vexas_kg.ontology.vocab import VX
 
 Folder = Union[Path, Traversable]
+Triple = tuple[Node, Node, Node]
 
 
 def packaged_evidence() -> Traversable:
@@ -44,7 +46,7 @@ class Build:
     """The vocabulary as shipped (also contained in ``graph``)."""
     records: list[Loaded] = field(default_factory=list)
     sources: dict[str, SourceText] = field(default_factory=dict)
-    asserted: dict[str, Graph] = field(default_factory=dict)
+    asserted: dict[str, set[Triple]] = field(default_factory=dict)
     """Per document id: the triples its record asserts, references resolved."""
 
     def summary(self) -> dict[str, int]:
@@ -114,8 +116,7 @@ def build_graph(evidence: Folder | None = None, replacements: list[Path] | None 
     ontology = Graph().parse(data=read_text("vexas.ttl"), format="turtle")
     graph = Graph()
     graph += ontology
-    for triple in entities.triples + pub_triples:
-        graph.add(triple)
+    graph.addN((s, p, o, graph) for s, p, o in entities.triples + pub_triples)
     result = Build(graph, ontology)
     loaded_by_id: dict[str, tuple[Loaded, SourceText, str]] = {}
     for record_name in record_files(evidence):
@@ -148,12 +149,12 @@ def build_graph(evidence: Folder | None = None, replacements: list[Path] | None 
                 close = difflib.get_close_matches(need.key, known, n=3)
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
                 raise RecordError(f"unknown {need.kind} {need.key!r}{hint}", need.location)
-        asserted = result.asserted[loaded.doc_id] = Graph()
+        asserted = result.asserted[loaded.doc_id] = set()
         for s, p, o in loaded.triples:
             if isinstance(s, tuple):
                 s = provides[(s[0], s[1])][0]
             if isinstance(o, tuple):
                 o = provides[(o[0], o[1])][0]
             asserted.add((s, p, o))
-        graph += asserted
+        graph.addN((s, p, o, graph) for s, p, o in asserted)
     return result

@@ -9,6 +9,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from vexas_kg.errors import Location, RDFSyntaxError, RecordError, ShapeViolation
+from vexas_kg.graph.background import Background
 from vexas_kg.graph.build import Build, build_graph
 from vexas_kg.graph.completeness import uncovered_numbers
 from vexas_kg.graph.serialize import to_ntriples, to_turtle, write_atomic
@@ -42,6 +43,13 @@ class BuildResult:
 def checked_build(evidence: Path | None = None) -> Build:
     """Build, then require completeness and conformance; raise on any problem."""
     build = build_graph(evidence)
+    require_complete(build)
+    require_conformance(validate_graph(build.graph))
+    return build
+
+
+def require_complete(build: Build) -> None:
+    """Raise unless every printed number is quoted or listed as page furniture."""
     missing = uncovered_numbers(build)
     if missing:
         first = missing[0]
@@ -50,19 +58,34 @@ def checked_build(evidence: Path | None = None) -> Build:
             f"{first.number!r} at offset {first.start} in '...{first.context}...'",
             Location(f"records/{first.doc_id}.yaml", 0, "furniture"),
         )
-    report = validate_graph(build.graph)
+
+
+def require_conformance(report: Report) -> None:
+    """Raise ShapeViolation, with the readable report, unless the graph conforms."""
     if not report.conforms:
         raise ShapeViolation(f"the graph does not conform to the shapes ({len(report.results)} problems)", report.text())
-    return build
 
 
-def build_and_write(out_dir: Path, evidence: Path | None = None) -> BuildResult:
+def build_and_write(out_dir: Path, evidence: Path | None = None, *, concurrent: bool = True) -> BuildResult:
     """The main job: a checked build written as sorted Turtle and N-Triples, atomically."""
-    build = checked_build(evidence)
-    files = {
-        out_dir / f"{GRAPH_NAME}.ttl": to_turtle(build.graph),
-        out_dir / f"{GRAPH_NAME}.nt": to_ntriples(build.graph),
-    }
+    build = build_graph(evidence)
+    require_complete(build)
+    return write_validated(build, out_dir, concurrent=concurrent)
+
+
+def write_validated(build: Build, out_dir: Path, *, concurrent: bool = True) -> BuildResult:
+    """Validate ``build`` and write it; on a violation raise ShapeViolation and write nothing.
+
+    With ``concurrent`` (and where forking is safe, see ``background``) the graph is
+    validated in a worker process while this one serialises it; the files are written
+    only once the worker reports that the graph conforms. The result is the same either way.
+    """
+    with Background(validate_graph, build.graph, fork=concurrent) as validation:
+        files = {
+            out_dir / f"{GRAPH_NAME}.ttl": to_turtle(build.graph),
+            out_dir / f"{GRAPH_NAME}.nt": to_ntriples(build.graph),
+        }
+        require_conformance(validation.result())
     write_atomic(files)
     return BuildResult(build, list(files))
 

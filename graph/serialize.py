@@ -38,18 +38,36 @@ def to_turtle(graph: Graph) -> str:
     rdflib's serializers abbreviate typed literals (``"24"^^xsd:decimal`` becomes ``24``,
     which reads back as an integer), so numbers would not keep their printed form; this
     writer keeps every literal exactly as built. The graph has no blank nodes to order.
+    One pass over the triples, each term written once: the build writes this every time.
     """
+    by_subject: dict[Node, dict[Node, list[Node]]] = {}
+    for s, p, o in graph:
+        by_subject.setdefault(s, {}).setdefault(p, []).append(o)
+    keys: dict[Node, tuple[str, str]] = {}
+    texts: dict[Node, str] = {}
+
+    def key(node: Node) -> tuple[str, str]:
+        found = keys.get(node)
+        if found is None:
+            found = keys[node] = _sort_key(node)
+        return found
+
+    def text(node: Node) -> str:
+        found = texts.get(node)
+        if found is None:
+            found = texts[node] = _term(node)
+        return found
+
     lines = [f"@prefix {prefix}: <{ns}> ." for prefix, ns in sorted(PREFIXES.items())]
-    subjects = sorted({s for s in graph.subjects()}, key=_sort_key)
-    for subject in subjects:
+    for subject in sorted(by_subject, key=key):
         lines.append("")
-        predicates = sorted({p for p in graph.predicates(subject)}, key=lambda p: (p != RDF.type, _sort_key(p)))
+        predicates = by_subject[subject]
         parts = []
-        for predicate in predicates:
-            objects = sorted(graph.objects(subject, predicate), key=_sort_key)
-            verb = "a" if predicate == RDF.type else _term(predicate)
-            parts.append(f"    {verb} " + " ,\n        ".join(_term(o) for o in objects))
-        lines.append(_term(subject) + "\n" + " ;\n".join(parts) + " .")
+        for predicate in sorted(predicates, key=lambda p: (p != RDF.type, key(p))):
+            objects = sorted(predicates[predicate], key=key)
+            verb = "a" if predicate == RDF.type else text(predicate)
+            parts.append(f"    {verb} " + " ,\n        ".join(text(o) for o in objects))
+        lines.append(text(subject) + "\n" + " ;\n".join(parts) + " .")
     return "\n".join(lines) + "\n"
 
 

@@ -84,7 +84,7 @@ class SourceText:
         needle = normalise(quote)
         if not needle:
             raise NotFound("")
-        starts = [m.start() for m in re.finditer(re.escape(needle), self.normalised)]
+        starts = self._occurrences(needle)
         if not starts:
             raise NotFound(self.closest(needle))
         if occurrence is None:
@@ -95,6 +95,15 @@ class SourceText:
             raise Ambiguous(len(starts))
         begin = starts[occurrence - 1]
         return Span(self._positions[begin], self._positions[begin + len(needle) - 1] + 1)
+
+    def _occurrences(self, needle: str) -> list[int]:
+        """Start offsets of the non-overlapping occurrences of ``needle`` in the normalised text."""
+        starts = []
+        found = self.normalised.find(needle)
+        while found >= 0:
+            starts.append(found)
+            found = self.normalised.find(needle, found + len(needle))
+        return starts
 
     def closest(self, needle: str) -> str:
         """The passage of the normalised text best aligned with ``needle``'s longest matching run."""

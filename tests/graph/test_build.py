@@ -7,12 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from vexas_kg.cli import main
+from vexas_kg.errors import ShapeViolation
 from vexas_kg.graph.build import Build
+from vexas_kg.graph.pipeline import write_validated
+from vexas_kg.ontology.vocab import VX, VXID
 
 
 def assert_isomorphic(left: Graph, right: Graph) -> None:
@@ -56,6 +60,33 @@ def test_two_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> 
     assert outputs[0] == outputs[1]
 
 
+def test_concurrent_and_sequential_writes_are_byte_identical(tmp_path: Path, built: Build) -> None:
+    outputs = []
+    for concurrent in (True, False):
+        out = tmp_path / str(concurrent)
+        result = write_validated(built, out, concurrent=concurrent)
+        assert [p.name for p in result.written] == ["vexas-kg.ttl", "vexas-kg.nt"]
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("concurrent", [True, False])
+def test_a_shape_violation_writes_nothing(tmp_path: Path, built: Build, concurrent: bool) -> None:
+    """A graph that passed the loaders but breaks a shape: ShapeViolation with the report, no file."""
+    graph = Graph()
+    graph += built.graph
+    figure = VXID["doc/000/figure/anakinra-overall-response"]
+    assert (figure, VX.hasQuote, None) in graph
+    graph.remove((figure, VX.hasQuote, None))
+    out = tmp_path / "out"
+    with pytest.raises(ShapeViolation) as caught:
+        write_validated(Build(graph, built.ontology, built.records, built.sources, built.asserted), out,
+                        concurrent=concurrent)
+    assert str(caught.value) == "the graph does not conform to the shapes (1 problems)"
+    assert f"- {figure}\n    vx:hasQuote: provenance required" in caught.value.report
+    assert not out.exists()
+
+
 def test_validate_without_paths_checks_the_packaged_evidence() -> None:
     result = CliRunner().invoke(main, ["validate"])
     assert result.exit_code == 0, result.output
@@ -83,7 +114,7 @@ def test_validate_rdf_file_without_the_vocabulary(tmp_path: Path, built: Build) 
     for triple in built.graph:
         if triple not in built.ontology:
             data.add(triple)
-    data.serialize(data_only, format="nt")
+    data.serialize(data_only, format="nt", encoding="utf-8")
     assert len(data) < len(built.graph)
     result = CliRunner().invoke(main, ["validate", str(data_only)])
     assert result.exit_code == 0, result.output

@@ -210,9 +210,14 @@ def test_serve_reports_a_port_in_use(built: Build) -> None:
                 pass
 
 
+def _interruptible() -> None:
+    """In the child: Ctrl-C acts even when the test run itself ignores SIGINT (a background job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cli(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "vexas_kg.cli", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible)
 
 
 def test_cli_serve_prints_the_url_answers_and_stops_on_ctrl_c(built: Build) -> None:
