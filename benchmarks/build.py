@@ -126,7 +126,7 @@ def main() -> None:
     critical = sum(v for k, v in stages.items() if not k.startswith("main: serialise"))
     lines += [
         "",
-        f"Critical path (every stage but serialisation, which overlaps the worker): {critical:.2f} s, "
+        f"Sum of the stages on the critical path (all but serialisation, which overlaps the worker): {critical:.2f} s, "
         "plus about 0.04 s of interpreter start-up.",
         "",
         f"Target: wall time {'met' if wall < TARGET_S else 'NOT met'} (median {wall:.2f} s), memory "

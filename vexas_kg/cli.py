@@ -52,7 +52,8 @@ def build(out_dir: Path, evidence: Path | None) -> None:
 def validate(paths: tuple[Path, ...]) -> None:
     """Check curated records (.yaml) or RDF files (.ttl, .nt, .jsonld) against the shapes.
 
-    With no PATH, validates the packaged evidence.
+    With no PATH, validates the packaged evidence. RDF files are checked together with the
+    vocabulary (its subclass axioms and term schemes), so a data-only export validates.
     """
     from vexas_kg.graph.pipeline import validate_paths
 
