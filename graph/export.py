@@ -117,7 +117,7 @@ def to_jsonld(graph: Graph) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def named_query_csv(name: str, params: Mapping[str, str], build: Build) -> str:
+def named_query_csv(name: str, params: Mapping[str, str | tuple[str, ...]], build: Build) -> str:
     """The CSV rows of one named query, run on the build with the default in-process engine."""
     from vexas_kg.graph.query import engine_for, run_named
     from vexas_kg.graph.results import format_results
@@ -336,7 +336,7 @@ class ExportRequest:
     """What ``vexas-kg export`` was asked for besides the format."""
 
     query: str | None = None
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
 
 
 def _single(render: Callable[[Build], str]) -> Callable[[Build, Path, ExportRequest], dict[Path, str | bytes]]:

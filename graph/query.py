@@ -16,6 +16,9 @@ as ``xsd:integer`` and ``"5.20"^^xsd:decimal`` as ``"5.2"``. Both engines report
 integers as ``xsd:integer``; the pyoxigraph engine built from a graph gives back the
 printed lexical form the graph holds for the other datatypes, so no printed number
 changes on the way through a query.
+
+A ``many`` parameter given several values is bound on every engine with a ``VALUES``
+block, one row per value (``initBindings`` and ``substitutions`` take one value).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence, Union
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -33,8 +36,8 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from vexas_kg.errors import QueryError, UsageError
-from vexas_kg.graph.engine import Engine, ResultTable
-from vexas_kg.graph.sparql_text import keywords
+from vexas_kg.graph.engine import Binding, Engine, ResultTable
+from vexas_kg.graph.sparql_text import bind_lists, keywords
 from vexas_kg.graph.store import load_store
 from vexas_kg.ontology import PREFIXES
 from vexas_kg.ontology.vocab import VX, VXID, VXT
@@ -76,10 +79,11 @@ class RdflibEngine:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    def select(self, query: str, bindings: Mapping[str, Identifier]) -> ResultTable:
+    def select(self, query: str, bindings: Mapping[str, Binding]) -> ResultTable:
         refuse_network(query)
+        query, single = bind_lists(query, bindings)
         try:
-            result = self.graph.query(query, initBindings=dict(bindings))
+            result = self.graph.query(query, initBindings=single)
         except Exception as exc:  # rdflib raises pyparsing and assorted errors for bad queries
             raise QueryError(f"the query failed on rdflib: {_first_line(exc)}") from None
         if result.type != "SELECT":
@@ -108,9 +112,10 @@ class OxigraphEngine:
         """Load an rdflib graph into a fresh in-memory store."""
         return cls(load_store(graph), printed_forms(graph))
 
-    def select(self, query: str, bindings: Mapping[str, Identifier]) -> ResultTable:
+    def select(self, query: str, bindings: Mapping[str, Binding]) -> ResultTable:
         refuse_network(query)
-        substitutions = {ox.Variable(name): to_oxigraph(value) for name, value in bindings.items()}
+        query, single = bind_lists(query, bindings)
+        substitutions = {ox.Variable(name): to_oxigraph(value) for name, value in single.items()}
         try:
             result = self.store.query(query, substitutions=substitutions or None)
         except SyntaxError as exc:
@@ -350,11 +355,17 @@ def _literal(value: str, parameter: Parameter) -> Literal:
     return Literal(text, datatype=XSD.duration)
 
 
-def prepare(named_query: NamedQuery, params: Mapping[str, str],
-            graph_or_label_index: Graph | LabelIndex | Engine) -> dict[str, Identifier]:
+Params = Mapping[str, Union[str, Sequence[str]]]
+"""Parameter values by name: a string, or several strings for a ``many`` parameter."""
+
+
+def prepare(named_query: NamedQuery, params: Params,
+            graph_or_label_index: Graph | LabelIndex | Engine) -> dict[str, Binding]:
     """Check ``params`` against the query's declared parameters and turn each value into
     an RDF term: labels and short ids become IRIs, numbers and durations typed literals.
-    Unknown parameters, missing required ones, unknown labels and wrong kinds raise UsageError."""
+    Several values (a ``many`` parameter) become a tuple of terms, duplicates dropped.
+    Unknown parameters, missing required ones, unknown labels, wrong kinds and several
+    values for a one-value parameter raise UsageError."""
     declared = {p.name: p for p in named_query.parameters}
     for name in params:
         if name not in declared and named_query.parameters:
@@ -364,20 +375,30 @@ def prepare(named_query: NamedQuery, params: Mapping[str, str],
         if name not in declared:
             raise UsageError(f"{named_query.name} takes no parameters (got {name!r})")
     labels: LabelIndex | None = graph_or_label_index if isinstance(graph_or_label_index, LabelIndex) else None
-    bindings: dict[str, Identifier] = {}
+    bindings: dict[str, Binding] = {}
     for parameter in named_query.parameters:
-        value = params.get(parameter.name, parameter.default)
-        if value is None:
+        given = params.get(parameter.name)
+        values = [given] if isinstance(given, str) else list(given or [])
+        if not values and parameter.default is not None:
+            values = [parameter.default]
+        if not values:
             if parameter.required:
                 raise UsageError(f"{named_query.name} needs --param {parameter.name}=... ({parameter.description})")
             continue
-        if parameter.type in KINDS or parameter.type == "term":
-            if labels is None:
-                labels = _index(graph_or_label_index)
-            bindings[parameter.name] = (labels.resolve(value, parameter) if parameter.type in KINDS
-                                        else _term(value, parameter, labels))
-        else:
-            bindings[parameter.name] = _literal(value, parameter)
+        if len(values) > 1 and not parameter.many:
+            raise UsageError(f"--param {parameter.name} is given {len(values)} times, but it takes one value")
+        terms: list[Identifier] = []
+        for value in values:
+            if parameter.type in KINDS or parameter.type == "term":
+                if labels is None:
+                    labels = _index(graph_or_label_index)
+                term = (labels.resolve(value, parameter) if parameter.type in KINDS
+                        else _term(value, parameter, labels))
+            else:
+                term = _literal(value, parameter)
+            if term not in terms:
+                terms.append(term)
+        bindings[parameter.name] = terms[0] if len(terms) == 1 else tuple(terms)
     return bindings
 
 
@@ -401,7 +422,7 @@ def _term(value: str, parameter: Parameter, labels: LabelIndex) -> URIRef:
     return URIRef(next(iter(candidates)))
 
 
-def user_query(path: Path, params: Mapping[str, str] | None = None) -> NamedQuery:
+def user_query(path: Path, params: Params | None = None) -> NamedQuery:
     """A user's query file, header optional. If it declares no parameters, every given
     parameter is a ``term``: an IRI, short id or label of a resource the graph knows."""
     try:
@@ -411,7 +432,8 @@ def user_query(path: Path, params: Mapping[str, str] | None = None) -> NamedQuer
     query = parse_query(text, path.stem, strict=False)
     if query.parameters:
         return query
-    undeclared = tuple(Parameter(key, "term", None, True, "a resource of the graph") for key in sorted(params or {}))
+    undeclared = tuple(Parameter(key, "term", None, True, "a resource of the graph", many=True)
+                       for key in sorted(params or {}))
     return NamedQuery(query.name, query.title, query.description, query.question, undeclared, query.text)
 
 
@@ -425,27 +447,26 @@ def named(name: str) -> NamedQuery:
     return queries[name]
 
 
-def run_query(query: NamedQuery, params: Mapping[str, str], engine: Engine,
+def run_query(query: NamedQuery, params: Params, engine: Engine,
               labels: LabelIndex | None = None) -> ResultTable:
     """Bind ``params`` and run ``query`` (a named query or a user's parsed query file)."""
     bindings = prepare(query, params, labels if labels is not None else engine)
     return engine.select(query.text, bindings)
 
 
-def run_named(name: str, params: Mapping[str, str], engine: Engine, labels: LabelIndex | None = None) -> ResultTable:
+def run_named(name: str, params: Params, engine: Engine, labels: LabelIndex | None = None) -> ResultTable:
     """Run the named query ``name`` with ``params`` (labels allowed where IRIs are expected)."""
     return run_query(named(name), params, engine, labels)
 
 
-def parse_params(pairs: Iterable[str]) -> dict[str, str]:
-    """``KEY=VALUE`` strings (from ``--param``) as a dict; a malformed or repeated key is a UsageError."""
-    params: dict[str, str] = {}
+def parse_params(pairs: Iterable[str]) -> dict[str, Union[str, tuple[str, ...]]]:
+    """``KEY=VALUE`` strings (from ``--param``) as a dict; a repeated key collects its values
+    in a tuple, in the order given (``prepare`` accepts that only for a ``many`` parameter)."""
+    collected: dict[str, list[str]] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
             raise UsageError(f"--param {pair!r} is not KEY=VALUE")
-        if key in params:
-            raise UsageError(f"--param {key} is given twice")
-        params[key] = value
-    return params
+        collected.setdefault(key, []).append(value)
+    return {key: values[0] if len(values) == 1 else tuple(values) for key, values in collected.items()}

@@ -26,8 +26,8 @@ from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from vexas_kg.errors import EndpointError, QueryError
-from vexas_kg.graph.engine import ResultTable
-from vexas_kg.graph.query import portable
+from vexas_kg.graph.engine import Binding, ResultTable
+from vexas_kg.graph.query import Params, portable
 from vexas_kg.graph.serialize import to_ntriples
 from vexas_kg.graph.sparql_text import with_values
 from vexas_kg.graph.store import fold_numbers
@@ -40,7 +40,8 @@ NTRIPLES = "application/n-triples"
 class RemoteEngine:
     """The :class:`~vexas_kg.graph.engine.Engine` of a remote SPARQL endpoint (SPARQL 1.1 Protocol).
 
-    Parameters are bound with a ``VALUES`` row at the top of the WHERE group.
+    Parameters are bound with ``VALUES`` at the top of the WHERE group (one row; one row
+    per value for a parameter given several).
     ``default_graphs`` are sent as ``default-graph-uri`` (for stores that keep the
     data in a named graph, as ``push`` does). Result terms are reported as the local
     engines report them (integers as ``xsd:integer``); a store that keeps numbers by
@@ -53,7 +54,7 @@ class RemoteEngine:
         self.timeout_s = timeout_s
         self.default_graphs = tuple(default_graphs)
 
-    def select(self, query: str, bindings: Mapping[str, Identifier]) -> ResultTable:
+    def select(self, query: str, bindings: Mapping[str, Binding]) -> ResultTable:
         client = SPARQLWrapper(self.endpoint)
         client.setTimeout(self.timeout_s)
         client.setMethod(POST)
@@ -73,7 +74,7 @@ class RemoteEngine:
         return ResultTable(table.columns, tuple(tuple(portable(term) for term in row) for row in table.rows))
 
 
-def run_remote(name: str, params: Mapping[str, str], endpoint: str, graph: str | None = None,
+def run_remote(name: str, params: Params, endpoint: str, graph: str | None = None,
                timeout_s: int = DEFAULT_TIMEOUT_S) -> ResultTable:
     """Run the named query ``name`` on a remote endpoint; labels in ``params`` are resolved there too."""
     from vexas_kg.graph.query import run_named

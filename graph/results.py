@@ -33,6 +33,23 @@ _TURTLE_INTEGER = re.compile(r"^[+-]?\d+$")
 _TURTLE_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
 
 
+def select_columns(table: ResultTable, columns: str | None) -> ResultTable:
+    """Keep only ``columns`` (comma-separated names, ``?`` optional), in the order given.
+
+    Rows that become identical are kept: each row of a named query is one fact, and
+    dropping columns must not change how many facts are listed.
+    """
+    if not columns:
+        return table
+    wanted = [c.strip().lstrip("?$") for c in columns.split(",") if c.strip()]
+    unknown = [c for c in wanted if c not in table.columns]
+    if unknown or not wanted:
+        raise UsageError(f"unknown column {', '.join(unknown) or repr(columns)}; "
+                         f"the columns are {', '.join(table.columns)}")
+    index = [table.columns.index(c) for c in wanted]
+    return ResultTable(tuple(wanted), tuple(tuple(row[i] for i in index) for row in table.rows))
+
+
 def format_results(table: ResultTable, fmt: str) -> str:
     """The table in ``fmt`` (table, csv, tsv or json), ending with a newline."""
     writers = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}

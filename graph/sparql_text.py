@@ -106,12 +106,14 @@ def sparql_term(term: Identifier) -> str:
     raise QueryError(f"cannot bind {term!r}: not an IRI or literal")
 
 
-def with_values(query: str, bindings: Mapping[str, Identifier]) -> str:
-    """The query with one ``VALUES`` row opening its WHERE group, binding every parameter.
+def with_values(query: str, bindings: Mapping[str, Identifier | tuple[Identifier, ...]]) -> str:
+    """The query with ``VALUES`` opening its WHERE group, binding every parameter.
 
-    Placed first in the group, the row joins with everything after it, so FILTERs,
-    OPTIONALs and aggregates see the bound value exactly as they would with
-    rdflib's ``initBindings`` or pyoxigraph's ``substitutions``.
+    Single values share one row; a parameter given several values (a tuple) gets its
+    own block with one row per value, so the query answers for each of them. Placed
+    first in the group, the blocks join with everything after them, so FILTERs,
+    OPTIONALs and aggregates see a bound value exactly as they would with rdflib's
+    ``initBindings`` or pyoxigraph's ``substitutions``.
     """
     if not bindings:
         return query
@@ -119,7 +121,28 @@ def with_values(query: str, bindings: Mapping[str, Identifier]) -> str:
     for name in names:
         if not re.fullmatch(r"\w+", name):
             raise QueryError(f"not a variable name: {name!r}")
-    block = "VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(
-        sparql_term(bindings[n]) for n in names) + ") }"
+    single = [n for n in names if not isinstance(bindings[n], tuple)]
+    blocks = []
+    if single:
+        blocks.append("VALUES (" + " ".join(f"?{n}" for n in single) + ") { ("
+                      + " ".join(sparql_term(bindings[n]) for n in single) + ") }")
+    for name in (n for n in names if isinstance(bindings[n], tuple)):
+        values = bindings[name]
+        if not values:
+            raise QueryError(f"parameter {name} is given an empty list of values")
+        blocks.append(f"VALUES ?{name} {{ " + " ".join(sparql_term(v) for v in values) + " }")
     at = where_group_start(query)
-    return f"{query[:at]} {block} {query[at:]}"
+    return f"{query[:at]} {' '.join(blocks)} {query[at:]}"
+
+
+def bind_lists(query: str, bindings: Mapping[str, Identifier | tuple[Identifier, ...]],
+               ) -> tuple[str, dict[str, Identifier]]:
+    """For in-process engines: if any parameter has several values, bind all in VALUES blocks.
+
+    ``initBindings`` and ``substitutions`` take one value per variable; a parameter with
+    several needs VALUES rows, and then every parameter goes there, so one mechanism
+    binds them all. Otherwise the query and bindings are returned as they are.
+    """
+    if any(isinstance(value, tuple) for value in bindings.values()):
+        return with_values(query, bindings), {}
+    return query, dict(bindings)  # type: ignore[arg-type]

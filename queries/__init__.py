@@ -9,10 +9,12 @@ Every file opens with a metadata header, one ``#+ key: value`` line per entry::
     #+ param: drug drug required the drug that failed
     #+ param: timepoint duration default=P6M when the outcome was measured
 
-A parameter line is ``NAME TYPE MODE DESCRIPTION`` where MODE is ``required``,
+A parameter line is ``NAME TYPE MODE [many] DESCRIPTION`` where MODE is ``required``,
 ``optional`` (not given = no restriction; the variable stays unbound) or
-``default=VALUE`` (a value with spaces is written in double quotes). NAME is the
-SPARQL variable the value is bound to. ``description`` may span several lines; the
+``default=VALUE`` (a value with spaces is written in double quotes). ``many`` lets the
+parameter take several values (``--param NAME=a --param NAME=b``): the query then
+answers for each of them, as one ``VALUES`` row per value. NAME is the SPARQL variable
+the value is bound to. ``description`` may span several lines; the
 others are single lines. Files whose name starts with ``_`` are internal helpers
 (such as the label index) and are not part of the catalog.
 """
@@ -33,7 +35,7 @@ _KEYS = ("title", "description", "question", "param")
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[a-z-]+)\s+"
-    r"(?P<mode>required|optional|default=(?:\"[^\"]*\"|\S+))\s+(?P<description>\S.*)$"
+    r"(?P<mode>required|optional|default=(?:\"[^\"]*\"|\S+))(?:\s+(?P<many>many))?\s+(?P<description>\S.*)$"
 )
 
 
@@ -46,12 +48,16 @@ class Parameter:
     default: str | None
     required: bool
     description: str
+    many: bool = False
+    """Whether the parameter takes several values (one VALUES row each)."""
 
     @property
     def mode(self) -> str:
         if self.required:
-            return "required"
-        return "optional" if self.default is None else f"default {self.default}"
+            mode = "required"
+        else:
+            mode = "optional" if self.default is None else f"default {self.default}"
+        return f"{mode}; repeat for several" if self.many else mode
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,8 @@ def _parameter(value: str, name: str) -> Parameter:
         default = mode[len("default="):]
         if default.startswith('"'):
             default = default[1:-1]
-    return Parameter(match.group("name"), kind, default, mode == "required", match.group("description"))
+    return Parameter(match.group("name"), kind, default, mode == "required", match.group("description"),
+                     many=match.group("many") is not None)
 
 
 def read_query_text(file_name: str) -> str:

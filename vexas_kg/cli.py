@@ -174,9 +174,12 @@ ENGINES = ("oxigraph", "rdflib")
 @main.command()
 @click.argument("name", required=False)
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
-              help="A parameter value; labels are accepted where IRIs are expected (repeatable).")
+              help="A parameter value; labels are accepted where IRIs are expected (repeatable; repeat a "
+                   "parameter listed with 'repeat for several' to give it several values).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True, help="table for reading; csv, tsv, json: the W3C SPARQL 1.1 result formats.")
+@click.option("--columns", default=None, metavar="A,B,...",
+              help="Show only these result columns, in this order (every row is kept).")
 @click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Run your own SELECT query from this file instead of a named query.")
 @click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
@@ -187,13 +190,13 @@ ENGINES = ("oxigraph", "rdflib")
               help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
 @click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
               help="With --endpoint: the request timeout in seconds.")
-def query(name: str | None, params: tuple[str, ...], fmt: str, query_file: Path | None, engine: str,
-          endpoint: str | None, graph_iri: str | None, timeout_s: int) -> None:
+def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | None, query_file: Path | None,
+          engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int) -> None:
     """Run the named query NAME (see `vexas-kg queries`) or --file FILE on the graph, built in-process."""
     from vexas_kg.errors import UsageError
     from vexas_kg.graph.build import build_graph
     from vexas_kg.graph.query import engine_for, named, parse_params, run_query, user_query
-    from vexas_kg.graph.results import format_results
+    from vexas_kg.graph.results import format_results, select_columns
 
     if (name is None) == (query_file is None):
         raise UsageError("give either a query NAME or --file FILE (see `vexas-kg queries`)")
@@ -207,7 +210,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, query_file: Path 
         raise UsageError("--graph belongs to --endpoint")
     else:
         table = run_query(chosen, values, engine_for(build_graph().graph, engine))
-    click.echo(format_results(table, fmt), nl=False)
+    click.echo(format_results(select_columns(table, columns), fmt), nl=False)
 
 
 @main.command()

@@ -192,13 +192,54 @@ def test_a_query_file_without_declarations_takes_resources(built: Build, tmp_pat
         run_query(user_query(path, {"class": "no such thing"}), {"class": "no such thing"}, engine)
 
 
-@pytest.mark.parametrize(("pairs", "message"), [
-    (["drug"], "is not KEY=VALUE"), (["=x"], "is not KEY=VALUE"), (["a=1", "a=2"], "--param a is given twice"),
-])
+@pytest.mark.parametrize(("pairs", "message"), [(["drug"], "is not KEY=VALUE"), (["=x"], "is not KEY=VALUE")])
 def test_param_pairs_are_checked(pairs: list[str], message: str) -> None:
     with pytest.raises(UsageError, match=message):
         parse_params(pairs)
     assert parse_params(["a=b=c", "d="]) == {"a": "b=c", "d": ""}
+
+
+def test_a_repeated_param_collects_its_values_in_order() -> None:
+    assert parse_params(["m=fever", "d=x", "m=episcleritis", "m=fever"]) == {
+        "m": ("fever", "episcleritis", "fever"), "d": "x"}
+
+
+def test_a_one_value_parameter_given_twice_is_an_error(labels: LabelIndex) -> None:
+    with pytest.raises(UsageError, match="--param drug is given 2 times, but it takes one value"):
+        prepare(named("alternatives-after-failure"), parse_params(["drug=ruxolitinib", "drug=tocilizumab"]), labels)
+
+
+def test_a_many_parameter_binds_a_tuple_without_duplicates(labels: LabelIndex) -> None:
+    query = named("treatment-for-presentation")
+    assert query.parameter("manifestation").many
+    bound = prepare(query, {"manifestation": ("episcleritis", "recurrent fever", "Episcleritis")}, labels)
+    assert bound == {"manifestation": (VXID["phenotype/episcleritis"], VXID["phenotype/recurrent-fever"])}
+    assert prepare(query, {"manifestation": ("episcleritis",)}, labels) == {
+        "manifestation": VXID["phenotype/episcleritis"]}
+    with pytest.raises(UsageError, match="unknown clinical manifestation 'zzz'"):
+        prepare(query, {"manifestation": ("episcleritis", "zzz")}, labels)
+
+
+def test_several_values_answer_for_each_on_both_engines(built: Build, labels: LabelIndex) -> None:
+    """Two manifestations give exactly the rows of each one alone, on rdflib and pyoxigraph."""
+    engines = [OxigraphEngine.from_graph(built.graph), RdflibEngine(built.graph)]
+    for engine in engines:
+        both = run_named("treatment-for-presentation", {"manifestation": ("episcleritis", "macrocytic anemia")},
+                         engine, labels)
+        alone = [run_named("treatment-for-presentation", {"manifestation": m}, engine, labels)
+                 for m in ("episcleritis", "macrocytic anemia")]
+        assert alone[0].rows and alone[1].rows
+        assert both.columns == alone[0].columns
+        assert set(both.rows) == set(alone[0].rows) | set(alone[1].rows)
+        assert len(both.rows) == len(alone[0].rows) + len(alone[1].rows)
+
+
+def test_several_values_reach_the_engine_as_a_values_block(labels: LabelIndex) -> None:
+    spy = Spy()
+    run_named("treatment-for-presentation", {"manifestation": ("episcleritis", "recurrent fever")}, spy, labels)
+    query, bindings = spy.calls[-1]
+    assert bindings == {"manifestation": (VXID["phenotype/episcleritis"], VXID["phenotype/recurrent-fever"])}
+    assert query == named("treatment-for-presentation").text, "the engine, not prepare, writes the VALUES block"
 
 
 def test_an_unknown_query_name_lists_close_names() -> None:

@@ -7,7 +7,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from vexas_kg.errors import QueryError
-from vexas_kg.graph.sparql_text import keywords, where_group_start, with_values
+from vexas_kg.graph.sparql_text import bind_lists, keywords, where_group_start, with_values
 
 
 @pytest.mark.parametrize("text, found", [
@@ -34,6 +34,23 @@ def test_values_row_opens_the_where_group() -> None:
     bound = with_values(query, {"s": URIRef("http://e/a"), "o": Literal("x\"y", lang="en")})
     assert bound == ("PREFIX ex: <http://e/>\nSELECT ?s (COUNT(?o) AS ?n) WHERE { VALUES (?o ?s) "
                      "{ (\"x\\\"y\"@en <http://e/a>) }  ?s ex:p ?o } GROUP BY ?s")
+
+
+def test_several_values_get_a_block_of_their_own() -> None:
+    query = "SELECT ?s WHERE { ?s ?p ?o }"
+    bound = with_values(query, {"p": URIRef("http://e/p"), "s": (URIRef("http://e/a"), URIRef("http://e/b"))})
+    assert bound == ("SELECT ?s WHERE { VALUES (?p) { (<http://e/p>) } VALUES ?s { <http://e/a> <http://e/b> }"
+                     "  ?s ?p ?o }")
+    with pytest.raises(QueryError, match="empty list of values"):
+        with_values(query, {"s": ()})
+
+
+def test_bind_lists_uses_values_only_when_a_parameter_has_several() -> None:
+    query = "SELECT ?s WHERE { ?s ?p ?o }"
+    single = {"s": URIRef("http://e/a")}
+    assert bind_lists(query, single) == (query, single)
+    several = {"s": (URIRef("http://e/a"), URIRef("http://e/b")), "p": URIRef("http://e/p")}
+    assert bind_lists(query, several) == (with_values(query, several), {})
 
 
 def test_values_binding_gives_the_same_rows_as_init_bindings() -> None:

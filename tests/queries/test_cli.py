@@ -75,11 +75,27 @@ def test_query_runs_a_users_file(tmp_path: Path) -> None:
     (("query", "conflicts", "--param", "x"), 2, "error: --param 'x' is not KEY=VALUE"),
     (("query", "conflicts", "--format", "xml"), 2, "Invalid value for '--format'"),
     (("trace", "study/uk-cohort"), 2, "names a study, but item expects a figure, claim"),
+    (("query", "safety-profile", "--param", "intervention=tofacitinib", "--param", "intervention=tocilizumab"), 2,
+     "error: --param intervention is given 2 times, but it takes one value\n"),
+    (("query", "conflicts", "--columns", "sideA,nope"), 2, "error: unknown column nope; the columns are kind, sideA, "),
 ])
 def test_bad_calls_exit_with_a_clear_message(args: tuple[str, ...], code: int, message: str) -> None:
     result = invoke(*args)
     assert result.exit_code == code, result.output
     assert message in result.output
+
+
+def test_a_repeated_many_parameter_answers_for_each_value() -> None:
+    result = invoke("query", "treatment-for-presentation", "--param", "manifestation=episcleritis",
+                    "--param", "manifestation=venous thromboembolism", "--columns", "manifestationLabel,?role,claim",
+                    "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout_bytes.decode("utf-8").split("\r\n")
+    assert lines[0] == "manifestationLabel,role,claim"
+    assert lines[-2:] == ["venous thromboembolism,manifestation-specific measure,"
+                          "https://w3id.org/vexas-kg/id/doc/001/claim/thromboprophylaxis-recommended", ""]
+    assert sorted({line.split(",")[0] for line in lines[1:-1]}) == ["episcleritis", "venous thromboembolism"]
+    assert len(lines) == 16, "every row is kept when columns are dropped (14 rows)"
 
 
 def test_a_query_file_that_does_not_parse_exits_3(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from vexas_kg.graph.results import format_results
 from vexas_kg.graph.sparql_text import with_values
 from vexas_kg.queries import catalog
 
-CASES: list[tuple[str, dict[str, str]]] = [
+CASES: list[tuple[str, dict[str, str | tuple[str, ...]]]] = [
     ("alternatives-after-failure", {"drug": "ruxolitinib"}),
     ("alternatives-after-failure", {"drug": "tocilizumab"}),
     ("citation-audit", {}),
@@ -36,12 +36,14 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("treatment-for-presentation", {}),
     ("treatment-for-presentation", {"manifestation": "episcleritis"}),
     ("treatment-for-presentation", {"manifestation": "macrocytic anemia"}),
+    ("treatment-for-presentation", {"manifestation": ("episcleritis", "recurrent fever", "venous thromboembolism")}),
 ]
 
 
-def case_id(name: str, params: dict[str, str]) -> str:
+def case_id(name: str, params: dict[str, str | tuple[str, ...]]) -> str:
     """A file-name-safe id: the query name and its parameter values."""
-    values = "-".join(re.sub(r"[^a-z0-9]+", "-", v.lower()).strip("-") for _, v in sorted(params.items()))
+    flat = [v for _, value in sorted(params.items()) for v in ((value,) if isinstance(value, str) else value)]
+    values = "-".join(re.sub(r"[^a-z0-9]+", "-", v.lower()).strip("-") for v in flat)
     return f"{name}--{values}" if values else name
 
 
