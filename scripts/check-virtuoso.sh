@@ -86,16 +86,32 @@ for line in changed[:3]:
             break
 labels = LabelIndex.from_graph(build.graph)
 local, remote = engine_for(build.graph), RemoteEngine(f"{base}/sparql", timeout_s=60, default_graphs=[graph])
+# Every named query without parameters, and each with the example values of docs/queries.md.
+RUNS = [(name, {}) for name, query in catalog().items() if not any(p.required for p in query.parameters)] + [
+    ("alternatives-after-failure", {"drug": "ruxolitinib"}),
+    ("comparative-efficacy", {"intervention": "tofacitinib"}),
+    ("comparative-efficacy", {"outcome": "overall response", "timepoint": "6 months"}),
+    ("safety-profile", {"intervention": "tofacitinib"}),
+    ("provenance-trail", {"item": "000:azacitidine-overall-response-6m"}),
+    ("study-summary", {"study": "study/uk-cohort"}),
+    ("treatment-for-presentation", {"manifestation": ("episcleritis", "venous thromboembolism")}),
+    ("citation-audit", {"document": "001"}),
+]
 failures = 0
-for name, query in catalog().items():
-    if any(p.required for p in query.parameters):
-        print(f"skip  {name} (needs parameters)")
+fold = lambda table: Counter(tuple(map(fold_literal, row)) for row in table.rows)
+for name, params in RUNS:
+    shown_params = " ".join(f"{k}={v}" for k, v in params.items())
+    title = f"{name} {shown_params}".strip()
+    mine = run_named(name, params, local, labels)
+    try:
+        theirs = run_named(name, params, remote, labels)
+    except Exception as exc:  # report every query, whatever one of them does to the store
+        failures += 1
+        print(f"FAIL  {title}: {str(exc).splitlines()[0][:300]}")
         continue
-    mine, theirs = run_named(name, {}, local, labels), run_named(name, {}, remote, labels)
-    fold = lambda table: Counter(tuple(map(fold_literal, row)) for row in table.rows)
     same = fold(mine) == fold(theirs)
     failures += not same
-    print(f"{'same' if same else 'DIFF'}  {name}: {len(theirs.rows)} rows on Virtuoso, {len(mine.rows)} locally")
+    print(f"{'same' if same else 'DIFF'}  {title}: {len(theirs.rows)} rows on Virtuoso, {len(mine.rows)} locally")
     if not same:
         for side, only in (("only locally", fold(mine) - fold(theirs)), ("only on Virtuoso", fold(theirs) - fold(mine))):
             for row in sorted(only, key=str)[:1]:
