@@ -23,9 +23,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Identifier
 from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException, Unauthorized
 
 from vexas_kg.errors import EndpointError, QueryError
+from vexas_kg.graph.credentials import Credentials
 from vexas_kg.graph.engine import Binding, ResultTable
 from vexas_kg.graph.query import Params, portable
 from vexas_kg.graph.serialize import to_ntriples
@@ -49,10 +50,11 @@ class RemoteEngine:
     """
 
     def __init__(self, endpoint: str, timeout_s: int = DEFAULT_TIMEOUT_S,
-                 default_graphs: Sequence[str] = ()) -> None:
+                 default_graphs: Sequence[str] = (), auth: Credentials | None = None) -> None:
         self.endpoint = endpoint
         self.timeout_s = timeout_s
         self.default_graphs = tuple(default_graphs)
+        self.auth = auth
 
     def select(self, query: str, bindings: Mapping[str, Binding]) -> ResultTable:
         client = SPARQLWrapper(self.endpoint)
@@ -62,12 +64,16 @@ class RemoteEngine:
         client.setReturnFormat(JSON)
         for graph in self.default_graphs:
             client.addDefaultGraph(graph)
+        if self.auth is not None:
+            client.setCredentials(self.auth.user, self.auth.password)
         client.setQuery(with_values(query, bindings))
         client.queryType = SELECT  # only SELECTs are sent; SPARQLWrapper's guess can misread a comment or string
         try:
             answer = client.queryAndConvert()
         except QueryBadFormed as exc:
             raise QueryError(f"the endpoint {self.endpoint} rejected the query: {_short(exc)}") from None
+        except Unauthorized:
+            raise EndpointError(f"the endpoint {self.endpoint} refused access (HTTP 401): {_login_hint(self.auth)}") from None
         except (SPARQLWrapperException, urllib.error.URLError, socket.timeout, TimeoutError, OSError) as exc:
             raise EndpointError(f"the endpoint {self.endpoint} failed: {_short(exc)}") from None
         table = results_from_json(answer)
@@ -75,11 +81,11 @@ class RemoteEngine:
 
 
 def run_remote(name: str, params: Params, endpoint: str, graph: str | None = None,
-               timeout_s: int = DEFAULT_TIMEOUT_S) -> ResultTable:
+               timeout_s: int = DEFAULT_TIMEOUT_S, auth: Credentials | None = None) -> ResultTable:
     """Run the named query ``name`` on a remote endpoint; labels in ``params`` are resolved there too."""
     from vexas_kg.graph.query import run_named
 
-    return run_named(name, params, RemoteEngine(endpoint, timeout_s, (graph,) if graph else ()))
+    return run_named(name, params, RemoteEngine(endpoint, timeout_s, (graph,) if graph else (), auth))
 
 
 def results_from_json(answer: object) -> ResultTable:
@@ -143,20 +149,26 @@ def _graph_url(store_url: str, graph: str) -> str:
 
 
 def _request(method: str, url: str, timeout_s: int, body: bytes | None = None,
-             headers: Mapping[str, str] | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
+             headers: Mapping[str, str] | None = None, auth: Credentials | None = None) -> tuple[int, bytes]:
+    sent = dict(headers or {})
+    if auth is not None:
+        sent["Authorization"] = auth.header()
+    request = urllib.request.Request(url, data=body, method=method, headers=sent)
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
+        if exc.code == 401:
+            raise EndpointError(f"{method} {url} was refused (HTTP 401): {_login_hint(auth)}") from None
         return exc.code, exc.read()
     except (urllib.error.URLError, socket.timeout, TimeoutError, OSError) as exc:
         raise EndpointError(f"{method} {url} failed: {_short(exc)}") from None
 
 
-def fetch_graph(store_url: str, graph: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> Graph | None:
+def fetch_graph(store_url: str, graph: str, timeout_s: int = DEFAULT_TIMEOUT_S,
+                auth: Credentials | None = None) -> Graph | None:
     """The named graph as the store holds it (Graph Store Protocol GET), or None if it does not exist."""
-    status, body = _request("GET", _graph_url(store_url, graph), timeout_s, headers={"Accept": NTRIPLES})
+    status, body = _request("GET", _graph_url(store_url, graph), timeout_s, headers={"Accept": NTRIPLES}, auth=auth)
     if status == 404:
         return None
     if status != 200:
@@ -167,51 +179,53 @@ def fetch_graph(store_url: str, graph: str, timeout_s: int = DEFAULT_TIMEOUT_S) 
         raise EndpointError(f"the store returned graph <{graph}> in a form that is not N-Triples: {_short(exc)}") from None
 
 
-def put_graph(store_url: str, graph: str, content: Graph, timeout_s: int = DEFAULT_TIMEOUT_S) -> None:
+def put_graph(store_url: str, graph: str, content: Graph, timeout_s: int = DEFAULT_TIMEOUT_S,
+              auth: Credentials | None = None) -> None:
     """Replace the named graph (Graph Store Protocol PUT of N-Triples)."""
     status, body = _request("PUT", _graph_url(store_url, graph), timeout_s, body=to_ntriples(content).encode("utf-8"),
-                            headers={"Content-Type": NTRIPLES})
+                            headers={"Content-Type": NTRIPLES}, auth=auth)
     if status not in (200, 201, 204):
         raise EndpointError(f"PUT of graph <{graph}> failed: HTTP {status} {_body(body)}")
 
 
-def delete_graph(store_url: str, graph: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> None:
+def delete_graph(store_url: str, graph: str, timeout_s: int = DEFAULT_TIMEOUT_S,
+                 auth: Credentials | None = None) -> None:
     """Remove the named graph (Graph Store Protocol DELETE); a missing graph is fine."""
-    status, body = _request("DELETE", _graph_url(store_url, graph), timeout_s)
+    status, body = _request("DELETE", _graph_url(store_url, graph), timeout_s, auth=auth)
     if status not in (200, 202, 204, 404):
         raise EndpointError(f"DELETE of graph <{graph}> failed: HTTP {status} {_body(body)}")
 
 
 def push(graph: Graph, store_url: str, graph_iri: str = str(DEFAULT_GRAPH),
-         timeout_s: int = DEFAULT_TIMEOUT_S) -> PushReport:
+         timeout_s: int = DEFAULT_TIMEOUT_S, auth: Credentials | None = None) -> PushReport:
     """Replace ``graph_iri`` on the store with ``graph``; verify by reading it back, or restore the old graph."""
-    old = fetch_graph(store_url, graph_iri, timeout_s)
+    old = fetch_graph(store_url, graph_iri, timeout_s, auth)
     expected = canonical_hash(graph)
     try:
-        put_graph(store_url, graph_iri, graph, timeout_s)
-        back = fetch_graph(store_url, graph_iri, timeout_s)
+        put_graph(store_url, graph_iri, graph, timeout_s, auth)
+        back = fetch_graph(store_url, graph_iri, timeout_s, auth)
         got = 0 if back is None else len(back)
         got_hash = canonical_hash(back) if back is not None else canonical_hash(Graph())
         if got != len(graph) or got_hash != expected:
             raise EndpointError(f"read-back of <{graph_iri}> does not match: sent {len(graph)} triples "
                                 f"(hash {expected[:16]}), read {got} (hash {got_hash[:16]})")
     except EndpointError as failure:
-        raise EndpointError(f"push failed: {failure}; {_restore(store_url, graph_iri, old, timeout_s)}") from None
+        raise EndpointError(f"push failed: {failure}; {_restore(store_url, graph_iri, old, timeout_s, auth)}") from None
     exact = to_ntriples(back) == to_ntriples(graph)
     return PushReport(store_url, graph_iri, len(graph), expected, exact, None if old is None else len(old))
 
 
-def _restore(store_url: str, graph_iri: str, old: Graph | None, timeout_s: int) -> str:
+def _restore(store_url: str, graph_iri: str, old: Graph | None, timeout_s: int, auth: Credentials | None) -> str:
     """Put the previous graph back and say whether that worked."""
     try:
-        now = fetch_graph(store_url, graph_iri, timeout_s)
+        now = fetch_graph(store_url, graph_iri, timeout_s, auth)
         if _same(now, old):
             return f"the old graph is unchanged ({_size(old)})"
         if old is None:
-            delete_graph(store_url, graph_iri, timeout_s)
+            delete_graph(store_url, graph_iri, timeout_s, auth)
         else:
-            put_graph(store_url, graph_iri, old, timeout_s)
-        if _same(fetch_graph(store_url, graph_iri, timeout_s), old):
+            put_graph(store_url, graph_iri, old, timeout_s, auth)
+        if _same(fetch_graph(store_url, graph_iri, timeout_s, auth), old):
             return f"the old graph was restored ({_size(old)})"
         return f"WARNING: could not restore the old graph ({_size(old)}); it now differs"
     except EndpointError as exc:
@@ -226,6 +240,12 @@ def _same(a: Graph | None, b: Graph | None) -> bool:
 
 def _size(graph: Graph | None) -> str:
     return "it did not exist" if graph is None else f"{len(graph)} triples"
+
+
+def _login_hint(auth: Credentials | None) -> str:
+    if auth is None:
+        return "the store wants a login; give --user (password in $VEXAS_KG_PASSWORD) or a netrc entry for its host"
+    return f"the store did not accept the login of user {auth.user!r}"
 
 
 def _short(exc: BaseException) -> str:

@@ -6,12 +6,17 @@ command, option, parameter or label), 3 query failure, 4 endpoint or server fail
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import click
 
 from vexas_kg.errors import VexasKGError
+
+if TYPE_CHECKING:
+    from vexas_kg.graph.credentials import Credentials
 
 
 class _Group(click.Group):
@@ -103,6 +108,28 @@ def serve(host: str, port: int, timeout_s: int, evidence: Path | None) -> None:
     click.echo("stopped")
 
 
+def _user_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--user", default=None,
+        help="Log in to the store as this user (HTTP Basic); the password comes from $VEXAS_KG_PASSWORD or "
+             "a prompt. Without --user, a netrc entry ($NETRC or ~/.netrc) for the store's host is used.",
+    )(command)
+
+
+def _login(url: str, user: str | None) -> Credentials | None:
+    """Credentials for ``url``; asks for the password on a terminal when --user has none."""
+    from vexas_kg.graph.credentials import PASSWORD_VARIABLE, credentials_for, sent_in_clear
+
+    password = None
+    if user is not None and PASSWORD_VARIABLE not in os.environ and sys.stdin.isatty():
+        password = click.prompt(f"password for {user}", hide_input=True, err=True)
+    auth = credentials_for(url, user, password)
+    if auth is not None and sent_in_clear(url):
+        click.echo(f"warning: the login for {url} is sent unencrypted (plain http to another host); use https",
+                   err=True)
+    return auth
+
+
 @main.command()
 @click.option("--endpoint", required=True,
               help="Graph Store Protocol URL of the store, e.g. http://127.0.0.1:7878/store (see docs/serving.md).")
@@ -112,7 +139,8 @@ def serve(host: str, port: int, timeout_s: int, evidence: Path | None) -> None:
               help="Timeout of each HTTP request in seconds.")
 @click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="An evidence folder of the packaged layout (default: the packaged evidence).")
-def push(endpoint: str, graph_iri: str, timeout_s: int, evidence: Path | None) -> None:
+@_user_option
+def push(endpoint: str, graph_iri: str, timeout_s: int, evidence: Path | None, user: str | None) -> None:
     """Replace one named graph on a SPARQL 1.1 store with the checked graph, then verify it.
 
     Reads the graph back and compares triple count and canonical hash; on any
@@ -121,8 +149,9 @@ def push(endpoint: str, graph_iri: str, timeout_s: int, evidence: Path | None) -
     from vexas_kg.graph.pipeline import checked_build
     from vexas_kg.graph.remote import push as push_graph
 
+    auth = _login(endpoint, user)
     build = checked_build(evidence)
-    click.echo(push_graph(build.graph, endpoint, graph_iri, timeout_s).text())
+    click.echo(push_graph(build.graph, endpoint, graph_iri, timeout_s, auth).text())
 
 
 @main.command()
@@ -190,8 +219,9 @@ ENGINES = ("oxigraph", "rdflib")
               help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
 @click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
               help="With --endpoint: the request timeout in seconds.")
+@_user_option
 def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | None, query_file: Path | None,
-          engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int) -> None:
+          engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> None:
     """Run the named query NAME (see `vexas-kg queries`) or --file FILE on the graph, built in-process."""
     from vexas_kg.errors import UsageError
     from vexas_kg.graph.build import build_graph
@@ -205,9 +235,10 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
     if endpoint is not None:
         from vexas_kg.graph.remote import RemoteEngine
 
-        table = run_query(chosen, values, RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else ()))
-    elif graph_iri is not None:
-        raise UsageError("--graph belongs to --endpoint")
+        auth = _login(endpoint, user)
+        table = run_query(chosen, values, RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth))
+    elif graph_iri is not None or user is not None:
+        raise UsageError("--graph and --user belong to --endpoint")
     else:
         table = run_query(chosen, values, engine_for(build_graph().graph, engine))
     click.echo(format_results(select_columns(table, columns), fmt), nl=False)
