@@ -238,7 +238,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
         auth = _login(endpoint, user)
         table = run_query(chosen, values, RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth))
     elif graph_iri is not None or user is not None:
-        raise UsageError("--graph and --user belong to --endpoint")
+        raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
     else:
         table = run_query(chosen, values, engine_for(build_graph().graph, engine))
     click.echo(format_results(select_columns(table, columns), fmt), nl=False)

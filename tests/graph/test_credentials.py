@@ -179,4 +179,4 @@ def test_cli_push_and_query_log_in(proxy: LoginProxy, built: Build, monkeypatch:
     assert PASSWORD not in pushed.output + counted.output + refused.output
     local_only = runner.invoke(main, ["query", "evidence-overview", "--user", USER])
     assert local_only.exit_code == 2
-    assert "--graph and --user belong to --endpoint" in local_only.output
+    assert "error: --user belongs to --endpoint" in local_only.output
