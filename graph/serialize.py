@@ -7,6 +7,7 @@ so a failure never leaves a half-written file.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -43,21 +44,7 @@ def to_turtle(graph: Graph) -> str:
     by_subject: dict[Node, dict[Node, list[Node]]] = {}
     for s, p, o in graph:
         by_subject.setdefault(s, {}).setdefault(p, []).append(o)
-    keys: dict[Node, tuple[str, str]] = {}
-    texts: dict[Node, str] = {}
-
-    def key(node: Node) -> tuple[str, str]:
-        found = keys.get(node)
-        if found is None:
-            found = keys[node] = _sort_key(node)
-        return found
-
-    def text(node: Node) -> str:
-        found = texts.get(node)
-        if found is None:
-            found = texts[node] = _term(node)
-        return found
-
+    key, text = functools.cache(_sort_key), functools.cache(_term)  # each term sorted and written once
     lines = [f"@prefix {prefix}: <{ns}> ." for prefix, ns in sorted(PREFIXES.items())]
     for subject in sorted(by_subject, key=key):
         lines.append("")
