@@ -34,6 +34,16 @@ _CLI = (
 )
 
 
+def reference_seconds() -> float:
+    """A fixed pure-Python workload (10^7 additions) in a fresh process: how fast the machine is right now.
+
+    The 2-core VM's speed varies over the day by tens of percent; this number lets two reports be compared.
+    """
+    code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7): s += i\nprint(time.perf_counter() - t)"
+    return min(float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
+               for _ in range(3))
+
+
 def cold_runs() -> list[tuple[float, float, float]]:
     """Build in fresh processes; per run: wall seconds, main and worker peak RSS (MB)."""
     runs = []
@@ -85,6 +95,7 @@ def breakdown() -> dict[str, float]:
 
 def main() -> None:
     load_before = os.getloadavg()[0]
+    reference = reference_seconds()
     runs = cold_runs()
     load_after = os.getloadavg()[0]
     stages = breakdown()
@@ -102,8 +113,9 @@ def main() -> None:
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; {RUNS} cold runs of the CLI in a fresh process each ({triples} triples). "
-        f"Load average (1 min) before and after: {load_before:.1f}, {load_after:.1f}. "
-        f"Target: < {TARGET_S:g} s, < {TARGET_MB:g} MB.",
+        f"Load average (1 min) before and after: {load_before:.1f}, {load_after:.1f}. Machine speed: a fixed "
+        f"pure-Python loop (10^7 additions) took {reference:.2f} s (best of 3); the VM's speed drifts by tens of "
+        f"percent over a day, so compare reports by this number. Target: < {TARGET_S:g} s, < {TARGET_MB:g} MB.",
         "",
         "| metric | median | min | max |",
         "|---|---|---|---|",
