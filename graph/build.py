@@ -24,6 +24,7 @@ from vexas_kg.loaders.entities import EntityTable, load_entities
 from vexas_kg.loaders.evidence import Loaded, load_record
 from vexas_kg.loaders.publications import load_publications
 from vexas_kg.loaders.source_text import SourceText
+from vexas_kg.graph.store import parse_turtle
 from vexas_kg.loaders.yaml_strict import Mapping, Scalar, Value, read_yaml
 from vexas_kg.ontology import read_text
 from vexas_kg.ontology.vocab import VX
@@ -113,7 +114,7 @@ def build_graph(evidence: Folder | None = None, replacements: list[Path] | None 
     entities = load_entity_table(evidence)
     pub_tsv, pub_name = _read(evidence, "reference", "publications.tsv")
     publications, pub_triples = load_publications(pub_tsv, pub_name)
-    ontology = Graph().parse(data=read_text("vexas.ttl"), format="turtle")
+    ontology = parse_turtle(read_text("vexas.ttl"))
     graph = Graph()
     graph += ontology
     graph.addN((s, p, o, graph) for s, p, o in entities.triples + pub_triples)

@@ -13,6 +13,7 @@ from vexas_kg.graph.background import Background
 from vexas_kg.graph.build import Build, build_graph
 from vexas_kg.graph.completeness import uncovered_numbers
 from vexas_kg.graph.serialize import to_ntriples, to_turtle, write_atomic
+from vexas_kg.graph.store import parse_turtle
 from vexas_kg.graph.validate import Report, validate_graph
 from vexas_kg.ontology import read_text
 
@@ -125,7 +126,7 @@ def validate_paths(paths: list[Path]) -> Report:
         build = build_graph(replacements=records)
         graph += build.graph
     else:
-        graph.parse(data=read_text("vexas.ttl"), format="turtle")
+        graph += parse_turtle(read_text("vexas.ttl"))
     for path in paths:
         if path not in records:
             graph += parse_rdf(path)

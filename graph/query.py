@@ -38,7 +38,7 @@ from rdflib.term import Identifier
 from vexas_kg.errors import QueryError, UsageError
 from vexas_kg.graph.engine import Binding, Engine, ResultTable
 from vexas_kg.graph.sparql_text import bind_lists, keywords
-from vexas_kg.graph.store import load_store
+from vexas_kg.graph.store import from_oxigraph, load_store
 from vexas_kg.ontology import PREFIXES
 from vexas_kg.ontology.vocab import VX, VXID, VXT
 from vexas_kg.queries import NamedQuery, Parameter, catalog, parse_query, read_query_text
@@ -150,22 +150,6 @@ def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise QueryError(f"cannot use {term!r} as an RDF term")
-
-
-def from_oxigraph(term: object) -> Identifier | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise QueryError(f"unsupported result term {term!r}")
 
 
 def printed_forms(graph: Graph) -> dict[Literal, Literal]:

@@ -14,9 +14,11 @@ from decimal import Decimal
 from typing import Iterable
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.term import Identifier
 
+from vexas_kg.errors import QueryError
 from vexas_kg.graph.serialize import to_ntriples
 
 INTEGER_SUBTYPES = frozenset(
@@ -24,6 +26,39 @@ INTEGER_SUBTYPES = frozenset(
     for name in ("nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int",
                  "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")
 )
+
+
+_XSD_STRING = str(XSD.string)
+
+
+def from_oxigraph(term: object) -> Identifier | None:
+    """An Oxigraph term as the rdflib term with the same lexical form (None stays None)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise QueryError(f"unsupported result term {term!r}")
+
+
+def parse_turtle(text: str) -> Graph:
+    """The package's own Turtle (vocabulary, shapes) as an rdflib Graph, read by Oxigraph's parser.
+
+    Oxigraph's Rust parser keeps every lexical form as written (only its store
+    normalises numbers) and is several times faster than rdflib's, which every build
+    and validation pays for; a test checks both parsers give the same graph.
+    """
+    graph = Graph()
+    graph.addN((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object), graph)
+               for t in ox.parse(text.encode("utf-8"), ox.RdfFormat.TURTLE))
+    return graph
 
 
 def load_store(graph: Graph, graph_name: URIRef | None = None) -> ox.Store:

@@ -8,6 +8,7 @@ from functools import lru_cache
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
+from vexas_kg.graph.store import parse_turtle
 from vexas_kg.ontology import PREFIXES, read_text
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -51,7 +52,7 @@ TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsO
 @lru_cache(maxsize=1)
 def authored_shapes() -> Graph:
     """The SHACL shapes exactly as written in ``ontology/shapes.ttl`` (parsed once per process)."""
-    return Graph().parse(data=read_text("shapes.ttl"), format="turtle")
+    return parse_turtle(read_text("shapes.ttl"))
 
 
 @lru_cache(maxsize=1)

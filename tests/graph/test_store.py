@@ -59,3 +59,35 @@ def test_fold_literal(term, folded) -> None:
 def test_fold_numbers_keeps_the_graph_size(built: Build) -> None:
     assert len(fold_numbers(built.graph)) == len(built.graph)
     assert isinstance(fold_numbers(Graph()), Graph)
+
+
+TRICKY_TURTLE = '''
+@prefix ex: <https://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:a ex:decimal 5.20 , "5.20"^^xsd:decimal ; ex:integer 007 , "3"^^xsd:positiveInteger ;
+    ex:double 1.0e3 ; ex:boolean true ; ex:duration "P6M"^^xsd:duration ;
+    ex:text "line one\\nline \\"two\\"" , """a
+multi-line \\u00e9 text""" , "anémie"@fr ;
+    ex:list ( ex:x "y" 1 ) ;
+    ex:node [ ex:p ex:q ; ex:r [ ex:s "nested" ] ] .
+'''
+
+
+@pytest.mark.parametrize("name", ["vexas.ttl", "shapes.ttl", None])
+def test_parse_turtle_reads_exactly_what_rdflib_reads(name: str | None) -> None:
+    """Oxigraph's parser (used for the shipped Turtle) gives rdflib's graph, every lexical form kept."""
+    from rdflib.compare import isomorphic
+    from rdflib.term import BNode
+
+    from vexas_kg.graph.store import parse_turtle
+    from vexas_kg.ontology import read_text
+
+    text = read_text(name) if name else TRICKY_TURTLE
+    assert "^^xsd:string" not in text, "rdflib keeps an explicit xsd:string that RDF 1.1 (and Oxigraph) drop"
+    fast, reference = parse_turtle(text), Graph().parse(data=text, format="turtle")
+    assert len(fast) == len(reference) >= 20
+    assert isomorphic(fast, reference)
+    ground = {t for t in reference if not any(isinstance(term, BNode) for term in t)}
+    assert {t for t in fast if not any(isinstance(term, BNode) for term in t)} == ground
+    literals = [sorted(o.n3() for o in graph.objects() if isinstance(o, Literal)) for graph in (fast, reference)]
+    assert literals[0] == literals[1], "every literal keeps its lexical form, datatype and language"
