@@ -40,9 +40,9 @@ _CLI = (
 
 
 def reference_seconds() -> float:
-    """A fixed pure-Python workload (10^7 additions) in a fresh process: how fast the machine is right now.
+    """A fixed pure-Python workload (10^7 additions) in a fresh process: roughly how fast the machine is now.
 
-    The 2-core VM's speed varies over the day by tens of percent; this number lets two reports be compared.
+    The 2-core VM's speed varies over the day by tens of percent; this number gives a report its context.
     """
     code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7): s += i\nprint(time.perf_counter() - t)"
     return min(float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
@@ -118,9 +118,9 @@ def main() -> None:
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; {RUNS} cold runs of the CLI in a fresh process each ({triples} triples). "
-        f"Load average (1 min) before and after: {load_before:.1f}, {load_after:.1f}. Machine speed: a fixed "
-        f"pure-Python loop (10^7 additions) took {reference:.2f} s (best of 3); the VM's speed drifts by tens of "
-        f"percent over a day, so compare reports by this number. Target: < {TARGET_S:g} s, < {TARGET_MB:g} MB.",
+        f"Load average (1 min) before and after: {load_before:.1f}, {load_after:.1f}. A fixed "
+        f"pure-Python loop (10^7 additions) took {reference:.2f} s (best of 3), a rough sign of the VM's speed, "
+        f"which drifts by tens of percent over a day. Target: < {TARGET_S:g} s, < {TARGET_MB:g} MB.",
         "",
         "| metric | median | min | max |",
         "|---|---|---|---|",
