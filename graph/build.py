@@ -13,29 +13,51 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Union
+from typing import Iterable, Union
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
-from rdflib.term import Node
 
 from vexas_kg.errors import Location, RecordError
+from vexas_kg.graph.serialize import Triple
+from vexas_kg.graph.store import parse_turtle
 from vexas_kg.loaders.entities import EntityTable, load_entities
 from vexas_kg.loaders.evidence import Loaded, load_record
 from vexas_kg.loaders.publications import load_publications
 from vexas_kg.loaders.source_text import SourceText
-from vexas_kg.graph.store import parse_turtle
 from vexas_kg.loaders.yaml_strict import Mapping, Scalar, Value, read_yaml
 from vexas_kg.ontology import read_text
 from vexas_kg.ontology.vocab import VX
 
 Folder = Union[Path, Traversable]
-Triple = tuple[Node, Node, Node]
 
 
 def packaged_evidence() -> Traversable:
     """The evidence folder shipped inside the package."""
     return files("vexas_kg.evidence")
+
+
+@dataclass
+class Assembly:
+    """Everything a build reads and checks, as plain triples: no rdflib store is filled yet.
+
+    ``vexas-kg build`` serialises these triples and hands them to its validation worker;
+    only the worker needs an rdflib graph (pySHACL reads one), so the main process never
+    pays for filling a store.
+    """
+
+    triples: set[Triple]
+    """Every triple of the build, the vocabulary included."""
+    ontology: Graph
+    """The vocabulary as shipped (its triples are in ``triples`` too)."""
+    records: list[Loaded] = field(default_factory=list)
+    sources: dict[str, SourceText] = field(default_factory=dict)
+    asserted: dict[str, set[Triple]] = field(default_factory=dict)
+    """Per document id: the triples its record asserts, references resolved."""
+
+    def summary(self) -> dict[str, int]:
+        """Counts per class, for the build report."""
+        return class_counts(self.triples)
 
 
 @dataclass
@@ -52,8 +74,21 @@ class Build:
 
     def summary(self) -> dict[str, int]:
         """Counts per class, for the build report."""
-        counts = Counter(o for o in self.graph.objects(None, RDF.type) if str(o).startswith(str(VX._NS)))
-        return {str(cls)[len(str(VX._NS)):]: n for cls, n in sorted(counts.items(), key=lambda kv: str(kv[0]))}
+        return class_counts(self.graph)
+
+
+def class_counts(triples: Iterable[Triple]) -> dict[str, int]:
+    """How many instances each vocabulary class has, by class name."""
+    namespace = str(VX._NS)
+    counts = Counter(o for _, p, o in triples if p == RDF.type and str(o).startswith(namespace))
+    return {str(cls)[len(namespace):]: n for cls, n in sorted(counts.items(), key=lambda kv: str(kv[0]))}
+
+
+def graph_of(triples: Iterable[Triple]) -> Graph:
+    """An rdflib graph holding ``triples``."""
+    graph = Graph()
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return graph
 
 
 def _read(folder: Folder, *parts: str) -> tuple[str, str]:
@@ -104,7 +139,13 @@ def source_name_of(tree: Value, name: str) -> tuple[str, int]:
 
 
 def build_graph(evidence: Folder | None = None, replacements: list[Path] | None = None) -> Build:
-    """Load all records of ``evidence`` (default: the packaged folder) into one graph.
+    """Load all records of ``evidence`` (default: the packaged folder) into one graph (see ``assemble``)."""
+    assembly = assemble(evidence, replacements)
+    return Build(graph_of(assembly.triples), assembly.ontology, assembly.records, assembly.sources, assembly.asserted)
+
+
+def assemble(evidence: Folder | None = None, replacements: list[Path] | None = None) -> Assembly:
+    """Load all records of ``evidence`` (default: the packaged folder) and resolve their references.
 
     ``replacements`` are record files from elsewhere (``vexas-kg validate FILE``): each one
     replaces the record of the same document id, or is added if the id is new. Its source
@@ -115,10 +156,8 @@ def build_graph(evidence: Folder | None = None, replacements: list[Path] | None 
     pub_tsv, pub_name = _read(evidence, "reference", "publications.tsv")
     publications, pub_triples = load_publications(pub_tsv, pub_name)
     ontology = parse_turtle(read_text("vexas.ttl"))
-    graph = Graph()
-    graph += ontology
-    graph.addN((s, p, o, graph) for s, p, o in entities.triples + pub_triples)
-    result = Build(graph, ontology)
+    result = Assembly(set(ontology), ontology)
+    result.triples.update(entities.triples + pub_triples)
     loaded_by_id: dict[str, tuple[Loaded, SourceText, str]] = {}
     for record_name in record_files(evidence):
         loaded, source = load_one(evidence, record_name, entities)
@@ -157,5 +196,5 @@ def build_graph(evidence: Folder | None = None, replacements: list[Path] | None 
             if isinstance(o, tuple):
                 o = provides[(o[0], o[1])][0]
             asserted.add((s, p, o))
-        graph.addN((s, p, o, graph) for s, p, o in asserted)
+        result.triples.update(asserted)
     return result

@@ -30,7 +30,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from vexas_kg.errors import DataError, UsageError
-from vexas_kg.graph.build import Build, Triple
+from vexas_kg.graph.build import Build, graph_of
 from vexas_kg.graph.serialize import bind_prefixes, to_ntriples, to_turtle, write_atomic
 from vexas_kg.ontology import PREFIXES, read_text
 from vexas_kg.ontology.vocab import BIBO, OA, VX, VXID
@@ -65,19 +65,13 @@ def document_graphs(build: Build) -> list[tuple[URIRef, Graph]]:
         if triple not in asserted:
             shared.add(triple)
     graphs = [(ONTOLOGY_GRAPH, ontology), (SHARED_GRAPH, shared)]
-    graphs += [(document_graph_name(doc), _graph_of(per_document[doc])) for doc in sorted(per_document)]
+    graphs += [(document_graph_name(doc), graph_of(per_document[doc])) for doc in sorted(per_document)]
     union = set()
     for _, graph in graphs:
         union.update(graph)
     if union != set(build.graph):
         raise DataError(f"the named graphs do not add up to the build ({len(union)} vs {len(build.graph)} triples)")
     return graphs
-
-
-def _graph_of(triples: set[Triple]) -> Graph:
-    graph = Graph()
-    graph.addN((s, p, o, graph) for s, p, o in triples)
-    return graph
 
 
 def to_trig(build: Build) -> str:

@@ -9,12 +9,12 @@ from pathlib import Path
 from rdflib import Graph
 
 from vexas_kg.errors import Location, RDFSyntaxError, RecordError, ShapeViolation
-from vexas_kg.graph.background import Background
-from vexas_kg.graph.build import Build, build_graph
+from vexas_kg.graph.background import Worker
+from vexas_kg.graph.build import Assembly, Build, assemble, build_graph
 from vexas_kg.graph.completeness import uncovered_numbers
-from vexas_kg.graph.serialize import to_ntriples, to_turtle, write_atomic
+from vexas_kg.graph.serialize import Triple, to_ntriples, to_turtle, write_atomic
 from vexas_kg.graph.store import parse_turtle
-from vexas_kg.graph.validate import Report, validate_graph
+from vexas_kg.graph.validate import Report, prepare_validation, validate_graph, validate_triples
 from vexas_kg.ontology import read_text
 
 GRAPH_NAME = "vexas-kg"
@@ -25,7 +25,7 @@ RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "js
 class BuildResult:
     """A validated build and the files it wrote."""
 
-    build: Build
+    build: Assembly
     written: list[Path]
 
     def report(self) -> str:
@@ -33,7 +33,7 @@ class BuildResult:
         docs = len(self.build.records)
         main = ["Document", "Study", "Figure", "Claim", "Quote", "ReferenceEntry", "CitationMarker",
                 "SafetyRule", "AdverseEventReport"]
-        lines = [f"built {len(self.build.graph)} triples from {docs} documents; conforms to the shapes"]
+        lines = [f"built {len(self.build.triples)} triples from {docs} documents; conforms to the shapes"]
         lines += [f"  {name:<20} {counts.get(name, 0)}" for name in main]
         others = {k: v for k, v in counts.items() if k not in main}
         lines.append("  per class: " + ", ".join(f"{k} {v}" for k, v in others.items()))
@@ -49,7 +49,7 @@ def checked_build(evidence: Path | None = None) -> Build:
     return build
 
 
-def require_complete(build: Build) -> None:
+def require_complete(build: Build | Assembly) -> None:
     """Raise unless every printed number is quoted or listed as page furniture."""
     missing = uncovered_numbers(build)
     if missing:
@@ -68,27 +68,35 @@ def require_conformance(report: Report) -> None:
 
 
 def build_and_write(out_dir: Path, evidence: Path | None = None, *, concurrent: bool = True) -> BuildResult:
-    """The main job: a checked build written as sorted Turtle and N-Triples, atomically."""
-    build = build_graph(evidence)
-    require_complete(build)
-    return write_validated(build, out_dir, concurrent=concurrent)
+    """The main job: a checked build written as sorted Turtle and N-Triples, atomically.
 
-
-def write_validated(build: Build, out_dir: Path, *, concurrent: bool = True) -> BuildResult:
-    """Validate ``build`` and write it; on a violation raise ShapeViolation and write nothing.
-
-    With ``concurrent`` (and where forking is safe, see ``background``) the graph is
-    validated in a worker process while this one serialises it; the files are written
-    only once the worker reports that the graph conforms. The result is the same either way.
+    With ``concurrent`` (and where forking is safe, see ``background``) a worker process
+    is started first: it imports pySHACL and reads the shapes while this process loads
+    the records, then validates their triples while this process serialises them. The
+    files are written only once the worker reports that the graph conforms. The result
+    is the same either way.
     """
-    with Background(validate_graph, build.graph, fork=concurrent) as validation:
-        files = {
-            out_dir / f"{GRAPH_NAME}.ttl": to_turtle(build.graph),
-            out_dir / f"{GRAPH_NAME}.nt": to_ntriples(build.graph),
-        }
-        require_conformance(validation.result())
+    with Worker(validate_triples, prepare=prepare_validation, fork=concurrent) as validation:
+        assembly = assemble(evidence)
+        require_complete(assembly)
+        return BuildResult(assembly, _write_validated(assembly.triples, out_dir, validation))
+
+
+def write_validated(triples: set[Triple], out_dir: Path, *, concurrent: bool = True) -> list[Path]:
+    """Validate ``triples`` and write them; on a violation raise ShapeViolation and write nothing."""
+    with Worker(validate_triples, prepare=prepare_validation, fork=concurrent) as validation:
+        return _write_validated(triples, out_dir, validation)
+
+
+def _write_validated(triples: set[Triple], out_dir: Path, validation: Worker[list[Triple], Report]) -> list[Path]:
+    validation.send(list(triples))
+    files = {
+        out_dir / f"{GRAPH_NAME}.ttl": to_turtle(triples),
+        out_dir / f"{GRAPH_NAME}.nt": to_ntriples(triples),
+    }
+    require_conformance(validation.result())
     write_atomic(files)
-    return BuildResult(build, list(files))
+    return list(files)
 
 
 def parse_rdf(path: Path) -> Graph:

@@ -12,12 +12,16 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
+from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from vexas_kg.ontology import PREFIXES
+
+Triple = tuple[Node, Node, Node]
 
 
 def bind_prefixes(graph: Graph) -> Graph:
@@ -27,13 +31,16 @@ def bind_prefixes(graph: Graph) -> Graph:
     return graph
 
 
-def to_ntriples(graph: Graph) -> str:
-    """N-Triples with one triple a line, lines sorted (canonical for a graph without blank nodes)."""
-    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-    return "".join(sorted(f"{line}\n" for line in lines if line.strip()))
+def to_ntriples(graph: Iterable[Triple]) -> str:
+    """N-Triples with one triple a line, lines sorted (canonical for a graph without blank nodes).
+
+    Each line is what rdflib's N-Triples serializer writes for the triple (``_nt_row``, its
+    one-line writer; a test compares the two), so a graph or a plain set of triples serialises alike.
+    """
+    return "".join(sorted({_nt_row(triple) for triple in graph}))
 
 
-def to_turtle(graph: Graph) -> str:
+def to_turtle(graph: Iterable[Triple]) -> str:
     """Canonical Turtle: subjects, predicates and objects sorted, literals in full form.
 
     rdflib's serializers abbreviate typed literals (``"24"^^xsd:decimal`` becomes ``24``,

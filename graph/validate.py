@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterable
 
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
+from vexas_kg.graph.build import graph_of
+from vexas_kg.graph.serialize import Triple
 from vexas_kg.graph.store import parse_turtle
 from vexas_kg.ontology import PREFIXES, read_text
 
@@ -82,6 +86,17 @@ def with_targeted_property_shapes(shapes: Graph) -> Graph:
             for predicate, target in targets:
                 out.add((prop, predicate, target))
     return out
+
+
+def prepare_validation() -> None:
+    """Import pySHACL and read the shapes: the validation worker does this while the records load."""
+    importlib.import_module("pyshacl")  # its import is the cost to pay before the data arrives
+    shapes_graph()
+
+
+def validate_triples(triples: Iterable[Triple]) -> Report:
+    """Validate a plain collection of triples (the build's), filling an rdflib graph for pySHACL."""
+    return validate_graph(graph_of(triples))
 
 
 def validate_graph(data: Graph) -> Report:

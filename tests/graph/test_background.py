@@ -9,24 +9,31 @@ import time
 
 import pytest
 
-from vexas_kg.graph.background import Background, WorkerFailed, can_fork
+from vexas_kg.graph.background import Worker, WorkerFailed, can_fork
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker is forked on Linux")
 
 
-def _pid_and(value: int) -> tuple[int, int]:
-    return os.getpid(), value * 2
+PREPARED: list[int] = []
 
 
-def _fail() -> None:
+def _prepare() -> None:
+    PREPARED.append(os.getpid())
+
+
+def _pid_and(value: int) -> tuple[int, int, list[int]]:
+    return os.getpid(), value * 2, list(PREPARED)
+
+
+def _fail(value: object = None) -> None:
     raise ValueError("shapes are broken")
 
 
-def _vanish() -> None:
+def _vanish(value: object = None) -> None:
     os._exit(3)
 
 
-def _sleep() -> None:
+def _sleep(value: object = None) -> None:
     time.sleep(60)
 
 
@@ -45,19 +52,31 @@ def test_a_single_threaded_linux_process_forks() -> None:
 
 
 @linux_only
-def test_the_worker_runs_in_another_process_and_returns_its_value() -> None:
-    with Background(_pid_and, 21) as job:
-        pid, value = job.result()
+def test_the_worker_prepares_then_answers_in_another_process() -> None:
+    with Worker(_pid_and, prepare=_prepare) as job:
+        job.send(21)
+        pid, value, prepared = job.result()
     assert job.forked
     assert pid != os.getpid()
     assert value == 42
+    assert prepared == [pid], "prepare ran once, in the worker, before the input"
+    assert PREPARED == []
     assert _gone(pid)
 
 
+def test_a_large_input_goes_through() -> None:
+    big = list(range(300_000))
+    with Worker(len) as job:
+        job.send(big)
+        assert job.result() == 300_000
+
+
 def test_without_fork_the_function_runs_in_the_caller() -> None:
-    with Background(_pid_and, 21, fork=False) as job:
+    with Worker(_pid_and, prepare=_prepare, fork=False) as job:
         assert not job.forked
-        assert job.result() == (os.getpid(), 42)
+        job.send(21)
+        assert job.result() == (os.getpid(), 42, [os.getpid()])
+    PREPARED.clear()
 
 
 def test_a_running_thread_makes_it_run_in_the_caller() -> None:
@@ -65,9 +84,10 @@ def test_a_running_thread_makes_it_run_in_the_caller() -> None:
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        with Background(_pid_and, 1) as job:
+        with Worker(_pid_and) as job:
             assert not job.forked
-            assert job.result() == (os.getpid(), 2)
+            job.send(1)
+            assert job.result() == (os.getpid(), 2, [])
     finally:
         stop.set()
         thread.join()
@@ -75,7 +95,8 @@ def test_a_running_thread_makes_it_run_in_the_caller() -> None:
 
 @linux_only
 def test_an_exception_in_the_worker_is_raised_with_its_traceback() -> None:
-    with Background(_fail) as job:
+    with Worker(_fail) as job:
+        job.send(None)
         with pytest.raises(WorkerFailed) as caught:
             job.result()
     assert "ValueError: shapes are broken" in str(caught.value)
@@ -83,19 +104,28 @@ def test_an_exception_in_the_worker_is_raised_with_its_traceback() -> None:
 
 
 @linux_only
+def test_a_failing_prepare_is_reported_even_before_the_input_is_read() -> None:
+    with Worker(_pid_and, prepare=_fail) as job:
+        job.send(list(range(300_000)))
+        with pytest.raises(WorkerFailed, match="ValueError: shapes are broken"):
+            job.result()
+
+
+@linux_only
 def test_a_worker_that_dies_without_answering_is_reported() -> None:
-    with Background(_vanish) as job:
+    with Worker(_vanish) as job:
+        job.send(None)
         with pytest.raises(WorkerFailed, match="ended without an answer"):
             job.result()
 
 
 @linux_only
 def test_leaving_the_block_early_stops_and_reaps_the_worker() -> None:
-    with pytest.raises(RuntimeError, match="serialising failed"):
-        with Background(_sleep) as job:
+    with pytest.raises(RuntimeError, match="loading failed"):
+        with Worker(_sleep, prepare=lambda: time.sleep(60)) as job:
             pid = job._pid
             assert pid and not _gone(pid)
-            raise RuntimeError("serialising failed")
+            raise RuntimeError("loading failed")
     assert _gone(pid)
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)

@@ -15,7 +15,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from vexas_kg.cli import main
 from vexas_kg.errors import ShapeViolation
 from vexas_kg.graph.build import Build
-from vexas_kg.graph.pipeline import write_validated
+from vexas_kg.graph.pipeline import build_and_write, write_validated
 from vexas_kg.ontology.vocab import VX, VXID
 
 
@@ -60,14 +60,17 @@ def test_two_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> 
     assert outputs[0] == outputs[1]
 
 
-def test_concurrent_and_sequential_writes_are_byte_identical(tmp_path: Path, built: Build) -> None:
+def test_concurrent_and_sequential_builds_are_byte_identical(tmp_path: Path, built: Build) -> None:
     outputs = []
     for concurrent in (True, False):
         out = tmp_path / str(concurrent)
-        result = write_validated(built, out, concurrent=concurrent)
+        result = build_and_write(out, concurrent=concurrent)
         assert [p.name for p in result.written] == ["vexas-kg.ttl", "vexas-kg.nt"]
+        assert result.report().startswith(f"built {len(built.graph)} triples from 3 documents; conforms")
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
+    assert outputs[0]["vexas-kg.nt"].decode("utf-8") == "".join(
+        sorted(built.graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines(keepends=True)))
 
 
 @pytest.mark.parametrize("concurrent", [True, False])
@@ -80,8 +83,7 @@ def test_a_shape_violation_writes_nothing(tmp_path: Path, built: Build, concurre
     graph.remove((figure, VX.hasQuote, None))
     out = tmp_path / "out"
     with pytest.raises(ShapeViolation) as caught:
-        write_validated(Build(graph, built.ontology, built.records, built.sources, built.asserted), out,
-                        concurrent=concurrent)
+        write_validated(set(graph), out, concurrent=concurrent)
     assert str(caught.value) == "the graph does not conform to the shapes (1 problems)"
     assert f"- {figure}\n    vx:hasQuote: provenance required" in caught.value.report
     assert not out.exists()
