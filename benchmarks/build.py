@@ -79,31 +79,31 @@ def breakdown() -> dict[str, float]:
 
     t = time.perf_counter()
     import vexas_kg.cli  # noqa: F401
-    from vexas_kg.graph.build import assemble, graph_of
+    from vexas_kg.graph.build import build_graph, graph_of
     from vexas_kg.graph.pipeline import require_complete
     from vexas_kg.graph.serialize import to_ntriples, to_turtle
     from vexas_kg.graph.validate import shapes_graph, validate_graph
 
     t = timed("main: imports (click, rdflib, ruamel, loaders)", t)
-    assembly = assemble()
+    build = build_graph()
     t = timed(MAIN_LOAD[0], t)
-    require_complete(assembly)
+    require_complete(build)
     t = timed(MAIN_LOAD[1], t)
     import pyshacl  # noqa: F401
 
     t = timed(WORKER_WARM[0], t)
     shapes_graph()
     t = timed(WORKER_WARM[1], t)
-    triples = pickle.loads(pickle.dumps(list(assembly.triples), protocol=pickle.HIGHEST_PROTOCOL))
+    triples = pickle.loads(pickle.dumps(list(build.triples), protocol=pickle.HIGHEST_PROTOCOL))
     t = timed("main to worker: pickle the triples through the pipe", t)
     graph = graph_of(triples)
     t = timed("worker: fill an rdflib graph", t)
     validate_graph(graph)
     t = timed("worker: SHACL validation", t)
-    to_turtle(assembly.triples)
-    to_ntriples(assembly.triples)
+    to_turtle(build.triples)
+    to_ntriples(build.triples)
     timed("main: serialise Turtle + N-Triples (while the worker validates)", t)
-    stages["triples"] = float(len(assembly.triples))
+    stages["triples"] = float(len(build.triples))
     return stages
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -38,12 +39,12 @@ def packaged_evidence() -> Traversable:
 
 
 @dataclass
-class Assembly:
-    """Everything a build reads and checks, as plain triples: no rdflib store is filled yet.
+class Build:
+    """Everything a build reads and checks: its triples, and what went into them.
 
-    ``vexas-kg build`` serialises these triples and hands them to its validation worker;
-    only the worker needs an rdflib graph (pySHACL reads one), so the main process never
-    pays for filling a store.
+    The triples are a plain set; the rdflib ``graph`` is filled from them only when first
+    asked for. ``vexas-kg build`` never asks: it serialises the set and hands it to its
+    validation worker, so the main process does not pay for filling a store.
     """
 
     triples: set[Triple]
@@ -55,26 +56,14 @@ class Assembly:
     asserted: dict[str, set[Triple]] = field(default_factory=dict)
     """Per document id: the triples its record asserts, references resolved."""
 
+    @cached_property
+    def graph(self) -> Graph:
+        """The triples as an rdflib graph (filled on first use; treat as read-only)."""
+        return graph_of(self.triples)
+
     def summary(self) -> dict[str, int]:
         """Counts per class, for the build report."""
         return class_counts(self.triples)
-
-
-@dataclass
-class Build:
-    """The assembled graph and what went into it."""
-
-    graph: Graph
-    ontology: Graph = field(default_factory=Graph)
-    """The vocabulary as shipped (also contained in ``graph``)."""
-    records: list[Loaded] = field(default_factory=list)
-    sources: dict[str, SourceText] = field(default_factory=dict)
-    asserted: dict[str, set[Triple]] = field(default_factory=dict)
-    """Per document id: the triples its record asserts, references resolved."""
-
-    def summary(self) -> dict[str, int]:
-        """Counts per class, for the build report."""
-        return class_counts(self.graph)
 
 
 def class_counts(triples: Iterable[Triple]) -> dict[str, int]:
@@ -139,12 +128,6 @@ def source_name_of(tree: Value, name: str) -> tuple[str, int]:
 
 
 def build_graph(evidence: Folder | None = None, replacements: list[Path] | None = None) -> Build:
-    """Load all records of ``evidence`` (default: the packaged folder) into one graph (see ``assemble``)."""
-    assembly = assemble(evidence, replacements)
-    return Build(graph_of(assembly.triples), assembly.ontology, assembly.records, assembly.sources, assembly.asserted)
-
-
-def assemble(evidence: Folder | None = None, replacements: list[Path] | None = None) -> Assembly:
     """Load all records of ``evidence`` (default: the packaged folder) and resolve their references.
 
     ``replacements`` are record files from elsewhere (``vexas-kg validate FILE``): each one
@@ -156,7 +139,7 @@ def assemble(evidence: Folder | None = None, replacements: list[Path] | None = N
     pub_tsv, pub_name = _read(evidence, "reference", "publications.tsv")
     publications, pub_triples = load_publications(pub_tsv, pub_name)
     ontology = parse_turtle(read_text("vexas.ttl"))
-    result = Assembly(set(ontology), ontology)
+    result = Build(set(ontology), ontology)
     result.triples.update(entities.triples + pub_triples)
     loaded_by_id: dict[str, tuple[Loaded, SourceText, str]] = {}
     for record_name in record_files(evidence):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vexas_kg.graph.build import Assembly, Build
+from vexas_kg.graph.build import Build
 from vexas_kg.loaders.source_text import NUMBER
 
 
@@ -19,7 +19,7 @@ class Uncovered:
     context: str
 
 
-def uncovered_numbers(build: Build | Assembly) -> list[Uncovered]:
+def uncovered_numbers(build: Build) -> list[Uncovered]:
     """All numbers of all sources outside every quote and furniture span."""
     missing: list[Uncovered] = []
     for loaded in build.records:

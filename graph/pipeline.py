@@ -10,7 +10,7 @@ from rdflib import Graph
 
 from vexas_kg.errors import Location, RDFSyntaxError, RecordError, ShapeViolation
 from vexas_kg.graph.background import Worker
-from vexas_kg.graph.build import Assembly, Build, assemble, build_graph
+from vexas_kg.graph.build import Build, build_graph
 from vexas_kg.graph.completeness import uncovered_numbers
 from vexas_kg.graph.serialize import Triple, to_ntriples, to_turtle, write_atomic
 from vexas_kg.graph.store import parse_turtle
@@ -25,7 +25,7 @@ RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "js
 class BuildResult:
     """A validated build and the files it wrote."""
 
-    build: Assembly
+    build: Build
     written: list[Path]
 
     def report(self) -> str:
@@ -49,7 +49,7 @@ def checked_build(evidence: Path | None = None) -> Build:
     return build
 
 
-def require_complete(build: Build | Assembly) -> None:
+def require_complete(build: Build) -> None:
     """Raise unless every printed number is quoted or listed as page furniture."""
     missing = uncovered_numbers(build)
     if missing:
@@ -77,9 +77,9 @@ def build_and_write(out_dir: Path, evidence: Path | None = None, *, concurrent: 
     is the same either way.
     """
     with Worker(validate_triples, prepare=prepare_validation, fork=concurrent) as validation:
-        assembly = assemble(evidence)
-        require_complete(assembly)
-        return BuildResult(assembly, _write_validated(assembly.triples, out_dir, validation))
+        build = build_graph(evidence)
+        require_complete(build)
+        return BuildResult(build, _write_validated(build.triples, out_dir, validation))
 
 
 def write_validated(triples: set[Triple], out_dir: Path, *, concurrent: bool = True) -> list[Path]:
