@@ -31,14 +31,14 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence, Union
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from vexas_kg.errors import QueryError, UsageError
 from vexas_kg.graph.engine import Binding, Engine, ResultTable
 from vexas_kg.graph.sparql_text import bind_lists, keywords
-from vexas_kg.graph.store import from_oxigraph, load_store
+from vexas_kg.graph.store import from_oxigraph, load_store, to_oxigraph
 from vexas_kg.ontology import PREFIXES
 from vexas_kg.ontology.vocab import VX, VXID, VXT
 from vexas_kg.queries import NamedQuery, Parameter, catalog, parse_query, read_query_text
@@ -136,20 +136,6 @@ class OxigraphEngine:
         if isinstance(value, Literal):
             return self.printed.get(value, value)
         return value
-
-
-def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise QueryError(f"cannot use {term!r} as an RDF term")
 
 
 def printed_forms(graph: Graph) -> dict[Literal, Literal]:

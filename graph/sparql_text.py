@@ -17,6 +17,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
 from vexas_kg.errors import QueryError
+from vexas_kg.graph.engine import Binding
 
 _TOKEN = re.compile(
     r"""
@@ -106,7 +107,7 @@ def sparql_term(term: Identifier) -> str:
     raise QueryError(f"cannot bind {term!r}: not an IRI or literal")
 
 
-def with_values(query: str, bindings: Mapping[str, Identifier | tuple[Identifier, ...]]) -> str:
+def with_values(query: str, bindings: Mapping[str, Binding]) -> str:
     """The query with ``VALUES`` opening its WHERE group, binding every parameter.
 
     Single values share one row; a parameter given several values (a tuple) gets its
@@ -135,8 +136,7 @@ def with_values(query: str, bindings: Mapping[str, Identifier | tuple[Identifier
     return f"{query[:at]} {' '.join(blocks)} {query[at:]}"
 
 
-def bind_lists(query: str, bindings: Mapping[str, Identifier | tuple[Identifier, ...]],
-               ) -> tuple[str, dict[str, Identifier]]:
+def bind_lists(query: str, bindings: Mapping[str, Binding]) -> tuple[str, dict[str, Identifier]]:
     """For in-process engines: if any parameter has several values, bind all in VALUES blocks.
 
     ``initBindings`` and ``substitutions`` take one value per variable; a parameter with

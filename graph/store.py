@@ -31,6 +31,21 @@ INTEGER_SUBTYPES = frozenset(
 _XSD_STRING = str(XSD.string)
 
 
+def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as the Oxigraph term with the same lexical form."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise QueryError(f"cannot use {term!r} as an RDF term")
+
+
 def from_oxigraph(term: object) -> Identifier | None:
     """An Oxigraph term as the rdflib term with the same lexical form (None stays None)."""
     if term is None:

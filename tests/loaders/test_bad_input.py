@@ -43,6 +43,14 @@ def assert_failed(code: int, output: str, out: Path, where: str, message: str) -
     assert not out.exists(), "nothing may be written when the build fails"
 
 
+def assert_edit_fails(evidence: Path, out: Path, old: str, new: str, marker: str, field: str, message: str) -> None:
+    """Edit the record, build, and require the failure at the line holding ``marker``."""
+    edit(evidence, old, new)
+    line = line_of(evidence, marker)
+    code, output = build(evidence, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: {field}", message)
+
+
 def test_malformed_yaml_names_the_line(evidence_copy: Path, out: Path) -> None:
     edit(evidence_copy, "  kind: news-report", "  kind: [news-report")
     code, output = build(evidence_copy, out)
@@ -52,17 +60,13 @@ def test_malformed_yaml_names_the_line(evidence_copy: Path, out: Path) -> None:
 
 
 def test_duplicate_key_is_an_error(evidence_copy: Path, out: Path) -> None:
-    edit(evidence_copy, "  kind: news-report\n", "  kind: news-report\n  kind: review\n")
-    line = line_of(evidence_copy, "kind: review")
-    code, output = build(evidence_copy, out)
-    assert_failed(code, output, out, f"{RECORD}:{line}: document.kind", r"duplicate key 'kind' \(first at line \d+\)")
+    assert_edit_fails(evidence_copy, out, "  kind: news-report\n", "  kind: news-report\n  kind: review\n",
+                      "kind: review", "document.kind", r"duplicate key 'kind' \(first at line \d+\)")
 
 
 def test_yaml_11_octal_trap_is_rejected(evidence_copy: Path, out: Path) -> None:
-    edit(evidence_copy, "population_size: 110", "population_size: 0755")
-    line = line_of(evidence_copy, "population_size: 0755")
-    code, output = build(evidence_copy, out)
-    assert_failed(code, output, out, f"{RECORD}:{line}: studies[0].population_size", r"leading zero")
+    assert_edit_fails(evidence_copy, out, "population_size: 110", "population_size: 0755",
+                      "population_size: 0755", "studies[0].population_size", r"leading zero")
 
 
 def test_yaml_11_norway_trap_stays_text(evidence_copy: Path, out: Path) -> None:
@@ -79,67 +83,51 @@ def test_yaml_11_norway_trap_stays_text(evidence_copy: Path, out: Path) -> None:
 
 
 def test_quote_not_in_source_shows_closest_passage(evidence_copy: Path, out: Path) -> None:
-    edit(evidence_copy, "quote: By six months, the overall response rate for JAK inhibitors had risen slightly to 30%\n",
-         "quote: By six months, the overall response rate for JAK inhibitors had risen sharply to 30%\n")
-    line = line_of(evidence_copy, "risen sharply")
-    code, output = build(evidence_copy, out)
-    assert_failed(code, output, out, f"{RECORD}:{line}: figures[6].quote",
-                  r"quote not found in 004_6f73882940ad8e77\.txt: .*closest passage: 'By six months, the overall response rate for JAK inhibitors had risen slightly")
+    sentence = "quote: By six months, the overall response rate for JAK inhibitors had risen {} to 30%\n"
+    assert_edit_fails(evidence_copy, out, sentence.format("slightly"), sentence.format("sharply"),
+                      "risen sharply", "figures[6].quote",
+                      r"quote not found in 004_6f73882940ad8e77\.txt: .*closest passage: "
+                      r"'By six months, the overall response rate for JAK inhibitors had risen slightly")
 
 
 def test_number_missing_from_its_quote(evidence_copy: Path, out: Path) -> None:
-    edit(evidence_copy, "    value: 24\n", "    value: 23\n")
-    line = line_of(evidence_copy, "value: 23")
-    code, output = build(evidence_copy, out)
-    assert_failed(code, output, out, f"{RECORD}:{line}: figures[2].value", r"the number 23 is not in the quote")
+    assert_edit_fails(evidence_copy, out, "    value: 24\n", "    value: 23\n",
+                      "value: 23", "figures[2].value", r"the number 23 is not in the quote")
 
 
 def test_unknown_drug_class_lists_close_matches(evidence_copy: Path, out: Path) -> None:
-    edit(evidence_copy, "interventions: [jak-inhibitor]", "interventions: [jak-inhibitr]")
-    line = line_of(evidence_copy, "jak-inhibitr")
-    code, output = build(evidence_copy, out)
-    assert_failed(code, output, out, f"{RECORD}:{line}: studies[0].arms[0].interventions",
-                  r"unknown entity 'jak-inhibitr'; did you mean jak-inhibitor")
+    assert_edit_fails(evidence_copy, out, "interventions: [jak-inhibitor]", "interventions: [jak-inhibitr]",
+                      "jak-inhibitr", "studies[0].arms[0].interventions", r"unknown entity 'jak-inhibitr'; did you mean jak-inhibitor")
 
 
 def test_unknown_publication_reference(evidence_copy: Path, out: Path) -> None:
-    edit(evidence_copy, "publications: [hadjadj-acr-2023, hadjadj-2024]", "publications: [hadjadj-acr-2023, hadjadj-2025]")
-    line = line_of(evidence_copy, "hadjadj-2025")
-    code, output = build(evidence_copy, out)
-    assert_failed(code, output, out, f"{RECORD}:{line}: studies[0].publications",
-                  r"unknown publication 'hadjadj-2025'; did you mean hadjadj-2024")
+    assert_edit_fails(evidence_copy, out, "publications: [hadjadj-acr-2023, hadjadj-2024]", "publications: [hadjadj-acr-2023, hadjadj-2025]",
+                      "hadjadj-2025", "studies[0].publications", r"unknown publication 'hadjadj-2025'; did you mean hadjadj-2024")
 
 
 def test_unknown_statement_reference(evidence_copy: Path, out: Path) -> None:
-    edit(evidence_copy, "    statement: response-at-3-months\n", "    statement: response-at-three-months\n")
-    line = line_of(evidence_copy, "response-at-three-months")
-    code, output = build(evidence_copy, out)
-    assert_failed(code, output, out, f"{RECORD}:{line}: figures[2].statement",
-                  r"unknown claim .004:response-at-three-months.; did you mean .*004:response-at-3-months")
+    assert_edit_fails(evidence_copy, out, "    statement: response-at-3-months\n", "    statement: response-at-three-months\n",
+                      "response-at-three-months", "figures[2].statement", r"unknown claim .004:response-at-three-months.; did you mean .*004:response-at-3-months")
 
 
 def test_numerator_above_denominator(evidence_copy: Path, out: Path) -> None:
-    edit(evidence_copy, "    value: 39\n", "    value: 39\n    numerator: 39\n    denominator: 20\n")
-    line = line_of(evidence_copy, "numerator: 39")
-    code, output = build(evidence_copy, out)
-    assert_failed(code, output, out, f"{RECORD}:{line}: figures[0].numerator", r"numerator 39 exceeds denominator 20 \(n > N\)")
+    assert_edit_fails(evidence_copy, out, "    value: 39\n", "    value: 39\n    numerator: 39\n    denominator: 20\n",
+                      "numerator: 39", "figures[0].numerator", r"numerator 39 exceeds denominator 20 \(n > N\)")
 
 
 def test_percent_outside_0_100(evidence_copy: Path, out: Path) -> None:
-    edit(evidence_copy,
-         "    value: 24\n    unit: percent\n    response_definitions: [complete-response, partial-response]\n    statement: response-at-3-months\n    quote: At three months, the overall response, including complete and partial remission, was 24% with JAK inhibitors\n",
-         "    value: 2023\n    unit: percent\n    response_definitions: [complete-response, partial-response]\n    statement: response-at-3-months\n    quote: [At three months, New research at ACR Convergence 2023]\n")
-    line = line_of(evidence_copy, "value: 2023")
-    code, output = build(evidence_copy, out)
-    assert_failed(code, output, out, f"{RECORD}:{line}: figures[2].value", r"a percentage must lie between 0 and 100, not 2023")
+    old = ("    value: 24\n    unit: percent\n    response_definitions: [complete-response, partial-response]\n"
+           "    statement: response-at-3-months\n    quote: At three months, the overall response, including "
+           "complete and partial remission, was 24% with JAK inhibitors\n")
+    new = ("    value: 2023\n    unit: percent\n    response_definitions: [complete-response, partial-response]\n"
+           "    statement: response-at-3-months\n    quote: [At three months, New research at ACR Convergence 2023]\n")
+    assert_edit_fails(evidence_copy, out, old, new, "value: 2023", "figures[2].value",
+                      r"a percentage must lie between 0 and 100, not 2023")
 
 
 def test_record_naming_a_missing_source(evidence_copy: Path, out: Path) -> None:
-    edit(evidence_copy, "source: 004_6f73882940ad8e77.txt", "source: 004_missing.txt")
-    line = line_of(evidence_copy, "004_missing.txt")
-    code, output = build(evidence_copy, out)
-    assert_failed(code, output, out, f"{RECORD}:{line}: document.source",
-                  r"the source file '004_missing\.txt' does not exist")
+    assert_edit_fails(evidence_copy, out, "source: 004_6f73882940ad8e77.txt", "source: 004_missing.txt",
+                      "004_missing.txt", "document.source", r"the source file '004_missing\.txt' does not exist")
 
 
 def test_unknown_field_is_an_error(evidence_copy: Path, out: Path) -> None:
