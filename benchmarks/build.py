@@ -79,10 +79,10 @@ def breakdown() -> dict[str, float]:
 
     t = time.perf_counter()
     import vexas_kg.cli  # noqa: F401
-    from vexas_kg.graph.build import build_graph, graph_of
-    from vexas_kg.graph.pipeline import require_complete
-    from vexas_kg.graph.serialize import to_ntriples, to_turtle
-    from vexas_kg.graph.validate import shapes_graph, validate_graph
+    from vexas_kg.graph.builder.assemble import build_graph, graph_of
+    from vexas_kg.graph.builder.pipeline import require_complete
+    from vexas_kg.graph.store.serialize import to_ntriples, to_turtle
+    from vexas_kg.graph.builder.validate import shapes_graph, validate_graph
 
     t = timed("main: imports (click, rdflib, ruamel, loaders)", t)
     build = build_graph()

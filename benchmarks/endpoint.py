@@ -24,11 +24,11 @@ from pathlib import Path
 
 from report import write_section
 
-from vexas_kg.graph.export import FORMATS, ExportRequest, export
-from vexas_kg.graph.pipeline import checked_build
-from vexas_kg.graph.query import LabelIndex, engine_for, named, prepare, run_named
-from vexas_kg.graph.server import serve_graph
-from vexas_kg.graph.sparql_text import with_values
+from vexas_kg.graph.export.formats import FORMATS, ExportRequest, export
+from vexas_kg.graph.builder.pipeline import checked_build
+from vexas_kg.graph.query.named import LabelIndex, engine_for, named, prepare, run_named
+from vexas_kg.graph.serve.server import serve_graph
+from vexas_kg.graph.query.sparql_text import with_values
 from vexas_kg.queries import catalog
 
 LEVELS = (1, 8)
@@ -59,7 +59,7 @@ def cases(build, labels) -> list[tuple[str, str, int]]:
 
 def richest_value(name: str, parameter, engine, labels) -> str:
     """The value of a required parameter that gives the most rows (ties: the smallest IRI)."""
-    from vexas_kg.graph.query import KINDS
+    from vexas_kg.graph.query.named import KINDS
 
     accepted = KINDS[parameter.type][1]
     candidates = sorted(iri for iri, entry in labels.entries.items() if entry.kinds & accepted)

@@ -58,8 +58,8 @@ def once(call: Callable[[], object]) -> tuple[object, float]:
 
 
 def main() -> None:
-    from vexas_kg.graph.build import build_graph
-    from vexas_kg.graph.query import LabelIndex, OxigraphEngine, RdflibEngine, named, prepare
+    from vexas_kg.graph.builder.assemble import build_graph
+    from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, RdflibEngine, named, prepare
     from vexas_kg.queries import catalog
 
     load_before = os.getloadavg()[0]

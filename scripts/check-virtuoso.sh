@@ -15,8 +15,8 @@ command -v virtuoso-t >/dev/null || { echo "virtuoso-t not found: apt-get instal
 command -v isql-vt >/dev/null || { echo "isql-vt not found: apt-get install virtuoso-opensource" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/vexas-kg-virtuoso.XXXXXX)
-sql_port=$($PY -c 'from vexas_kg.graph.server import free_port; print(free_port())')
-http_port=$($PY -c 'from vexas_kg.graph.server import free_port; print(free_port())')
+sql_port=$($PY -c 'from vexas_kg.graph.serve.server import free_port; print(free_port())')
+http_port=$($PY -c 'from vexas_kg.graph.serve.server import free_port; print(free_port())')
 pid=""
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -59,11 +59,11 @@ import logging
 import sys
 from collections import Counter
 
-from vexas_kg.graph.pipeline import checked_build
-from vexas_kg.graph.query import LabelIndex, engine_for, run_named
-from vexas_kg.graph.remote import RemoteEngine, fetch_graph, put_graph
-from vexas_kg.graph.serialize import to_ntriples
-from vexas_kg.graph.store import fold_literal, fold_numbers
+from vexas_kg.graph.builder.pipeline import checked_build
+from vexas_kg.graph.query.named import LabelIndex, engine_for, run_named
+from vexas_kg.graph.remote.client import RemoteEngine, fetch_graph, put_graph
+from vexas_kg.graph.store.serialize import to_ntriples
+from vexas_kg.graph.store.oxigraph import fold_literal, fold_numbers
 from vexas_kg.queries import catalog
 
 logging.disable(logging.CRITICAL)  # rdflib logs every literal it cannot convert

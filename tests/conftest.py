@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vexas_kg.graph.build import Build
+from vexas_kg.graph.builder.assemble import Build
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,7 +28,7 @@ def regen_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session")
 def built() -> Build:
     """The packaged evidence, built, complete and conforming (shared: treat as read-only)."""
-    from vexas_kg.graph.pipeline import checked_build
+    from vexas_kg.graph.builder.pipeline import checked_build
 
     return checked_build()
 

@@ -16,7 +16,7 @@ import click
 from vexas_kg.errors import VexasKGError
 
 if TYPE_CHECKING:
-    from vexas_kg.graph.credentials import Credentials
+    from vexas_kg.graph.remote.credentials import Credentials
 
 
 class _Group(click.Group):
@@ -46,7 +46,7 @@ def main() -> None:
               help="An evidence folder of the packaged layout (default: the packaged evidence).")
 def build(out_dir: Path, evidence: Path | None) -> None:
     """Load, check and validate every record, then write the graph (Turtle and N-Triples)."""
-    from vexas_kg.graph.pipeline import build_and_write
+    from vexas_kg.graph.builder.pipeline import build_and_write
 
     result = build_and_write(out_dir, evidence)
     click.echo(result.report())
@@ -60,7 +60,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     With no PATH, validates the packaged evidence. RDF files are checked together with the
     vocabulary (its subclass axioms and term schemes), so a data-only export validates.
     """
-    from vexas_kg.graph.pipeline import validate_paths
+    from vexas_kg.graph.builder.pipeline import validate_paths
 
     report = validate_paths(list(paths))
     click.echo(report.text())
@@ -84,8 +84,8 @@ def serve(host: str, port: int, timeout_s: int, evidence: Path | None) -> None:
     """
     import signal
 
-    from vexas_kg.graph.pipeline import checked_build
-    from vexas_kg.graph.server import serve_graph
+    from vexas_kg.graph.builder.pipeline import checked_build
+    from vexas_kg.graph.serve.server import serve_graph
 
     build = checked_build(evidence)
 
@@ -118,7 +118,7 @@ def _user_option(command: Callable[..., None]) -> Callable[..., None]:
 
 def _login(url: str, user: str | None) -> Credentials | None:
     """Credentials for ``url``; asks for the password on a terminal when --user has none."""
-    from vexas_kg.graph.credentials import PASSWORD_VARIABLE, credentials_for, sent_in_clear
+    from vexas_kg.graph.remote.credentials import PASSWORD_VARIABLE, credentials_for, sent_in_clear
 
     password = None
     if user is not None and PASSWORD_VARIABLE not in os.environ and sys.stdin.isatty():
@@ -146,8 +146,8 @@ def push(endpoint: str, graph_iri: str, timeout_s: int, evidence: Path | None, u
     Reads the graph back and compares triple count and canonical hash; on any
     failure the previous graph is put back and the error says so.
     """
-    from vexas_kg.graph.pipeline import checked_build
-    from vexas_kg.graph.remote import push as push_graph
+    from vexas_kg.graph.builder.pipeline import checked_build
+    from vexas_kg.graph.remote.client import push as push_graph
 
     auth = _login(endpoint, user)
     build = checked_build(evidence)
@@ -167,10 +167,10 @@ def export(fmt: str, out: Path | None, query_name: str | None, params: tuple[str
            evidence: Path | None) -> None:
     """Export the checked graph in a standard format (each file written atomically)."""
     from vexas_kg.errors import UsageError
-    from vexas_kg.graph.export import FORMATS, ExportRequest
-    from vexas_kg.graph.export import export as export_build
-    from vexas_kg.graph.pipeline import checked_build
-    from vexas_kg.graph.query import named, parse_params
+    from vexas_kg.graph.export.formats import FORMATS, ExportRequest
+    from vexas_kg.graph.export.formats import export as export_build
+    from vexas_kg.graph.builder.pipeline import checked_build
+    from vexas_kg.graph.query.named import named, parse_params
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -224,16 +224,16 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
           engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> None:
     """Run the named query NAME (see `vexas-kg queries`) or --file FILE on the graph, built in-process."""
     from vexas_kg.errors import UsageError
-    from vexas_kg.graph.build import build_graph
-    from vexas_kg.graph.query import engine_for, named, parse_params, run_query, user_query
-    from vexas_kg.graph.results import format_results, select_columns
+    from vexas_kg.graph.builder.assemble import build_graph
+    from vexas_kg.graph.query.named import engine_for, named, parse_params, run_query, user_query
+    from vexas_kg.graph.query.results import format_results, select_columns
 
     if (name is None) == (query_file is None):
         raise UsageError("give either a query NAME or --file FILE (see `vexas-kg queries`)")
     values = parse_params(params)
     chosen = named(name) if name is not None else user_query(query_file, values)
     if endpoint is not None:
-        from vexas_kg.graph.remote import RemoteEngine
+        from vexas_kg.graph.remote.client import RemoteEngine
 
         auth = _login(endpoint, user)
         table = run_query(chosen, values, RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth))
@@ -253,10 +253,10 @@ def trace(item: str, engine: str) -> None:
 
     ITEM is an IRI, a short id such as 004:jaki-overall-response-3m, or a label.
     """
-    from vexas_kg.graph.build import build_graph
-    from vexas_kg.graph.query import engine_for
-    from vexas_kg.graph.trail import render
-    from vexas_kg.graph.trail import trace as trail_of
+    from vexas_kg.graph.builder.assemble import build_graph
+    from vexas_kg.graph.query.named import engine_for
+    from vexas_kg.graph.query.trail import render
+    from vexas_kg.graph.query.trail import trace as trail_of
 
     click.echo(render(trail_of(item, engine_for(build_graph().graph, engine))), nl=False)
 

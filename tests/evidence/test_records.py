@@ -12,8 +12,8 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from vexas_kg.graph.build import Build
-from vexas_kg.graph.completeness import uncovered_numbers
+from vexas_kg.graph.builder.assemble import Build
+from vexas_kg.graph.builder.completeness import uncovered_numbers
 from vexas_kg.loaders.source_text import numbers_in, normalise
 from vexas_kg.ontology import VX
 from vexas_kg.ontology.vocab import OA

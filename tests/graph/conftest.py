@@ -9,7 +9,7 @@ from typing import Iterator
 
 import pytest
 
-from vexas_kg.graph.server import OxigraphServer
+from vexas_kg.graph.serve.server import OxigraphServer
 
 
 @pytest.fixture(scope="session")

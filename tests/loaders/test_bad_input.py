@@ -73,7 +73,7 @@ def test_yaml_11_norway_trap_stays_text(evidence_copy: Path, out: Path) -> None:
     """YAML 1.1 reads NO as false; here it stays the text NO (YAML 1.2, no implicit typing)."""
     from rdflib import Literal
 
-    from vexas_kg.graph.build import build_graph
+    from vexas_kg.graph.builder.assemble import build_graph
     from vexas_kg.loaders.evidence import study_iri
     from vexas_kg.ontology import VX
 

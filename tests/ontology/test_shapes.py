@@ -16,7 +16,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from vexas_kg.graph.validate import authored_shapes, shapes_graph, with_targeted_property_shapes
+from vexas_kg.graph.builder.validate import authored_shapes, shapes_graph, with_targeted_property_shapes
 from vexas_kg.ontology import read_text
 from vexas_kg.ontology.vocab import VX, VXT
 

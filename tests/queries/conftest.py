@@ -9,8 +9,8 @@ from typing import Callable
 
 import pytest
 
-from vexas_kg.graph.build import Build
-from vexas_kg.graph.query import LabelIndex, OxigraphEngine, RdflibEngine
+from vexas_kg.graph.builder.assemble import Build
+from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, RdflibEngine
 
 GOLDEN = Path(__file__).parent / "golden"
 

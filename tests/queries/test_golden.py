@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from vexas_kg.graph.query import LabelIndex, OxigraphEngine, RdflibEngine, named, prepare, run_named
-from vexas_kg.graph.results import format_results
-from vexas_kg.graph.sparql_text import with_values
+from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, RdflibEngine, named, prepare, run_named
+from vexas_kg.graph.query.results import format_results
+from vexas_kg.graph.query.sparql_text import with_values
 from vexas_kg.queries import catalog
 
 CASES: list[tuple[str, dict[str, str | tuple[str, ...]]]] = [

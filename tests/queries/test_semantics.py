@@ -8,9 +8,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from vexas_kg.graph.build import Build
-from vexas_kg.graph.engine import ResultTable
-from vexas_kg.graph.query import LabelIndex, OxigraphEngine, RdflibEngine, run_named
+from vexas_kg.graph.builder.assemble import Build
+from vexas_kg.graph.query.engine import ResultTable
+from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, RdflibEngine, run_named
 from vexas_kg.ontology.vocab import VX, VXID, VXT
 
 EXTRA = "https://example.org/test/"

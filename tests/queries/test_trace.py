@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vexas_kg.graph.query import OxigraphEngine, RdflibEngine
-from vexas_kg.graph.trail import render, trace
+from vexas_kg.graph.query.named import OxigraphEngine, RdflibEngine
+from vexas_kg.graph.query.trail import render, trace
 
 ITEMS = ["000:azacitidine-response-risk-ratio", "004:il6-overall-response-6m", "001:hsct-only-curative",
          "000:short-answer", "000:tocilizumab-infection", "001:prednisone-weight-based-dose"]

@@ -1,0 +1,183 @@
+"""Load every curated record, resolve cross-references, and assemble the graph.
+
+The I/O of the build lives here: it reads the evidence folder (the packaged one by
+default, or any folder of the same layout), hands each file to its pure loader, and
+checks that everything a record refers to is defined somewhere.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Iterable, Union
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from vexas_kg.errors import Location, RecordError
+from vexas_kg.graph.store.serialize import Triple
+from vexas_kg.graph.store.oxigraph import parse_turtle
+from vexas_kg.loaders.entities import EntityTable, load_entities
+from vexas_kg.loaders.evidence import Loaded, load_record
+from vexas_kg.loaders.publications import load_publications
+from vexas_kg.loaders.source_text import SourceText
+from vexas_kg.loaders.yaml_strict import Mapping, Scalar, Value, read_yaml
+from vexas_kg.ontology import read_text
+from vexas_kg.ontology.vocab import VX
+
+Folder = Union[Path, Traversable]
+
+
+def packaged_evidence() -> Traversable:
+    """The evidence folder shipped inside the package."""
+    return files("vexas_kg.evidence")
+
+
+@dataclass
+class Build:
+    """Everything a build reads and checks: its triples, and what went into them.
+
+    The triples are a plain set; the rdflib ``graph`` is filled from them only when first
+    asked for. ``vexas-kg build`` never asks: it serialises the set and hands it to its
+    validation worker, so the main process does not pay for filling a store.
+    """
+
+    triples: set[Triple]
+    """Every triple of the build, the vocabulary included."""
+    ontology: Graph
+    """The vocabulary as shipped (its triples are in ``triples`` too)."""
+    records: list[Loaded] = field(default_factory=list)
+    sources: dict[str, SourceText] = field(default_factory=dict)
+    asserted: dict[str, set[Triple]] = field(default_factory=dict)
+    """Per document id: the triples its record asserts, references resolved."""
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The triples as an rdflib graph (filled on first use; treat as read-only)."""
+        return graph_of(self.triples)
+
+    def summary(self) -> dict[str, int]:
+        """Counts per class, for the build report."""
+        return class_counts(self.triples)
+
+
+def class_counts(triples: Iterable[Triple]) -> dict[str, int]:
+    """How many instances each vocabulary class has, by class name."""
+    namespace = str(VX._NS)
+    counts = Counter(o for _, p, o in triples if p == RDF.type and str(o).startswith(namespace))
+    return {str(cls)[len(namespace):]: n for cls, n in sorted(counts.items(), key=lambda kv: str(kv[0]))}
+
+
+def graph_of(triples: Iterable[Triple]) -> Graph:
+    """An rdflib graph holding ``triples``."""
+    graph = Graph()
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return graph
+
+
+def _read(folder: Folder, *parts: str) -> tuple[str, str]:
+    path = folder.joinpath(*parts)
+    name = "/".join(parts)
+    if not path.is_file():
+        raise RecordError(f"missing file {name}", Location(name))
+    return path.read_text(encoding="utf-8"), name
+
+
+def load_entity_table(evidence: Folder) -> EntityTable:
+    text, name = _read(evidence, "entities.yaml")
+    tsv, tsv_name = _read(evidence, "reference", "identifiers.tsv")
+    return load_entities(read_yaml(text, name), name, tsv, tsv_name)
+
+
+def record_files(evidence: Folder) -> list[str]:
+    records = evidence.joinpath("records")
+    return sorted(p.name for p in records.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_one(evidence: Folder, record_name: str, entities: EntityTable) -> tuple[Loaded, SourceText]:
+    """Read one record of ``evidence`` and the source text it names, and load it."""
+    text, name = _read(evidence, "records", record_name)
+    return load_record_text(text, name, [evidence], entities)
+
+
+def load_record_text(text: str, name: str, folders: list[Folder], entities: EntityTable) -> tuple[Loaded, SourceText]:
+    """Load record ``text``; its source file is looked up in ``sources/`` of each folder in turn."""
+    tree = read_yaml(text, name)
+    source_name, line = source_name_of(tree, name)
+    for folder in folders:
+        path = folder.joinpath("sources", source_name)
+        if "/" not in source_name and path.is_file():
+            source = SourceText(source_name, path.read_text(encoding="utf-8"))
+            return load_record(tree, name, source, entities.index), source
+    raise RecordError(f"the source file {source_name!r} does not exist in sources/", Location(name, line, "document.source"))
+
+
+def source_name_of(tree: Value, name: str) -> tuple[str, int]:
+    """The ``document.source`` of a parsed record, read before the record is loaded."""
+    document = tree.items.get("document") if isinstance(tree, Mapping) else None
+    source = document.items.get("source") if isinstance(document, Mapping) else None
+    if not isinstance(source, Scalar):
+        line = document.line if isinstance(document, Mapping) else 1
+        raise RecordError("missing required field 'source'", Location(name, line, "document.source"))
+    return source.text, source.line
+
+
+def build_graph(evidence: Folder | None = None, replacements: list[Path] | None = None) -> Build:
+    """Load all records of ``evidence`` (default: the packaged folder) and resolve their references.
+
+    ``replacements`` are record files from elsewhere (``vexas-kg validate FILE``): each one
+    replaces the record of the same document id, or is added if the id is new. Its source
+    text is looked up beside it (``../sources``) first, then in ``evidence``.
+    """
+    evidence = evidence if evidence is not None else packaged_evidence()
+    entities = load_entity_table(evidence)
+    pub_tsv, pub_name = _read(evidence, "reference", "publications.tsv")
+    publications, pub_triples = load_publications(pub_tsv, pub_name)
+    ontology = parse_turtle(read_text("vexas.ttl"))
+    result = Build(set(ontology), ontology)
+    result.triples.update(entities.triples + pub_triples)
+    loaded_by_id: dict[str, tuple[Loaded, SourceText, str]] = {}
+    for record_name in record_files(evidence):
+        loaded, source = load_one(evidence, record_name, entities)
+        if loaded.doc_id in loaded_by_id:
+            raise RecordError(f"document id {loaded.doc_id!r} is already used by {loaded_by_id[loaded.doc_id][2]}",
+                              Location(f"records/{record_name}", 0, "document.id"))
+        loaded_by_id[loaded.doc_id] = (loaded, source, f"records/{record_name}")
+    for path in replacements or []:
+        loaded, source = load_record_text(path.read_text(encoding="utf-8"), str(path), [path.parent.parent, evidence],
+                                          entities)
+        loaded_by_id[loaded.doc_id] = (loaded, source, str(path))
+    provides: dict[tuple[str, str], tuple[URIRef, Location]] = {
+        ("publication", key): (iri, Location(pub_name)) for key, iri in publications.items()
+    }
+    for doc_id in sorted(loaded_by_id):
+        loaded, source, _ = loaded_by_id[doc_id]
+        for key, (iri, location) in loaded.provides.items():
+            if key[0] == "reference":
+                continue
+            if key in provides:
+                raise RecordError(f"{key[0]} {key[1]!r} is defined twice (also at {provides[key][1]})", location)
+            provides[key] = (iri, location)
+        result.records.append(loaded)
+        result.sources[doc_id] = source
+    for loaded in result.records:
+        for need in loaded.needs:
+            if (need.kind, need.key) not in provides:
+                known = [k for kind, k in provides if kind == need.kind]
+                close = difflib.get_close_matches(need.key, known, n=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise RecordError(f"unknown {need.kind} {need.key!r}{hint}", need.location)
+        asserted = result.asserted[loaded.doc_id] = set()
+        for s, p, o in loaded.triples:
+            if isinstance(s, tuple):
+                s = provides[(s[0], s[1])][0]
+            if isinstance(o, tuple):
+                o = provides[(o[0], o[1])][0]
+            asserted.add((s, p, o))
+        result.triples.update(asserted)
+    return result

@@ -1,0 +1,1 @@
+"""Export: every file format other tools consume, and the networkx view."""

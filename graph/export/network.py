@@ -1,0 +1,187 @@
+"""A networkx view of the evidence, and the claim-support analysis that walks it.
+
+The view keeps what a reader follows from a recommendation back to data: drugs,
+drug classes and procedures, studies, figures, claims, documents, reference
+entries and publications. Citation markers are folded into ``cites`` edges
+(claim -> reference entry) and study arms into ``tested`` edges (study ->
+intervention). Node ids are the graph's IRIs; every node has ``kind`` and ``label``,
+every edge a ``relation`` (also its key in the multigraph).
+
+The analysis, for every claim:
+
+- **supporting documents**: the claim's own document, plus the documents of every
+  figure printed in its statement (``vx:statedIn``), every item that ``vx:supports``
+  it, and every claim it restates or that restates it (``vx:restates``);
+- **independent**: how many distinct publishers those documents have (two articles
+  of one site that restate each other are one line of evidence, not two);
+- **path to a primary study**: a shortest path that follows what the claim rests on,
+  ending at a ``vx:Study``: claim -> the figures printed in its statement -> their
+  study; claim -> cited reference entry -> the publication it describes -> the study
+  that publication reports; target -> whatever ``vx:supports`` it; and claims that
+  restate each other, both ways. Edges are followed only in that direction and never
+  through a document or a drug (which would connect everything, or connect two
+  claims merely because they cite the same paper). Ties are broken by the study's
+  IRI and then by the path's node IRIs.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from typing import Iterable
+
+import networkx as nx
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from vexas_kg.ontology.vocab import OA, VX
+
+KINDS = {
+    VX.Drug: "drug",
+    VX.DrugClass: "drug-class",
+    VX.Procedure: "procedure",
+    VX.Study: "study",
+    VX.Figure: "figure",
+    VX.Claim: "claim",
+    VX.Document: "document",
+    VX.ReferenceEntry: "reference",
+    VX.Publication: "publication",
+}
+# How each relation is followed from a claim towards its evidence: +1 along the edge,
+# -1 against it, 0 both ways.
+EVIDENCE_DIRECTIONS = {"cites": 1, "describes": 1, "of-study": 1, "reported-in": -1, "stated-in": -1,
+                       "supports": -1, "restates": 0}
+
+
+def evidence_network(graph: Graph) -> nx.MultiDiGraph:
+    """The networkx view of ``graph`` (deterministic: nodes and edges added in sorted order)."""
+    view = nx.MultiDiGraph(name="vexas-kg evidence network")
+    for cls, kind in KINDS.items():
+        for node in sorted(graph.subjects(RDF.type, cls)):
+            if node not in view:
+                label = graph.value(node, RDFS.label) or graph.value(node, DCTERMS.title) or node
+                view.add_node(str(node), kind=kind, label=str(label))
+    edges: list[tuple[str, str, str]] = []
+
+    def link(source: URIRef, relation: str, target: URIRef) -> None:
+        if str(source) in view and str(target) in view:
+            edges.append((str(source), str(target), relation))
+
+    plain = (("member-of", VX.memberOf), ("broader", SKOS.broader), ("reported-in", VX.reportedIn),
+             ("stated-in", VX.statedIn), ("in-document", VX.inDocument), ("describes", VX.describesPublication),
+             ("supports", VX.supports), ("disputes", VX.disputes), ("restates", VX.restates),
+             ("mentions", VX.subject))
+    for relation, predicate in plain:
+        for s, o in graph.subject_objects(predicate):
+            link(s, relation, o)
+    for study, arm in graph.subject_objects(VX.hasArm):
+        for intervention in graph.objects(arm, VX.intervention):
+            link(study, "tested", intervention)
+    for s, o in graph.subject_objects(VX.study):
+        if (s, RDF.type, VX.Figure) in graph:
+            link(s, "of-study", o)
+    for item in graph.subjects(RDF.type, VX.Study):
+        for quote in graph.objects(item, VX.hasQuote):
+            for document in graph.objects(quote, OA.hasSource):
+                link(item, "described-in", document)
+    for claim, marker in graph.subject_objects(VX.hasCitationMarker):
+        for entry in graph.objects(marker, VX.resolvesTo):
+            link(claim, "cites", entry)
+    for source, target, relation in sorted(set(edges)):
+        view.add_edge(source, target, key=relation, relation=relation)
+    return view
+
+
+def to_graphml(view: nx.MultiDiGraph) -> bytes:
+    """GraphML of the view."""
+    buffer = io.BytesIO()
+    nx.write_graphml(view, buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue()
+
+
+def to_node_link(view: nx.MultiDiGraph) -> str:
+    """networkx node-link JSON of the view (edges under ``links``)."""
+    data = nx.node_link_data(view, edges="links")
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def from_node_link(text: str) -> nx.MultiDiGraph:
+    """Read back what :func:`to_node_link` wrote."""
+    return nx.node_link_graph(json.loads(text), directed=True, multigraph=True, edges="links")
+
+
+@dataclass(frozen=True)
+class ClaimSupport:
+    """The analysis result for one claim."""
+
+    claim: str
+    document: str
+    supporting_documents: tuple[str, ...]
+    independent: int
+    study: str | None
+    path: tuple[str, ...]
+
+    @property
+    def path_length(self) -> int | None:
+        return len(self.path) - 1 if self.path else None
+
+
+def claim_support(graph: Graph, view: nx.MultiDiGraph | None = None) -> list[ClaimSupport]:
+    """For every claim: supporting documents, independent publishers, shortest path to a primary study."""
+    view = view if view is not None else evidence_network(graph)
+    evidence = evidence_paths(view)
+    studies = {n for n, kind in view.nodes(data="kind") if kind == "study"}
+    results = []
+    for claim in sorted(graph.subjects(RDF.type, VX.Claim)):
+        document = graph.value(claim, VX.inDocument)
+        supporters = set(graph.subjects(VX.supports, claim)) | set(graph.subjects(VX.statedIn, claim))
+        supporters |= set(graph.subjects(VX.restates, claim)) | set(graph.objects(claim, VX.restates))
+        documents = {document} | {d for item in supporters for d in graph.objects(item, VX.inDocument)}
+        documents.discard(None)
+        publishers = {str(graph.value(d, DCTERMS.publisher) or d) for d in documents}
+        study, path = _nearest_study(evidence, str(claim), studies)
+        results.append(ClaimSupport(str(claim), str(document), tuple(sorted(str(d) for d in documents)),
+                                    len(publishers), study, path))
+    return results
+
+
+def evidence_paths(view: nx.MultiDiGraph) -> nx.DiGraph:
+    """The directed graph "rests on": an edge A -> B where A's evidence continues at B."""
+    evidence = nx.DiGraph()
+    evidence.add_nodes_from(sorted(n for n, kind in view.nodes(data="kind")
+                                   if kind not in ("document", "drug", "drug-class", "procedure")))
+    steps = set()
+    for u, v, relation in view.edges(data="relation"):
+        direction = EVIDENCE_DIRECTIONS.get(relation)
+        if direction is None or u not in evidence or v not in evidence:
+            continue
+        if direction >= 0:
+            steps.add((u, v))
+        if direction <= 0:
+            steps.add((v, u))
+    evidence.add_edges_from(sorted(steps))
+    return evidence
+
+
+def _nearest_study(evidence: nx.DiGraph, claim: str, studies: set[str]) -> tuple[str | None, tuple[str, ...]]:
+    if claim not in evidence:
+        return None, ()
+    lengths = nx.single_source_shortest_path_length(evidence, claim)
+    reachable = sorted((length, node) for node, length in lengths.items() if node in studies)
+    if not reachable:
+        return None, ()
+    _, study = reachable[0]
+    best = min(tuple(p) for p in nx.all_shortest_paths(evidence, claim, study))
+    return study, best
+
+
+def support_csv(results: Iterable[ClaimSupport]) -> str:
+    """The analysis as CSV, one row per claim."""
+    from vexas_kg.graph.export.formats import csv_text
+
+    rows = [[r.claim, r.document, str(len(r.supporting_documents)), str(r.independent),
+             " ".join(r.supporting_documents), r.study or "", "" if r.path_length is None else str(r.path_length),
+             " ".join(r.path)] for r in results]
+    return csv_text(["claim", "document", "documents", "independent", "supporting_documents", "study",
+                     "path_length", "path"], rows)

@@ -1,0 +1,1 @@
+"""Query: engines, named queries with bound parameters, result formats and provenance trails."""

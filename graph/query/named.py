@@ -1,0 +1,442 @@
+"""Run named queries: two in-process engines, label resolution and parameter binding.
+
+The binding contract every named query keeps (and that the tests check on three
+binding styles): parameters are bound *before* the outermost WHERE group is evaluated,
+as SEP-0007 describes. rdflib does it with ``initBindings``, pyoxigraph with
+``substitutions``, and a remote endpoint with a ``VALUES`` block placed first inside
+the outermost WHERE group. A query therefore uses a parameter only in its outermost
+group (triple patterns, FILTER and BIND expressions, EXISTS) or in a nested group whose
+own triple patterns bind it; every parameter is projected (pyoxigraph substitutes only
+projected variables); and an optional parameter that is not given stays unbound, which
+the query tests with ``COALESCE(?row = ?name, true)`` (pyoxigraph folds ``BOUND()`` of a
+substituted variable to false). A value is never written into the query text.
+
+Numbers: pyoxigraph stores literals by value, so every XSD integer subtype comes back
+as ``xsd:integer`` and ``"5.20"^^xsd:decimal`` as ``"5.2"``. Both engines report
+integers as ``xsd:integer``; the pyoxigraph engine built from a graph gives back the
+printed lexical form the graph holds for the other datatypes, so no printed number
+changes on the way through a query.
+
+A ``many`` parameter given several values is bound on every engine with a ``VALUES``
+block, one row per value (``initBindings`` and ``substitutions`` take one value).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence, Union
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Identifier
+
+from vexas_kg.errors import QueryError, UsageError
+from vexas_kg.graph.query.engine import Binding, Engine, ResultTable
+from vexas_kg.graph.query.sparql_text import bind_lists, keywords
+from vexas_kg.graph.store.oxigraph import from_oxigraph, load_store, to_oxigraph
+from vexas_kg.ontology import PREFIXES
+from vexas_kg.ontology.vocab import VX, VXID, VXT
+from vexas_kg.queries import NamedQuery, Parameter, catalog, parse_query, read_query_text
+
+_INTEGER_TYPES = {str(XSD[t]) for t in (
+    "integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int",
+    "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+_XSD_STRING = str(XSD.string)
+
+
+def portable(term: Identifier | None) -> Identifier | None:
+    """The form of a result term that every engine agrees on (integers as ``xsd:integer``)."""
+    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) in _INTEGER_TYPES:
+        try:
+            return Literal(str(int(str(term))), datatype=XSD.integer)
+        except ValueError:
+            return term
+    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) == _XSD_STRING:
+        return Literal(str(term))
+    return term
+
+
+# ------------------------------------------------------------------ engines
+
+NETWORK_KEYWORDS = frozenset({"SERVICE", "LOAD"})
+
+
+def refuse_network(query: str) -> None:
+    """Both in-process engines would follow SERVICE (and LOAD) to any URL: refuse them."""
+    found = sorted(NETWORK_KEYWORDS & keywords(query))
+    if found:
+        raise QueryError(f"{' and '.join(found)} is not allowed: queries run by vexas-kg never reach the network")
+
+
+class RdflibEngine:
+    """SPARQL on an in-memory rdflib graph; parameters bound with ``initBindings``."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def select(self, query: str, bindings: Mapping[str, Binding]) -> ResultTable:
+        refuse_network(query)
+        query, single = bind_lists(query, bindings)
+        try:
+            result = self.graph.query(query, initBindings=single)
+        except Exception as exc:  # rdflib raises pyparsing and assorted errors for bad queries
+            raise QueryError(f"the query failed on rdflib: {_first_line(exc)}") from None
+        if result.type != "SELECT":
+            raise QueryError(f"only SELECT queries can be run here, not {result.type}")
+        columns = tuple(str(v) for v in result.vars or ())
+        try:
+            rows = tuple(tuple(portable(row[i]) for i in range(len(columns))) for row in result)
+        except Exception as exc:
+            raise QueryError(f"the query failed on rdflib: {_first_line(exc)}") from None
+        return ResultTable(columns, rows)
+
+
+class OxigraphEngine:
+    """SPARQL on a pyoxigraph store; parameters bound with ``substitutions``.
+
+    ``printed`` maps the store's canonical form of a literal back to the lexical form
+    the source graph printed (see the module docstring); ``from_graph`` fills it.
+    """
+
+    def __init__(self, store: ox.Store, printed: Mapping[Literal, Literal] | None = None) -> None:
+        self.store = store
+        self.printed = dict(printed or {})
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> "OxigraphEngine":
+        """Load an rdflib graph into a fresh in-memory store."""
+        return cls(load_store(graph), printed_forms(graph))
+
+    def select(self, query: str, bindings: Mapping[str, Binding]) -> ResultTable:
+        refuse_network(query)
+        query, single = bind_lists(query, bindings)
+        substitutions = {ox.Variable(name): to_oxigraph(value) for name, value in single.items()}
+        try:
+            result = self.store.query(query, substitutions=substitutions or None)
+        except SyntaxError as exc:
+            raise QueryError(f"the query does not parse: {exc}") from None
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise QueryError(f"the query failed on pyoxigraph: {exc}") from None
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("only SELECT queries can be run here")
+        columns = tuple(v.value for v in result.variables)
+        try:
+            rows = tuple(tuple(self._back(solution[i]) for i in range(len(columns))) for solution in result)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise QueryError(f"the query failed on pyoxigraph: {exc}") from None
+        return ResultTable(columns, rows)
+
+    def _back(self, term: object) -> Identifier | None:
+        value = portable(from_oxigraph(term))
+        if isinstance(value, Literal):
+            return self.printed.get(value, value)
+        return value
+
+
+def printed_forms(graph: Graph) -> dict[Literal, Literal]:
+    """For each typed literal whose lexical form pyoxigraph would change (other than
+    integers, which every engine reports canonically): canonical form -> printed form.
+    A canonical form shared by two printed forms stays canonical (it cannot be told apart)."""
+    literals = sorted({o for o in graph.objects() if isinstance(o, Literal) and o.datatype is not None
+                       and str(o.datatype) not in _INTEGER_TYPES and str(o.datatype) != _XSD_STRING}, key=str)
+    scratch = ox.Store()
+    predicate = ox.NamedNode("urn:vexas-kg:printed")
+    scratch.extend(ox.Quad(ox.NamedNode(f"urn:vexas-kg:literal:{i}"), predicate, to_oxigraph(lit))
+                   for i, lit in enumerate(literals))
+    found: dict[Literal, set[Literal]] = {}
+    for quad in scratch.quads_for_pattern(None, predicate, None):
+        original = literals[int(quad.subject.value.rsplit(":", 1)[1])]
+        canonical = from_oxigraph(quad.object)
+        if canonical != original or str(canonical) != str(original):
+            found.setdefault(canonical, set()).add(original)
+    return {canonical: next(iter(forms)) for canonical, forms in found.items() if len(forms) == 1}
+
+
+def engine_for(graph: Graph, name: str = "oxigraph") -> Engine:
+    """The in-process engine called ``name`` (oxigraph or rdflib) over ``graph``."""
+    if name == "oxigraph":
+        return OxigraphEngine.from_graph(graph)
+    if name == "rdflib":
+        return RdflibEngine(graph)
+    raise UsageError(f"unknown engine {name!r}; use oxigraph or rdflib")
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+# ------------------------------------------------------------ label index
+
+KINDS: dict[str, tuple[str, frozenset[str]]] = {
+    "drug": ("drug", frozenset({str(VX.Drug)})),
+    "drug-or-class": ("drug or drug class", frozenset({str(VX.Drug), str(VX.DrugClass)})),
+    "intervention": ("drug, drug class or procedure", frozenset({str(VX.Drug), str(VX.DrugClass), str(VX.Procedure)})),
+    "phenotype": ("clinical manifestation", frozenset({str(VX.Phenotype)})),
+    "study": ("study", frozenset({str(VX.Study)})),
+    "measure": ("outcome measure", frozenset({str(VXT.measures)})),
+    "item": ("figure, claim, safety rule or adverse event report",
+             frozenset({str(VX.Figure), str(VX.Claim), str(VX.SafetyRule), str(VX.AdverseEventReport)})),
+    "document": ("document", frozenset({str(VX.Document)})),
+}
+KIND_NAMES = {
+    str(VX.Drug): "drug", str(VX.DrugClass): "drug class", str(VX.Procedure): "procedure",
+    str(VX.Phenotype): "clinical manifestation", str(VX.Disease): "disease", str(VX.Gene): "gene",
+    str(VX.Study): "study", str(VXT.measures): "outcome measure", str(VX.Figure): "figure", str(VX.Claim): "claim",
+    str(VX.SafetyRule): "safety rule", str(VX.AdverseEventReport): "adverse event report",
+    str(VX.Document): "document", str(VX.Publication): "publication",
+}
+_DOC_ITEM = re.compile(r"^doc/(?P<doc>[a-z0-9]+)/(?P<kind>[a-z-]+)/(?P<slug>[^/]+)$")
+_BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
+_ABSOLUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|urn:)", re.IGNORECASE)
+
+
+def normal(text: str) -> str:
+    """How labels are compared: case-folded, accents and white space normalised."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+@dataclass
+class Entry:
+    """A resolvable resource: its IRI, its kinds (classes or concept schemes) and display label."""
+
+    iri: str
+    kinds: set[str] = field(default_factory=set)
+    label: str = ""
+
+
+@dataclass
+class LabelIndex:
+    """Labels, alternative labels, slugs and short ids of the resources a parameter may name."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    keys: dict[str, set[str]] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_engine(cls, engine: Engine) -> "LabelIndex":
+        table = engine.select(read_query_text("_labels.rq"), {})
+        index = cls()
+        col = {name: i for i, name in enumerate(table.columns)}
+        for row in table.rows:
+            iri, kind, label, preferred = (row[col[c]] for c in ("entity", "kind", "label", "preferred"))
+            entry = index.entries.setdefault(str(iri), Entry(str(iri)))
+            entry.kinds.add(str(kind))
+            if label is not None:
+                if preferred is not None and str(preferred) == "true" and not entry.label:
+                    entry.label = str(label)
+                index._key(str(label), entry.iri)
+                index.names.add(normal(str(label)))
+        for entry in index.entries.values():
+            for key in _short_ids(entry.iri):
+                index._key(key, entry.iri)
+            if not entry.label:
+                entry.label = _short_ids(entry.iri)[0]
+        return index
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> "LabelIndex":
+        return cls.from_engine(RdflibEngine(graph))
+
+    def _key(self, text: str, iri: str) -> None:
+        self.keys.setdefault(normal(text), set()).add(iri)
+
+    def resolve(self, value: str, parameter: Parameter) -> URIRef:
+        """The IRI ``value`` names, of a kind the parameter accepts, or a UsageError that says why not."""
+        noun, accepted = KINDS[parameter.type]
+        text = value.strip()
+        if text.startswith("<") and text.endswith(">"):
+            text = text[1:-1]
+        candidates = self.lookup(text)
+        if candidates is None:
+            raise self.unknown(value, parameter.name, noun, accepted)
+        fitting = sorted(iri for iri in candidates if self.entries[iri].kinds & accepted)
+        if len(fitting) == 1:
+            return URIRef(fitting[0])
+        if len(fitting) > 1:
+            listed = "; ".join(f"{self.entries[i].label} <{i}>" for i in fitting)
+            raise UsageError(f"{parameter.name}={value!r} is ambiguous: it names {listed}; give the IRI or a short id")
+        kinds = sorted({KIND_NAMES.get(k, k) for iri in candidates for k in self.entries[iri].kinds})
+        raise UsageError(f"{parameter.name}={value!r} names a {' / '.join(kinds)}, but {parameter.name} expects a {noun}")
+
+    def lookup(self, text: str) -> set[str] | None:
+        """IRIs for a prefixed name (vxid:drug/x), an absolute IRI, or a label or short id."""
+        prefixed = re.match(r"^(?P<prefix>[a-z]+):(?P<local>[A-Za-z0-9_./-]+)$", text)
+        if prefixed and prefixed.group("prefix") in PREFIXES:
+            iri = PREFIXES[prefixed.group("prefix")] + prefixed.group("local")
+            return {iri} if iri in self.entries else None
+        if _ABSOLUTE.match(text):
+            if _BAD_IRI.search(text):
+                raise UsageError(f"{text!r} is not a valid IRI")
+            return {text} if text in self.entries else None
+        return self.keys.get(normal(text))
+
+    def unknown(self, value: str, name: str, noun: str, accepted: frozenset[str]) -> UsageError:
+        """The error for a value that names nothing: close matches among labels of the accepted kinds."""
+        names = sorted({key for key, iris in self.keys.items() if key in self.names and len(key) <= 80
+                        and any(self.entries[i].kinds & accepted for i in iris)})
+        close = difflib.get_close_matches(normal(value), names, n=5, cutoff=0.6)
+        if close:
+            hint = f"; close matches: {', '.join(close)}"
+        else:
+            hint = f"; known values include: {', '.join(names[:12])}" if names else ""
+        return UsageError(f"unknown {noun} {value!r} for parameter {name}{hint}")
+
+
+def _short_ids(iri: str) -> list[str]:
+    """Names besides the labels: ``004:slug`` for a document's items, the path after ``id/``, the slug."""
+    for namespace in (str(VXID), str(VXT._NS)):
+        if iri.startswith(namespace):
+            path = iri[len(namespace):]
+            match = _DOC_ITEM.match(path)
+            ids = [f"{match.group('doc')}:{match.group('slug')}", path] if match else [path]
+            slug = path.rsplit("/", 1)[-1]
+            if not match and slug not in ids:
+                ids.append(slug)
+            if path.startswith("doc/") and path.count("/") == 1:
+                ids.append(path.split("/")[1])
+            return ids
+    return [iri]
+
+
+# ------------------------------------------------------- parameter binding
+
+_DURATION = re.compile(r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$")
+_DURATION_WORDS = re.compile(r"^(?P<n>\d+)\s*(?P<unit>months?|m|weeks?|w|days?|d|years?|y)$", re.IGNORECASE)
+
+
+def _literal(value: str, parameter: Parameter) -> Literal:
+    if parameter.type == "string":
+        return Literal(value)
+    if parameter.type == "integer":
+        if not re.match(r"^-?\d+$", value.strip()):
+            raise UsageError(f"{parameter.name}={value!r} is not an integer")
+        return Literal(str(int(value)), datatype=XSD.integer)
+    text = value.strip()
+    words = _DURATION_WORDS.match(text)
+    if words:
+        text = f"P{int(words.group('n'))}{words.group('unit')[0].upper()}"
+    if not _DURATION.match(text) or text == "P":
+        raise UsageError(f"{parameter.name}={value!r} is not a duration; write it as P6M (ISO 8601) or '6 months'")
+    return Literal(text, datatype=XSD.duration)
+
+
+Params = Mapping[str, Union[str, Sequence[str]]]
+"""Parameter values by name: a string, or several strings for a ``many`` parameter."""
+
+
+def prepare(named_query: NamedQuery, params: Params,
+            graph_or_label_index: Graph | LabelIndex | Engine) -> dict[str, Binding]:
+    """Check ``params`` against the query's declared parameters and turn each value into
+    an RDF term: labels and short ids become IRIs, numbers and durations typed literals.
+    Several values (a ``many`` parameter) become a tuple of terms, duplicates dropped.
+    Unknown parameters, missing required ones, unknown labels, wrong kinds and several
+    values for a one-value parameter raise UsageError."""
+    declared = {p.name: p for p in named_query.parameters}
+    for name in params:
+        if name not in declared and named_query.parameters:
+            close = difflib.get_close_matches(name, list(declared), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; it takes {', '.join(declared)}"
+            raise UsageError(f"{named_query.name} has no parameter {name!r}{hint}")
+        if name not in declared:
+            raise UsageError(f"{named_query.name} takes no parameters (got {name!r})")
+    labels: LabelIndex | None = graph_or_label_index if isinstance(graph_or_label_index, LabelIndex) else None
+    bindings: dict[str, Binding] = {}
+    for parameter in named_query.parameters:
+        given = params.get(parameter.name)
+        values = [given] if isinstance(given, str) else list(given or [])
+        if not values and parameter.default is not None:
+            values = [parameter.default]
+        if not values:
+            if parameter.required:
+                raise UsageError(f"{named_query.name} needs --param {parameter.name}=... ({parameter.description})")
+            continue
+        if len(values) > 1 and not parameter.many:
+            raise UsageError(f"--param {parameter.name} is given {len(values)} times, but it takes one value")
+        terms: list[Identifier] = []
+        for value in values:
+            if parameter.type in KINDS or parameter.type == "term":
+                if labels is None:
+                    labels = _index(graph_or_label_index)
+                term = (labels.resolve(value, parameter) if parameter.type in KINDS
+                        else _term(value, parameter, labels))
+            else:
+                term = _literal(value, parameter)
+            if term not in terms:
+                terms.append(term)
+        bindings[parameter.name] = terms[0] if len(terms) == 1 else tuple(terms)
+    return bindings
+
+
+def _index(source: Graph | LabelIndex | Engine) -> LabelIndex:
+    if isinstance(source, LabelIndex):
+        return source
+    if isinstance(source, Graph):
+        return LabelIndex.from_graph(source)
+    return LabelIndex.from_engine(source)
+
+
+def _term(value: str, parameter: Parameter, labels: LabelIndex) -> URIRef:
+    """A parameter of no declared kind (``term``): any resource the label index knows."""
+    text = value.strip()
+    candidates = labels.lookup(text[1:-1] if text.startswith("<") and text.endswith(">") else text)
+    if not candidates:
+        raise labels.unknown(value, parameter.name, "resource", frozenset(KIND_NAMES))
+    if len(candidates) > 1:
+        listed = "; ".join(f"{labels.entries[i].label} <{i}>" for i in sorted(candidates))
+        raise UsageError(f"{parameter.name}={value!r} is ambiguous: it names {listed}")
+    return URIRef(next(iter(candidates)))
+
+
+def user_query(path: Path, params: Params | None = None) -> NamedQuery:
+    """A user's query file, header optional. If it declares no parameters, every given
+    parameter is a ``term``: an IRI, short id or label of a resource the graph knows."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the query file {path}: {exc}") from None
+    query = parse_query(text, path.stem, strict=False)
+    if query.parameters:
+        return query
+    undeclared = tuple(Parameter(key, "term", None, True, "a resource of the graph", many=True)
+                       for key in sorted(params or {}))
+    return NamedQuery(query.name, query.title, query.description, query.question, undeclared, query.text)
+
+
+def named(name: str) -> NamedQuery:
+    """The catalog's query called ``name``, or a UsageError listing close names."""
+    queries = catalog()
+    if name not in queries:
+        close = difflib.get_close_matches(name, list(queries), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; the named queries are {', '.join(queries)}"
+        raise UsageError(f"no named query {name!r}{hint}")
+    return queries[name]
+
+
+def run_query(query: NamedQuery, params: Params, engine: Engine,
+              labels: LabelIndex | None = None) -> ResultTable:
+    """Bind ``params`` and run ``query`` (a named query or a user's parsed query file)."""
+    bindings = prepare(query, params, labels if labels is not None else engine)
+    return engine.select(query.text, bindings)
+
+
+def run_named(name: str, params: Params, engine: Engine, labels: LabelIndex | None = None) -> ResultTable:
+    """Run the named query ``name`` with ``params`` (labels allowed where IRIs are expected)."""
+    return run_query(named(name), params, engine, labels)
+
+
+def parse_params(pairs: Iterable[str]) -> dict[str, Union[str, tuple[str, ...]]]:
+    """``KEY=VALUE`` strings (from ``--param``) as a dict; a repeated key collects its values
+    in a tuple, in the order given (``prepare`` accepts that only for a ``many`` parameter)."""
+    collected: dict[str, list[str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"--param {pair!r} is not KEY=VALUE")
+        collected.setdefault(key, []).append(value)
+    return {key: values[0] if len(values) == 1 else tuple(values) for key, values in collected.items()}

@@ -1,0 +1,148 @@
+"""Read SPARQL text at the level of tokens: which keywords a request uses, where its pattern starts.
+
+Two jobs need this and must not be fooled by strings, IRIs, comments or prefixed
+names: the serve guard (does a request ask for ``SERVICE`` or ``LOAD``?) and the
+remote engine (where does the ``WHERE`` group open, so a ``VALUES`` block can bind
+parameters inside it?). A full parser would be slower and stricter than the stores
+it fronts; a scanner that follows the SPARQL 1.1 terminals is enough for both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator, Mapping
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Identifier
+
+from vexas_kg.errors import QueryError
+from vexas_kg.graph.query.engine import Binding
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              | '''(?:[^'\\]|\\.|'(?!''))*'''
+              | "(?:[^"\\\n\r]|\\.)*"
+              | '(?:[^'\\\n\r]|\\.)*')
+  | (?P<var>[?$][\w\u00B7]+)
+  | (?P<pname>(?:[^\W\d_][\w.\-\u00B7]*)?:(?:[\w\-:%\u00B7]|\\.|\.(?=[\w\-:%]))*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical unit: its kind (word, var, iri, string, pname, comment, other) and place."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def unescape_codepoints(text: str) -> str:
+    """Apply SPARQL's ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes, which may appear anywhere in a query."""
+    return _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The tokens of ``text`` without white space."""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind != "ws":
+            yield Token(kind, match.group(), match.start(), match.end())
+
+
+def keywords(text: str) -> set[str]:
+    """Every bare word of a request, upper-cased (after codepoint escapes, outside strings and IRIs)."""
+    return {t.text.upper() for t in tokens(unescape_codepoints(text)) if t.kind == "word"}
+
+
+def where_group_start(query: str) -> int:
+    """The offset just after the ``{`` that opens the query's WHERE group pattern."""
+    depth_paren = depth_brace = 0
+    form = ""
+    seen_where = False
+    skip_template = False
+    for token in tokens(query):
+        if token.kind == "word":
+            word = token.text.upper()
+            if not form and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                form = word
+            elif word == "WHERE" and depth_paren == depth_brace == 0:
+                seen_where = True
+            continue
+        if token.kind != "other":
+            continue
+        if token.text == "(":
+            depth_paren += 1
+        elif token.text == ")":
+            depth_paren -= 1
+        elif token.text == "{":
+            if depth_paren == depth_brace == 0 and form:
+                if form == "CONSTRUCT" and not seen_where and not skip_template:
+                    skip_template = True
+                else:
+                    return token.end
+            depth_brace += 1
+        elif token.text == "}":
+            depth_brace -= 1
+    raise QueryError("cannot find the WHERE group of the query to bind its parameters")
+
+
+def sparql_term(term: Identifier) -> str:
+    """An RDF term written in SPARQL syntax (rdflib's N3 form, which SPARQL shares for IRIs and literals)."""
+    if isinstance(term, BNode):
+        raise QueryError("a blank node cannot be bound as a query parameter")
+    if isinstance(term, (URIRef, Literal)):
+        return term.n3()
+    raise QueryError(f"cannot bind {term!r}: not an IRI or literal")
+
+
+def with_values(query: str, bindings: Mapping[str, Binding]) -> str:
+    """The query with ``VALUES`` opening its WHERE group, binding every parameter.
+
+    Single values share one row; a parameter given several values (a tuple) gets its
+    own block with one row per value, so the query answers for each of them. Placed
+    first in the group, the blocks join with everything after them, so FILTERs,
+    OPTIONALs and aggregates see a bound value exactly as they would with rdflib's
+    ``initBindings`` or pyoxigraph's ``substitutions``.
+    """
+    if not bindings:
+        return query
+    names = sorted(bindings)
+    for name in names:
+        if not re.fullmatch(r"\w+", name):
+            raise QueryError(f"not a variable name: {name!r}")
+    single = [n for n in names if not isinstance(bindings[n], tuple)]
+    blocks = []
+    if single:
+        blocks.append("VALUES (" + " ".join(f"?{n}" for n in single) + ") { ("
+                      + " ".join(sparql_term(bindings[n]) for n in single) + ") }")
+    for name in (n for n in names if isinstance(bindings[n], tuple)):
+        values = bindings[name]
+        if not values:
+            raise QueryError(f"parameter {name} is given an empty list of values")
+        blocks.append(f"VALUES ?{name} {{ " + " ".join(sparql_term(v) for v in values) + " }")
+    at = where_group_start(query)
+    return f"{query[:at]} {' '.join(blocks)} {query[at:]}"
+
+
+def bind_lists(query: str, bindings: Mapping[str, Binding]) -> tuple[str, dict[str, Identifier]]:
+    """For in-process engines: if any parameter has several values, bind all in VALUES blocks.
+
+    ``initBindings`` and ``substitutions`` take one value per variable; a parameter with
+    several needs VALUES rows, and then every parameter goes there, so one mechanism
+    binds them all. Otherwise the query and bindings are returned as they are.
+    """
+    if any(isinstance(value, tuple) for value in bindings.values()):
+        return with_values(query, bindings), {}
+    return query, dict(bindings)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Remote stores: SPARQL 1.1 Protocol queries, Graph Store Protocol push and logins."""

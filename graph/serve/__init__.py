@@ -1,0 +1,1 @@
+"""Serve: the read-only SPARQL endpoint."""

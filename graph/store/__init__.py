@@ -1,0 +1,1 @@
+"""Storage: canonical serialisation, parsing and in-process Oxigraph stores."""

@@ -1,0 +1,145 @@
+"""The networkx view (GraphML, node-link JSON) and the claim-support analysis, checked against the build."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS
+
+from vexas_kg.graph.builder.assemble import Build
+from vexas_kg.graph.export.formats import export
+from vexas_kg.graph.export.network import (
+    KINDS,
+    claim_support,
+    evidence_network,
+    evidence_paths,
+    from_node_link,
+    to_graphml,
+    to_node_link,
+)
+from vexas_kg.ontology.vocab import VX
+
+
+@pytest.fixture(scope="module")
+def view(built: Build) -> nx.MultiDiGraph:
+    return evidence_network(built.graph)
+
+
+@pytest.fixture(scope="module")
+def support(built: Build, view: nx.MultiDiGraph):
+    return {r.claim: r for r in claim_support(built.graph, view)}
+
+
+def test_every_drug_class_study_figure_claim_document_and_citation_is_a_node(built: Build, view) -> None:
+    for cls, kind in KINDS.items():
+        members = {str(n) for n in built.graph.subjects(RDF.type, cls)}
+        assert members, f"the build has no {kind}"
+        for member in members:
+            assert member in view
+    assert view.nodes[str(next(iter(sorted(built.graph.subjects(RDF.type, VX.Drug)))))]["kind"] == "drug"
+
+
+def edges_of(view: nx.MultiDiGraph, relation: str) -> set[tuple[str, str]]:
+    return {(u, v) for u, v, r in view.edges(data="relation") if r == relation}
+
+
+def test_edges_follow_the_graph(built: Build, view) -> None:
+    g = built.graph
+    assert edges_of(view, "member-of") == {(str(s), str(o)) for s, o in g.subject_objects(VX.memberOf)}
+    assert edges_of(view, "broader") == {(str(s), str(o)) for s, o in g.subject_objects(SKOS.broader)
+                                         if (s, RDF.type, VX.DrugClass) in g}
+    assert edges_of(view, "stated-in") == {(str(s), str(o)) for s, o in g.subject_objects(VX.statedIn)
+                                           if (s, RDF.type, VX.Figure) in g}
+    tested = {(str(study), str(i)) for study, arm in g.subject_objects(VX.hasArm)
+              for i in g.objects(arm, VX.intervention)}
+    assert edges_of(view, "tested") == tested
+    cites = {(str(c), str(e)) for c, m in g.subject_objects(VX.hasCitationMarker) for e in g.objects(m, VX.resolvesTo)}
+    assert edges_of(view, "cites") == cites
+    for u, v, key, relation in view.edges(keys=True, data="relation"):
+        assert key == relation
+
+
+def same_view(left: nx.MultiDiGraph, right: nx.MultiDiGraph) -> None:
+    assert dict(left.nodes(data=True)) == dict(right.nodes(data=True))
+    assert sorted(left.edges(keys=True, data=True)) == sorted(right.edges(keys=True, data=True))
+
+
+def test_graphml_round_trips(built: Build, view, tmp_path: Path) -> None:
+    [path] = export(built, "graphml", out_dir=tmp_path)
+    reread = nx.read_graphml(path, force_multigraph=True)
+    assert path.read_bytes() == to_graphml(view)
+    same_view(reread, view)
+
+
+def test_node_link_round_trips(built: Build, view, tmp_path: Path) -> None:
+    [path] = export(built, "nodelink", out_dir=tmp_path)
+    assert path.read_text(encoding="utf-8") == to_node_link(view)
+    same_view(from_node_link(path.read_text(encoding="utf-8")), view)
+
+
+def test_every_claim_is_analysed(built: Build, support) -> None:
+    assert set(support) == {str(c) for c in built.graph.subjects(RDF.type, VX.Claim)}
+
+
+def test_paths_follow_evidence_edges_to_a_study(built: Build, view, support) -> None:
+    evidence = evidence_paths(view)
+    studies = {str(s) for s in built.graph.subjects(RDF.type, VX.Study)}
+    reached = [r for r in support.values() if r.path]
+    assert reached, "no claim reaches a study"
+    for result in reached:
+        assert result.path[0] == result.claim and result.path[-1] == result.study in studies
+        for step in zip(result.path, result.path[1:]):
+            assert evidence.has_edge(*step), f"{step} is not an evidence step"
+        lengths = nx.single_source_shortest_path_length(evidence, result.claim)
+        assert min(lengths[s] for s in studies if s in lengths) == result.path_length
+    for result in support.values():
+        if not result.path:
+            lengths = nx.single_source_shortest_path_length(evidence, result.claim)
+            assert not studies & set(lengths)
+
+
+def test_a_claim_printing_figures_reaches_their_study_in_two_steps(built: Build, support) -> None:
+    g = built.graph
+    stated = sorted({(claim, figure) for figure, claim in g.subject_objects(VX.statedIn)
+                     if (figure, RDF.type, VX.Figure) in g and g.value(figure, VX.study) is not None})
+    assert stated
+    for claim, _ in stated:
+        figures = sorted(str(f) for f in g.subjects(VX.statedIn, claim) if g.value(f, VX.study) is not None)
+        result = support[str(claim)]
+        assert result.path_length == 2
+        assert result.path[1] in figures
+        assert result.path[2] == str(g.value(URIRef(result.path[1]), VX.study))
+
+
+def test_supporting_documents_and_independence(built: Build, support) -> None:
+    g = built.graph
+    for result in support.values():
+        claim = URIRef(result.claim)
+        assert result.document in result.supporting_documents
+        others = set(g.subjects(VX.supports, claim)) | set(g.subjects(VX.restates, claim))
+        others |= set(g.objects(claim, VX.restates))
+        for item in others:
+            assert str(g.value(item, VX.inDocument)) in result.supporting_documents
+        publishers = {str(g.value(URIRef(d), DCTERMS.publisher)) for d in result.supporting_documents}
+        assert result.independent == len(publishers) <= len(result.supporting_documents)
+    restated = [r for r in support.values() if len(r.supporting_documents) > 1
+                and len({str(g.value(URIRef(d), DCTERMS.publisher)) for d in r.supporting_documents}) == 1]
+    assert restated, "expected claims restated by a second article of the same publisher"
+    assert all(r.independent == 1 for r in restated)
+
+
+def test_support_csv_has_one_row_per_claim(built: Build, support, tmp_path: Path) -> None:
+    [path] = export(built, "support", out_dir=tmp_path)
+    rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8"))))
+    assert [r["claim"] for r in rows] == sorted(support)
+    for row in rows:
+        result = support[row["claim"]]
+        assert int(row["documents"]) == len(result.supporting_documents)
+        assert int(row["independent"]) == result.independent
+        assert row["path"].split() == list(result.path)
+        assert row["path_length"] == ("" if result.path_length is None else str(result.path_length))
