@@ -14,9 +14,17 @@ A parameter line is ``NAME TYPE MODE [many] DESCRIPTION`` where MODE is ``requir
 ``default=VALUE`` (a value with spaces is written in double quotes). ``many`` lets the
 parameter take several values (``--param NAME=a --param NAME=b``): the query then
 answers for each of them, as one ``VALUES`` row per value. NAME is the SPARQL variable
-the value is bound to. ``description`` may span several lines; the
-others are single lines. Files whose name starts with ``_`` are internal helpers
-(such as the label index) and are not part of the catalog.
+the value is bound to. TYPE is one of :func:`vexas_kg.model.parameter_types`.
+
+A query that works on a list of kinds (the items a trail starts from, the kinds a
+label may name) does not spell the classes out; it declares ``#+ kinds: VAR LIST``
+and ``?VAR`` is bound, as a ``VALUES`` block, to the classes of that list of the model
+(``traceable``, ``labelled``; see :data:`vexas_kg.model.CLASS_LISTS`), so a new kind
+reaches the query through its registry row alone.
+
+``description`` may span several lines; the others are single lines. Files whose
+name starts with ``_`` are internal helpers (such as the label index) and are not
+part of the catalog.
 """
 
 from __future__ import annotations
@@ -26,12 +34,9 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 from vexas_kg.errors import QueryError
+from vexas_kg.model import CLASS_LISTS, parameter_types
 
-PARAMETER_TYPES = (
-    "drug", "drug-or-class", "intervention", "phenotype", "study", "measure", "item", "document",
-    "duration", "string", "integer", "term",
-)
-_KEYS = ("title", "description", "question", "param")
+_KEYS = ("title", "description", "question", "param", "kinds")
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[a-z-]+)\s+"
@@ -70,6 +75,9 @@ class NamedQuery:
     question: str
     parameters: tuple[Parameter, ...]
     text: str
+    kind_lists: tuple[tuple[str, str], ...] = ()
+    """``(variable, list)`` per ``#+ kinds:`` line: the variable is bound to the classes of a list of
+    kinds of the model (:func:`vexas_kg.model.class_list`), so the query names no kind itself."""
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -101,6 +109,7 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
     for parameter in parameters:
         if not re.search(rf"\?{parameter.name}\b", text):
             raise QueryError(f"{name}: parameter {parameter.name!r} is not a variable of the query")
+    kind_lists = tuple(_kind_list(value, name, text) for value in fields["kinds"])
     return NamedQuery(
         name=name,
         title=" ".join(fields["title"]),
@@ -108,6 +117,7 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         question=" ".join(fields["question"]),
         parameters=parameters,
         text=text,
+        kind_lists=kind_lists,
     )
 
 
@@ -116,8 +126,9 @@ def _parameter(value: str, name: str) -> Parameter:
     if not match:
         raise QueryError(f"{name}: cannot read the parameter line {value!r}; expected NAME TYPE MODE DESCRIPTION")
     kind = match.group("type")
-    if kind not in PARAMETER_TYPES:
-        raise QueryError(f"{name}: unknown parameter type {kind!r}; use one of {', '.join(PARAMETER_TYPES)}")
+    types = parameter_types()
+    if kind not in types:
+        raise QueryError(f"{name}: unknown parameter type {kind!r}; use one of {', '.join(types)}")
     mode = match.group("mode")
     default = None
     if mode.startswith("default="):
@@ -126,6 +137,16 @@ def _parameter(value: str, name: str) -> Parameter:
             default = default[1:-1]
     return Parameter(match.group("name"), kind, default, mode == "required", match.group("description"),
                      many=match.group("many") is not None)
+
+
+def _kind_list(value: str, name: str, text: str) -> tuple[str, str]:
+    match = re.fullmatch(r"(?P<var>[a-zA-Z][a-zA-Z0-9_]*)\s+(?P<list>[a-z-]+)", value)
+    if not match or match["list"] not in CLASS_LISTS:
+        raise QueryError(f"{name}: cannot read the kinds line {value!r}; expected VARIABLE LIST with LIST one of "
+                         f"{', '.join(CLASS_LISTS)}")
+    if not re.search(rf"\?{match['var']}\b", text):
+        raise QueryError(f"{name}: kind list variable {match['var']!r} is not a variable of the query")
+    return match["var"], match["list"]
 
 
 def read_query_text(file_name: str) -> str:
@@ -142,4 +163,4 @@ def catalog() -> dict[str, NamedQuery]:
     return {n[:-3]: parse_query(read_query_text(n), n[:-3]) for n in names}
 
 
-__all__ = ["NamedQuery", "Parameter", "PARAMETER_TYPES", "catalog", "parse_query", "read_query_text"]
+__all__ = ["NamedQuery", "Parameter", "catalog", "parse_query", "read_query_text"]

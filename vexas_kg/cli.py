@@ -244,12 +244,29 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
     click.echo(format_results(select_columns(table, columns), fmt), nl=False)
 
 
-@main.command()
+class _ModelHelp(click.Command):
+    """A command whose help names kinds of the model: ``{traceable}`` is filled in when help is shown
+    (so the model is imported only then, and a new kind appears in the help by its registry row)."""
+
+    @property
+    def help(self) -> str | None:
+        if self._help is None:
+            return None
+        from vexas_kg import model
+
+        return self._help.format(traceable=model.nouns(model.traceable()))
+
+    @help.setter
+    def help(self, text: str | None) -> None:
+        self._help = text
+
+
+@main.command(cls=_ModelHelp)
 @click.argument("item")
 @click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
               help="The in-process SPARQL engine.")
 def trace(item: str, engine: str) -> None:
-    """Print the provenance trail of ITEM (a figure, claim, safety rule or adverse event) as a tree.
+    """Print the provenance trail of ITEM (a {traceable}) as a tree.
 
     ITEM is an IRI, a short id such as 004:jaki-overall-response-3m, or a label.
     """

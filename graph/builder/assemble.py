@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from vexas_kg.errors import Location, RecordError
-from vexas_kg.graph.store.serialize import Triple
+from vexas_kg.model import Triple
 from vexas_kg.graph.store.oxigraph import parse_turtle
 from vexas_kg.loaders.entities import EntityTable, load_entities
 from vexas_kg.loaders.evidence import Loaded, load_record

@@ -11,7 +11,7 @@ from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
 from vexas_kg.graph.builder.assemble import graph_of
-from vexas_kg.graph.store.serialize import Triple
+from vexas_kg.model import Triple
 from vexas_kg.graph.store.oxigraph import parse_turtle
 from vexas_kg.ontology import PREFIXES, read_text
 

@@ -29,6 +29,7 @@ from typing import Callable, Mapping
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
+from vexas_kg import model
 from vexas_kg.errors import DataError, UsageError
 from vexas_kg.graph.builder.assemble import Build, graph_of
 from vexas_kg.graph.store.serialize import bind_prefixes, to_ntriples, to_turtle, write_atomic
@@ -188,17 +189,11 @@ def _local(iri: URIRef) -> str:
 
 # --------------------------------------------------------------------- KGX
 
-KGX_CATEGORIES = {
-    VX.Drug: "biolink:Drug",
-    VX.DrugClass: "biolink:ChemicalEntity",
-    VX.Procedure: "biolink:Procedure",
-    VX.Disease: "biolink:Disease",
-    VX.Gene: "biolink:Gene",
-    VX.Phenotype: "biolink:PhenotypicFeature",
-    VX.Study: "biolink:Study",
-    VX.Publication: "biolink:Publication",
-    VX.Document: "biolink:Publication",
-}
+def kgx_categories() -> dict[URIRef, str]:
+    """Class -> Biolink category of every kind the KGX export holds (the registry's ``kgx`` column)."""
+    return {k.cls: k.kgx for k in model.kinds() if k.kgx}
+
+
 ID_PREFERENCE = ("MONDO", "HGNC", "CHEBI", "DRUGBANK", "HP")
 
 
@@ -228,7 +223,7 @@ def to_kgx(build: Build) -> tuple[str, str]:
     graph = build.graph
     ids: dict[URIRef, str] = {}
     nodes: dict[str, dict] = {}
-    for cls, category in KGX_CATEGORIES.items():
+    for cls, category in kgx_categories().items():
         for node in sorted(graph.subjects(RDF.type, cls)):
             if node in ids:
                 continue

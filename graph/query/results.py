@@ -20,15 +20,14 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
+from vexas_kg import model
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.query.engine import ResultTable
-from vexas_kg.ontology import PREFIXES
-from vexas_kg.ontology.vocab import VXID
+from vexas_kg.ontology import iris
 
 FORMATS = ("table", "csv", "tsv", "json")
 CELL_WIDTH = 60
 TABLE_WIDTH = 180
-_ITEM = re.compile(r"^doc/(?P<doc>[a-z0-9]+)/(?:figure|claim|safety-rule|adverse-event)/(?P<slug>[a-z0-9-]+)$")
 _TURTLE_INTEGER = re.compile(r"^[+-]?\d+$")
 _TURTLE_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
 
@@ -155,16 +154,8 @@ def _blocks(table: ResultTable, names: list[str], shown: list[int], footer: str)
 
 
 def short_iri(iri: str) -> str:
-    """``004:slug`` for a document's figure, claim, rule or event; ``prefix:rest`` elsewhere."""
-    namespace = str(VXID)
-    if iri.startswith(namespace):
-        path = iri[len(namespace):]
-        match = _ITEM.match(path)
-        return f"{match.group('doc')}:{match.group('slug')}" if match else f"vxid:{path}"
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+    """``004:slug`` for a document's traceable item (figure, claim ...); ``prefix:rest`` elsewhere."""
+    return model.short_id(iri) or iris.prefixed(iri) or f"<{iri}>"
 
 
 def _cell(term: Identifier | None, whole: bool = False) -> str:

@@ -13,6 +13,7 @@ from typing import Mapping
 
 from rdflib.term import Identifier
 
+from vexas_kg import model
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.query.engine import Engine, ResultTable
 from vexas_kg.graph.query.named import LabelIndex, run_named
@@ -77,7 +78,7 @@ def build_tree(table: ResultTable) -> TrailNode:
         else:
             children.setdefault(str(cells["parent"]), []).append(node)
     if root is None:
-        raise UsageError("the item has no provenance trail (is it a figure, claim, safety rule or adverse event?)")
+        raise UsageError(f"the item has no provenance trail (is it a {model.nouns(model.traceable())}?)")
     _attach(root, children, {root.node})
     return root
 

@@ -19,9 +19,8 @@ from rdflib.namespace import RDF
 from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
+from vexas_kg.model import Triple
 from vexas_kg.ontology import PREFIXES
-
-Triple = tuple[Node, Node, Node]
 
 
 def bind_prefixes(graph: Graph) -> Graph:

@@ -65,7 +65,8 @@ def test_alternative_labels_resolve(value: str, expected: URIRef, labels: LabelI
 
 def test_items_resolve_by_short_id_and_measures_by_label(labels: LabelIndex) -> None:
     item = prepare(named("provenance-trail"), {"item": "004:jaki-overall-response-3m"}, labels)
-    assert item == {"item": VXID["doc/004/figure/jaki-overall-response-3m"]}
+    assert item["item"] == VXID["doc/004/figure/jaki-overall-response-3m"]
+    assert set(item) == {"item", "itemType"}, "besides its parameter, the trail binds the traceable classes"
     outcome = prepare(named("comparative-efficacy"), {"outcome": "overall response"}, labels)
     assert outcome == {"outcome": VXT["overall-response"]}
     document = prepare(named("citation-audit"), {"document": "001"}, labels)
