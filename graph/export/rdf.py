@@ -8,6 +8,7 @@ publication facts: the reference layer no document asserts). Their union is the 
 from __future__ import annotations
 
 import json
+from typing import Iterable
 
 from rdflib import Graph, URIRef
 
@@ -54,13 +55,18 @@ def document_graphs(build: Build) -> list[tuple[URIRef, Graph]]:
 
 
 def to_trig(build: Build) -> str:
-    """TriG: each named graph as sorted Turtle, graphs in name order.
+    """TriG of the build's named graphs (see :func:`trig_text`)."""
+    return trig_text(document_graphs(build))
+
+
+def trig_text(graphs: Iterable[tuple[URIRef, Graph]]) -> str:
+    """TriG: each named graph as sorted Turtle, graphs in the order given.
 
     Lines are not indented inside the braces: a quote that spans lines is a
     multi-line string, and indenting it would change the quote.
     """
     parts = ["".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items())), "\n"]
-    for name, graph in document_graphs(build):
+    for name, graph in graphs:
         body = "".join(line for line in to_turtle(graph).splitlines(keepends=True)
                        if not line.startswith(("@prefix", "PREFIX")))
         parts.append(f"<{name}> {{\n{body.strip(chr(10))}\n}}\n\n")
