@@ -44,8 +44,9 @@ def named_query_csv(name: str, params: Mapping[str, str | tuple[str, ...]], buil
 class Format:
     """One export format: default file name, media type, writer and a one-line summary.
 
-    ``parts`` are the suffixes of a format written as several files (``<out><suffix>``);
-    ``whole_graph`` marks the formats holding exactly the build's triples (RDF dumps).
+    ``parts`` are the suffixes and media types of a format written as several files
+    (``<out><suffix>``); ``whole_graph`` marks the formats holding exactly the build's
+    triples (RDF dumps).
     """
 
     filename: str
@@ -53,11 +54,11 @@ class Format:
     whole_graph: bool
     write: Callable[[Build, Path, "ExportRequest"], dict[Path, str | bytes]]
     summary: str
-    parts: tuple[str, ...] = ()
+    parts: tuple[tuple[str, str], ...] = ()
 
-    def default_files(self) -> tuple[str, ...]:
-        """The names of the files an export with no ``--out`` writes."""
-        return tuple(self.filename + part for part in self.parts) or (self.filename,)
+    def default_files(self) -> tuple[tuple[str, str], ...]:
+        """Name and media type of each file an export with no ``--out`` writes."""
+        return tuple((self.filename + part, media) for part, media in self.parts) or ((self.filename, self.media_type),)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def _single(render: Callable[[Build], str | bytes]) -> Callable[[Build, Path, Ex
     return lambda build, out, request: {out: render(build)}
 
 
-KGX_PARTS = ("_nodes.jsonl", "_edges.jsonl", "_prefixes.jsonld", "_infores.tsv")
+KGX_PARTS = (("_nodes.jsonl", "application/x-ndjson"), ("_edges.jsonl", "application/x-ndjson"),
+             ("_prefixes.jsonld", "application/ld+json"), ("_infores.tsv", "text/tab-separated-values"))
 
 
 def _kgx_files(build: Build, out: Path, request: ExportRequest) -> dict[Path, str | bytes]:
@@ -81,7 +83,7 @@ def _kgx_files(build: Build, out: Path, request: ExportRequest) -> dict[Path, st
     kgx = to_kgx(build)
     stem = out.name[:-len(".jsonl")] if out.name.endswith(".jsonl") else out.name
     texts = (kgx.nodes_jsonl(), kgx.edges_jsonl(), kgx.prefixes_jsonld(), kgx.infores_tsv())
-    return {out.with_name(stem + part): text for part, text in zip(KGX_PARTS, texts)}
+    return {out.with_name(stem + part): text for (part, _), text in zip(KGX_PARTS, texts)}
 
 
 def _csv_file(build: Build, out: Path, request: ExportRequest) -> dict[Path, str | bytes]:
@@ -121,7 +123,7 @@ def _void(build: Build) -> str:
     from vexas_kg.graph.export.void import Distribution, void_description
     from vexas_kg.graph.store.serialize import to_turtle
 
-    distributions = [Distribution(name, spec.media_type, spec.default_files(), spec.whole_graph)
+    distributions = [Distribution(name, spec.default_files(), spec.whole_graph)
                      for name, spec in FORMATS.items() if name not in ("csv", "void")]
     return to_turtle(void_description(build, distributions))
 

@@ -1,6 +1,7 @@
 """A VoID + DCAT description of the dataset: size, classes, sources, the named graphs of
-the TriG export, and one ``dcat:Distribution`` per export format with its download URL
-(relative to the description, so the files and the description travel together)."""
+the TriG export, and one ``dcat:Distribution`` per exported file (every format but csv)
+with its media type and download URL, relative to the description, so the files and the
+description travel together; the whole-graph files are also ``void:dataDump``s."""
 
 from __future__ import annotations
 
@@ -24,11 +25,11 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 @dataclass(frozen=True)
 class Distribution:
-    """One export format as the description lists it: its files, named relative to the description."""
+    """One export format as the description lists it: its files (name relative to the
+    description, media type) and whether it is a dump of the whole graph."""
 
     format: str
-    media_type: str
-    files: tuple[str, ...]
+    files: tuple[tuple[str, str], ...]
     rdf_dump: bool
 
 
@@ -86,12 +87,12 @@ def void_description(build: Build, distributions: Iterable[Distribution]) -> Gra
         if name.startswith(str(VXID["graph/doc/"])):
             g.add((name, PROV.wasDerivedFrom, VXID[f"doc/{str(name).rsplit('/', 1)[1]}"]))
     for distribution in distributions:
-        node = VXID[f"dataset/distribution/{distribution.format}"]
-        g.add((DATASET, DCAT.distribution, node))
-        g.add((node, RDF.type, DCAT.Distribution))
-        g.add((node, DCAT.mediaType, Literal(distribution.media_type)))
-        g.add((node, DCTERMS.title, Literal(f"vexas-kg {version} as {distribution.format}")))
-        for name in distribution.files:
+        for name, media_type in distribution.files:
+            node = VXID[f"dataset/distribution/{name}"]
+            g.add((DATASET, DCAT.distribution, node))
+            g.add((node, RDF.type, DCAT.Distribution))
+            g.add((node, DCAT.mediaType, Literal(media_type)))
+            g.add((node, DCTERMS.title, Literal(f"vexas-kg {version}: {name} (export format {distribution.format})")))
             g.add((node, DCAT.downloadURL, URIRef(name)))
             if distribution.rdf_dump:
                 g.add((DATASET, VOID.dataDump, URIRef(name)))

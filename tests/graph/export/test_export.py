@@ -169,6 +169,24 @@ def test_void_description_matches_the_build(built: Build, tmp_path: Path) -> Non
     assert subsets == {name: len(g) for name, g in document_graphs(built)}
 
 
+def test_void_lists_every_export_as_a_distribution_beside_it(built: Build, tmp_path: Path) -> None:
+    written = set()
+    for fmt in FORMATS.keys() - {"csv"}:
+        written.update(export(built, fmt, out_dir=tmp_path))
+    description = tmp_path / FORMATS["void"].filename
+    void = Graph().parse(description, format="turtle", publicID=description.as_uri())
+    downloads = {URIRef(Path(p).as_uri()) for p in written if p != description}
+    listed = {}
+    for distribution in void.objects(DATASET, DCAT.distribution):
+        [url] = void.objects(distribution, DCAT.downloadURL)
+        listed[url] = str(void.value(distribution, DCAT.mediaType))
+    assert set(listed) == downloads
+    dumps = set(void.objects(DATASET, VOID.dataDump))
+    assert dumps == {URIRef((tmp_path / FORMATS[f].filename).as_uri()) for f in WHOLE_GRAPH}
+    assert listed[URIRef((tmp_path / "vexas-kg.ttl").as_uri())] == "text/turtle"
+    assert "<vexas-kg.ttl>" in description.read_text(encoding="utf-8")  # relative: resolves beside the file
+
+
 def test_cli_export_writes_files(tmp_path: Path) -> None:
     runner = CliRunner()
     for fmt in ("trig", "kgx", "support"):  # every format is checked through the API above
