@@ -18,6 +18,7 @@ docs/exchange.md names the external tool that checks each format and the command
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,14 @@ def _single(render: Callable[[Build], str | bytes]) -> Callable[[Build, Path, Ex
     return lambda build, out, request: {out: render(build)}
 
 
+def _lazy(module: str, function: str, on_graph: bool = False) -> Callable[[Build], str | bytes]:
+    """A writer that imports ``vexas_kg.graph.<module>`` only when it runs (the CLI reads this table for --help)."""
+    def write(build: Build) -> str | bytes:
+        render = getattr(importlib.import_module(f"vexas_kg.graph.{module}"), function)
+        return render(build.graph if on_graph else build)
+    return write
+
+
 KGX_PARTS = (("_nodes.jsonl", "application/x-ndjson"), ("_edges.jsonl", "application/x-ndjson"),
              ("_prefixes.jsonld", "application/ld+json"), ("_infores.tsv", "text/tab-separated-values"))
 
@@ -107,18 +116,6 @@ def _support(build: Build) -> str:
     return network.support_csv(network.claim_support(build.graph))
 
 
-def _fhir(build: Build) -> str:
-    from vexas_kg.graph.export.fhir import to_fhir_json
-
-    return to_fhir_json(build)
-
-
-def _nanopub(build: Build) -> str:
-    from vexas_kg.graph.export.nanopub import to_nanopub_trig
-
-    return to_nanopub_trig(build)
-
-
 def _void(build: Build) -> str:
     from vexas_kg.graph.export.void import Distribution, void_description
     from vexas_kg.graph.store.serialize import to_turtle
@@ -128,34 +125,23 @@ def _void(build: Build) -> str:
     return to_turtle(void_description(build, distributions))
 
 
-def _rdf(name: str) -> Callable[[Build], str]:
-    def write(build: Build) -> str:
-        from vexas_kg.graph.export import rdf
-        from vexas_kg.graph.store import serialize
-
-        if name in ("turtle", "ntriples"):
-            return (serialize.to_turtle if name == "turtle" else serialize.to_ntriples)(build.graph)
-        return rdf.to_jsonld(build.graph) if name == "jsonld" else getattr(rdf, f"to_{name}")(build)
-    return write
-
-
 FORMATS: dict[str, Format] = {
-    "turtle": Format("vexas-kg.ttl", "text/turtle", True, _single(_rdf("turtle")),
+    "turtle": Format("vexas-kg.ttl", "text/turtle", True, _single(_lazy("store.serialize", "to_turtle", on_graph=True)),
                      "the whole graph, sorted Turtle"),
-    "ntriples": Format("vexas-kg.nt", "application/n-triples", True, _single(_rdf("ntriples")),
+    "ntriples": Format("vexas-kg.nt", "application/n-triples", True, _single(_lazy("store.serialize", "to_ntriples", on_graph=True)),
                        "the whole graph, canonical N-Triples"),
-    "jsonld": Format("vexas-kg.jsonld", "application/ld+json", True, _single(_rdf("jsonld")),
+    "jsonld": Format("vexas-kg.jsonld", "application/ld+json", True, _single(_lazy("export.rdf", "to_jsonld", on_graph=True)),
                      "the whole graph, JSON-LD with its context inline"),
-    "trig": Format("vexas-kg.trig", "application/trig", True, _single(_rdf("trig")),
+    "trig": Format("vexas-kg.trig", "application/trig", True, _single(_lazy("export.rdf", "to_trig")),
                    "the whole graph, one named graph per source document"),
-    "nquads": Format("vexas-kg.nq", "application/n-quads", True, _single(_rdf("nquads")),
+    "nquads": Format("vexas-kg.nq", "application/n-quads", True, _single(_lazy("export.rdf", "to_nquads")),
                      "the same dataset as trig, sorted N-Quads"),
     "csv": Format("query.csv", "text/csv", False, _csv_file, "the rows of one named query, with --query and --param"),
     "kgx": Format("vexas-kg", "application/x-ndjson", False, _kgx_files,
                   "Biolink KGX nodes and edges as JSON Lines, with prefix map and knowledge sources", KGX_PARTS),
-    "fhir": Format("vexas-kg.fhir.json", "application/fhir+json", False, _single(_fhir),
+    "fhir": Format("vexas-kg.fhir.json", "application/fhir+json", False, _single(_lazy("export.fhir", "to_fhir_json")),
                    "FHIR R5 Evidence-Based Medicine Bundle: Evidence, EvidenceVariable, Citation"),
-    "nanopub": Format("vexas-kg.nanopub.trig", "application/trig", False, _single(_nanopub),
+    "nanopub": Format("vexas-kg.nanopub.trig", "application/trig", False, _single(_lazy("export.nanopub", "to_nanopub_trig")),
                       "one nanopublication per claim and per figure, as TriG"),
     "graphml": Format("vexas-kg.graphml", "application/graphml+xml", False, _single(_network("graphml")),
                       "the networkx evidence view as GraphML"),
@@ -164,7 +150,7 @@ FORMATS: dict[str, Format] = {
     "support": Format("claim-support.csv", "text/csv", False, _single(_support),
                       "the claim-support analysis, one row per claim"),
     "void": Format("vexas-kg.void.ttl", "text/turtle", False, _single(_void),
-                   "VoID/DCAT description with a distribution per format"),
+                   "VoID/DCAT description with a distribution per exported file"),
 }
 
 
@@ -173,12 +159,12 @@ def export(build: Build, fmt: str, out: Path | None = None, request: ExportReque
     """Write the build in ``fmt`` to ``out`` (default: ``out/<format's file name>``); return the files written."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    from vexas_kg.graph.store.serialize import write_atomic
+
     spec = FORMATS[fmt]
     if out is None:
         out = out_dir / (f"{request.query}.csv" if fmt == "csv" and request.query else spec.filename)
     files = spec.write(build, out, request)
-    from vexas_kg.graph.store.serialize import write_atomic
-
     write_atomic(files)
     return sorted(files)
 
