@@ -186,8 +186,11 @@ class _Bundle:
         g = self.graph
         study = g.value(figure, VX.study)
         arm = g.value(figure, VX.arm)
-        population = str(g.value(figure, VX.populationNote) or f"the population of {self.label(study)}"
-                         if study is not None else "as the source describes it")
+        note = g.value(figure, VX.populationNote)
+        if note is not None:
+            population = str(note)
+        else:
+            population = f"the population of {self.label(study)}" if study is not None else "not stated"
         variables = [{"description": population, "variableRole": _role("population")}]
         if arm is not None:
             variables.append({"description": self.label(arm), "variableRole": _role("exposure"),
