@@ -23,6 +23,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
@@ -162,7 +163,7 @@ class _Writer:
         self.result.nodes = [nodes[k] for k in sorted(nodes)]
 
     def add(self, subject: URIRef, predicate: str, obj: URIRef, original: str, source: str,
-            texts: set[str] = frozenset(), publications: set[str] = frozenset()) -> None:
+            texts: Iterable[str] = (), publications: Iterable[str] = ()) -> None:
         if subject not in self.ids or obj not in self.ids:
             return
         key = (self.ids[subject], predicate, self.ids[obj], source)
@@ -172,6 +173,7 @@ class _Writer:
             "agent_type": "manual_agent"})
         if source != CURATED:
             edge["aggregator_knowledge_source"] = [CURATED]
+        texts, publications = set(texts), set(publications)
         if texts:
             edge["supporting_text"] = sorted(set(edge.get("supporting_text", [])) | texts)
         if publications:
