@@ -3,7 +3,8 @@
 - one ``Evidence`` per figure: statistic type, the printed value as ``quantity``, the
   numerator as ``numberAffected`` and the denominator as ``sampleSize.numberOfParticipants``
   where printed, CI / IQR / p-value as ``attributeEstimate``, the study design, the
-  variables (population as described, the arm as exposure, the comparator, the outcome),
+  variables (population as described, the arm as exposure, the comparator, the outcome
+  with the study's response definition quoted),
   curator notes, and a ``relatedArtifact`` (R5's name for the draft ``relatesTo``) of type
   ``derived-from`` per quote: the verbatim text in ``display`` and, byte-exact, in
   ``document.data``, pointing at the ``Citation`` of the source document;
@@ -202,9 +203,14 @@ class _Bundle:
         elif g.value(figure, VX.comparatorLabel) is not None:
             variables.append({"description": str(g.value(figure, VX.comparatorLabel)),
                               "variableRole": _role("referenceExposure")})
-        variables.append({"description": self.label(g.value(figure, VX.measure)),
-                          "variableRole": _role("measuredVariable"),
-                          "observed": {"reference": self.outcome_variable(figure)}})
+        measured: dict[str, Any] = {"description": self.label(g.value(figure, VX.measure)),
+                                    "variableRole": _role("measuredVariable"),
+                                    "observed": {"reference": self.outcome_variable(figure)}}
+        definitions = [{"text": f"Response as defined for {self.label(d)}: " + " … ".join(
+            f"\"{q.exact}\"" for q in quotes(g, d))} for d in sorted(g.objects(figure, VX.responseDefinition))]
+        if definitions:
+            measured["note"] = definitions
+        variables.append(measured)
         resource: dict[str, Any] = {
             "resourceType": "Evidence", "id": fhir_id(figure), "url": str(figure), "status": "active",
             "title": self.label(figure), "variableDefinition": variables, "statistic": [self.statistic(figure)],

@@ -106,6 +106,21 @@ def test_every_evidence_carries_its_verbatim_quotes(built: Build, bundle: dict) 
             assert artifact["resourceReference"]["reference"] == citations[document]
 
 
+def test_measured_variables_quote_their_response_definitions(built: Build, bundle: dict) -> None:
+    g = built.graph
+    for iri, evidence in resources(bundle, "Evidence").items():
+        figure = next(s for s in g.subjects(RDF.type, VX.Figure) if str(s) == iri)
+        [measured] = [v for v in evidence["variableDefinition"]
+                      if v["variableRole"]["coding"][0]["code"] == "measuredVariable"]
+        definitions = sorted(g.objects(figure, VX.responseDefinition))
+        assert len(measured.get("note", [])) == len(definitions)
+        for note, definition in zip(measured.get("note", []), definitions):
+            for quote in g.objects(definition, VX.hasQuote):
+                for selector in g.objects(quote, OA.hasSelector):
+                    if g.value(selector, OA.exact) is not None:
+                        assert str(g.value(selector, OA.exact)) in note["text"]
+
+
 def test_certainty_is_only_the_starting_level_by_design(bundle: dict) -> None:
     for evidence in resources(bundle, "Evidence").values():
         for certainty in evidence.get("certainty", []):
