@@ -46,8 +46,12 @@ def main() -> None:
               help="An evidence folder of the packaged layout (default: the packaged evidence).")
 def build(out_dir: Path, evidence: Path | None) -> None:
     """Load, check and validate every record, then write the graph (Turtle and N-Triples)."""
+    from vexas_kg.errors import UsageError
     from vexas_kg.graph.builder.pipeline import build_and_write
 
+    if out_dir == Path("-"):
+        raise UsageError("build writes two files (Turtle and N-Triples); --out takes a folder, not -"
+                         " (use export --format turtle --out - for standard output)")
     result = build_and_write(out_dir, evidence)
     click.echo(result.report())
 
@@ -157,8 +161,9 @@ def push(endpoint: str, graph_iri: str, timeout_s: int, evidence: Path | None, u
 @main.command()
 @click.option("--format", "fmt", required=True, metavar="FMT",
               help="turtle, ntriples, jsonld, trig, nquads, csv, kgx, graphml, nodelink, support or void.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output file (default: out/<name>; kgx writes <out>_nodes.jsonl and <out>_edges.jsonl).")
+@click.option("--out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="Output file (default: out/<name>; - for standard output; kgx writes <out>_nodes.jsonl and "
+                   "<out>_edges.jsonl).")
 @click.option("--query", "query_name", default=None, help="For --format csv: the named query to run.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="For --format csv: a query parameter.")
 @click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,

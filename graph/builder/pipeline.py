@@ -12,7 +12,8 @@ from vexas_kg.errors import Location, RDFSyntaxError, RecordError, ShapeViolatio
 from vexas_kg.graph.builder.worker import Worker
 from vexas_kg.graph.builder.assemble import Build, build_graph
 from vexas_kg.graph.builder.completeness import uncovered_numbers
-from vexas_kg.graph.store.serialize import Triple, to_ntriples, to_turtle, write_atomic
+from vexas_kg.graph.store.output import write_set
+from vexas_kg.graph.store.serialize import Triple, to_ntriples, to_turtle
 from vexas_kg.graph.store.oxigraph import parse_turtle
 from vexas_kg.graph.builder.validate import Report, prepare_validation, validate_graph, validate_triples
 from vexas_kg.ontology import read_text
@@ -95,7 +96,7 @@ def _write_validated(triples: set[Triple], out_dir: Path, validation: Worker[lis
         out_dir / f"{GRAPH_NAME}.nt": to_ntriples(triples),
     }
     require_conformance(validation.result())
-    write_atomic(files)
+    write_set(files)
     return list(files)
 
 
