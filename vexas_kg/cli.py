@@ -121,9 +121,12 @@ def _user_option(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _login(url: str, user: str | None) -> Credentials | None:
-    """Credentials for ``url``; asks for the password on a terminal when --user has none."""
+    """Credentials for ``url`` (checked first: an http(s) URL with a host, else exit 2); asks for the
+    password on a terminal when --user has none."""
     from vexas_kg.graph.remote.credentials import PASSWORD_VARIABLE, credentials_for, sent_in_clear
+    from vexas_kg.graph.remote.transport import check_url
 
+    check_url(url)
     password = None
     if user is not None and PASSWORD_VARIABLE not in os.environ and sys.stdin.isatty():
         password = click.prompt(f"password for {user}", hide_input=True, err=True)
@@ -140,7 +143,7 @@ def _login(url: str, user: str | None) -> Credentials | None:
 @click.option("--graph", "graph_iri", default="https://w3id.org/vexas-kg/id/graph/vexas-kg", show_default=True,
               help="The named graph to replace.")
 @click.option("--timeout", "timeout_s", type=click.IntRange(1), default=60, show_default=True,
-              help="Timeout of each HTTP request in seconds.")
+              help="Deadline of each HTTP request in seconds (the whole answer, not each read).")
 @click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="An evidence folder of the packaged layout (default: the packaged evidence).")
 @_user_option
@@ -223,7 +226,7 @@ ENGINES = ("oxigraph", "rdflib")
 @click.option("--graph", "graph_iri", default=None, metavar="IRI",
               help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
 @click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-              help="With --endpoint: the request timeout in seconds.")
+              help="With --endpoint: the request deadline in seconds (the whole answer, not each read).")
 @_user_option
 def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | None, query_file: Path | None,
           engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> None:
