@@ -115,11 +115,11 @@ def _once(method: str, split: urllib.parse.SplitResult, deadline: float, timeout
     else:
         connection = http.client.HTTPConnection(host, port, timeout=remaining)
     expired = threading.Event()
+    opened: list[socket.socket] = []  # kept here: http.client drops ``connection.sock`` once a response will close
 
     def expire() -> None:
         expired.set()
-        sock = connection.sock
-        if sock is not None:
+        for sock in opened:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
@@ -130,6 +130,10 @@ def _once(method: str, split: urllib.parse.SplitResult, deadline: float, timeout
     watchdog.start()
     try:
         target = urllib.parse.urlunsplit(("", "", split.path or "/", split.query, ""))
+        connection.connect()
+        opened.append(connection.sock)
+        if expired.is_set():
+            expire()
         connection.request(method, target, body=body, headers=dict(headers))
         answer = connection.getresponse()
         length = answer.getheader("Content-Length")
