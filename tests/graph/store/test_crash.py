@@ -31,7 +31,8 @@ def _contents(folder: Path) -> dict[str, bytes]:
 @pytest.mark.slow
 @pytest.mark.parametrize("command, names", [
     (["build", "--out", "{out}"], ["vexas-kg.nt", "vexas-kg.ttl"]),
-    (["export", "--format", "kgx", "--out", "{out}/vexas-kg"], ["vexas-kg_edges.jsonl", "vexas-kg_nodes.jsonl"]),
+    (["export", "--format", "kgx", "--out", "{out}/vexas-kg"], ["vexas-kg_edges.jsonl", "vexas-kg_infores.tsv",
+                                                                "vexas-kg_nodes.jsonl", "vexas-kg_prefixes.jsonld"]),
 ])
 def test_kill_at_random_moments_leaves_old_or_new_set(tmp_path: Path, command: list[str], names: list[str]) -> None:
     out = tmp_path / "out"

@@ -95,7 +95,7 @@ def test_out_dash_writes_to_standard_output(tmp_path: Path) -> None:
 
 def test_out_dash_refuses_a_multi_file_format() -> None:
     result = CliRunner().invoke(main, ["export", "--format", "kgx", "--out", "-"])
-    assert result.exit_code == 2 and "writes 2 files" in result.output, result.output
+    assert result.exit_code == 2 and "writes 4 files" in result.output, result.output
 
 
 @pytest.mark.parametrize("kind", ["symlink to /dev/stdout", "directory", "fifo", "device"])
