@@ -166,8 +166,8 @@ def push(endpoint: str, graph_iri: str, timeout_s: int, evidence: Path | None, u
 @click.option("--format", "fmt", required=True, metavar="FMT", help="One of: " + "; ".join(
     f"{name}: {spec.summary}" for name, spec in EXPORT_FORMATS.items()) + ".")
 @click.option("--out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
-              help="Output file (default: out/<name>; - for standard output; kgx writes <out>_nodes.jsonl, <out>_edges.jsonl, "
-                   "<out>_prefixes.jsonld and <out>_infores.tsv).")
+              help="Output file (default: out/<name>; - for standard output, single-file formats; kgx writes "
+                   "<out>_nodes.jsonl, <out>_edges.jsonl, <out>_prefixes.jsonld and <out>_infores.tsv).")
 @click.option("--query", "query_name", default=None, help="For --format csv: the named query to run.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="For --format csv: a query parameter.")
 @click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,

@@ -103,7 +103,10 @@ def read_checked(path: Folder, name: str) -> str:
 def read_source(folder: Folder, source_name: str) -> SourceText:
     """A source text of ``folder``, checked against the folder's ``sources/SHA256SUMS``."""
     name = f"sources/{source_name}"
-    data = folder.joinpath("sources", source_name).read_bytes()
+    try:
+        data = folder.joinpath("sources", source_name).read_bytes()
+    except OSError as exc:
+        raise RecordError(f"cannot read the file: {exc.strerror or exc}", Location(name)) from None
     pinned = pinned_hashes(folder).get(source_name)
     actual = hashlib.sha256(data).hexdigest()
     if pinned is None:

@@ -62,13 +62,10 @@ class RemoteEngine:
 
     def select(self, query: str, bindings: Mapping[str, Binding]) -> ResultTable:
         form = [("query", with_values(query, bindings))] + [("default-graph-uri", g) for g in self.default_graphs]
-        try:
-            response = transport.request(
-                "POST", self.endpoint, self.timeout_s, body=urllib.parse.urlencode(form).encode("utf-8"),
-                headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_ACCEPT},
-                authorization=self.auth.header() if self.auth is not None else None, max_bytes=self.max_bytes)
-        except EndpointError as exc:
-            raise EndpointError(f"the endpoint {self.endpoint} failed: {exc}") from None
+        response = transport.request(
+            "POST", self.endpoint, self.timeout_s, body=urllib.parse.urlencode(form).encode("utf-8"),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_ACCEPT},
+            authorization=self.auth.header() if self.auth is not None else None, max_bytes=self.max_bytes)
         if response.status == 401:
             raise EndpointError(f"the endpoint {self.endpoint} refused access (HTTP 401): {_login_hint(self.auth)}")
         if response.status == 400:

@@ -137,7 +137,7 @@ def _refuse_non_regular(paths: list[Path]) -> None:
             raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
         if not stat.S_ISREG(mode):
             raise OutputError(f"{path} exists and is not a regular file ({_kind(mode)}); it is left as it is — "
-                              "remove it or choose another output path")
+                              "remove it or choose another output path (--out - writes to standard output)")
 
 
 def _kind(mode: int) -> str:

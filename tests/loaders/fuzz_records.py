@@ -28,7 +28,7 @@ TOKENS = [b"&a ", b"*a", b"!!python/object:os.system ", b"!x ", b"<<: ", b"[", b
           b"\\", b"\n", b"    ", b"~", b"null", b"NO", b"0755", b"1e309", b"-0", b"2023-13-45", b"99999999999999999999",
           "\u2018".encode(), "\u02bc".encode(), "\u0410".encode(), "\u00a0".encode(), "\ufeff".encode(),
           "\u202e".encode(), "\ud7ff".encode(), b"[" * 40, b"{a: " * 40]
-SETTINGS = settings(max_examples=150, deadline=3000, derandomize=True, database=None,
+SETTINGS = settings(max_examples=150, deadline=10_000, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

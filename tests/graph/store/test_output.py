@@ -95,7 +95,7 @@ def test_out_dash_writes_to_standard_output(tmp_path: Path) -> None:
 
 def test_out_dash_refuses_a_multi_file_format() -> None:
     result = CliRunner().invoke(main, ["export", "--format", "kgx", "--out", "-"])
-    assert result.exit_code == 2 and "writes 2 files" in result.output, result.output
+    assert result.exit_code == 2 and "writes 4 files" in result.output, result.output
 
 
 @pytest.mark.parametrize("kind", ["symlink to /dev/stdout", "directory", "fifo", "device"])
@@ -146,3 +146,20 @@ def test_reserved_names_and_split_folders_are_refused(tmp_path: Path) -> None:
         write_set({tmp_path / JOURNAL: "x"})
     with pytest.raises(OutputError, match="share a folder"):
         write_set({tmp_path / "a": "x", tmp_path / "b" / "c": "y"})
+
+
+def test_a_file_where_the_folder_should_be_is_one_message(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("keep")
+    with pytest.raises(OutputError, match=r"cannot write .*file/sub/g.ttl: Not a directory"):
+        write_set({tmp_path / "file" / "sub" / "g.ttl": "x"})
+    assert (tmp_path / "file").read_text() == "keep"
+
+
+def test_cli_build_refuses_a_changed_source_in_an_evidence_folder(evidence_copy: Path, tmp_path: Path) -> None:
+    """Before: a changed source text in an --evidence folder built with exit 0."""
+    source = evidence_copy / "sources" / "004_6f73882940ad8e77.txt"
+    source.write_bytes(source.read_bytes().replace(b"Study finds", b"Study found", 1))
+    result = CliRunner().invoke(main, ["build", "--evidence", str(evidence_copy), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "sources/004_6f73882940ad8e77.txt: the source text has changed: SHA256SUMS pins 0a64a398" in result.output
+    assert not (tmp_path / "out").exists()
