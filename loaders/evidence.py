@@ -71,6 +71,7 @@ class Entity:
 
     iri: URIRef
     kind: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,12 @@ def entity_iri(kind: str, slug: str) -> URIRef:
 
 def term(slug: str) -> URIRef:
     return VXT[slug]
+
+
+def composition(included: list[str], excluded: list[str]) -> str:
+    """An arm's composition in words: what it includes and, where the source says "other", excludes."""
+    text = "includes " + ", ".join(included)
+    return text + ("; excludes " + ", ".join(excluded) if excluded else "")
 
 
 class _Loader:
@@ -351,10 +358,13 @@ class _Loader:
             raise f.error("interventions", "an arm needs at least one drug, drug class or procedure")
         for slug_i in interventions:
             self.add(node, VX.intervention, self.entity(f, "interventions", slug_i, INTERVENTIONS))
-        for slug_x in f.slugs("excludes"):
+        excluded = f.slugs("excludes")
+        for slug_x in excluded:
             if slug_x in interventions:
                 raise f.error("excludes", f"{slug_x!r} is both included and excluded")
             self.add(node, VX.excludes, self.entity(f, "excludes", slug_x, INTERVENTIONS))
+        self.lit(node, VX.composition, composition(
+            [self.entities[i].label for i in interventions], [self.entities[x].label for x in excluded]))
         self.arm_basis[f"{study}/{slug}"] = f.choice("population_basis", SCHEMES["population-basis"], required=False)
         self.lit(node, RDFS.comment, f.text("note", required=False))
         patients = f.integer("patients", required=False)

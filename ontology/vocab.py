@@ -60,6 +60,7 @@ class VX(DefinedNamespace):
     comparatorArm: URIRef
     comparatorLabel: URIRef
     comparedTo: URIRef
+    composition: URIRef
     condition: URIRef
     conditionIntervention: URIRef
     container: URIRef
