@@ -214,6 +214,25 @@ def test_every_manifestation_a_claim_names_is_tagged(built: Build) -> None:
     assert missing == []
 
 
+def test_every_intervention_a_claim_names_is_tagged(built: Build) -> None:
+    """General, as for manifestations: a drug, class or procedure printed in a claim (label or
+    alternative label, whole words) is a subject or a condition intervention of the claim. The
+    disease is exempt: every statement of the sources is about VEXAS."""
+    graph = built.graph
+    interventions = [e for t in (VX.Drug, VX.DrugClass, VX.Procedure) for e in graph.subjects(RDF.type, t)]
+    missing = []
+    for claim in graph.subjects(RDF.type, VX.Claim):
+        text = str(graph.value(claim, RDFS.label)).lower()
+        tagged = list(graph.objects(claim, VX.subject)) + list(graph.objects(claim, VX.conditionIntervention))
+        tagged_names = [n.lower() for s in tagged for n in names_of(graph, s)]
+        for intervention in interventions:
+            for name in names_of(graph, intervention):
+                if re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", text):
+                    if not any(name.lower() in n for n in tagged_names):
+                        missing.append((str(claim).rsplit("/doc/", 1)[1], name))
+    assert missing == []
+
+
 def test_no_entity_without_evidence_carries_an_identifier(built: Build) -> None:
     """Only entities an evidence item names carry external identifiers (a reference title is not
     evidence); the entities no source names are not in the graph at all."""
