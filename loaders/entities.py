@@ -57,8 +57,8 @@ def load_entities(record: Value, file: str, identifiers_tsv: str, identifiers_fi
             if slug in table.index:
                 raise f.error("id", f"duplicate entity id {slug!r}")
             iri = entity_iri(entity_kind.segment or kind, slug)
-            table.index[slug] = Entity(iri, kind)
             label = f.text("label") or ""
+            table.index[slug] = Entity(iri, kind, label)
             add = table.triples.append
             add((iri, RDF.type, cls))
             if kind == "drug-class":

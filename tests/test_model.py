@@ -11,7 +11,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from vexas_kg import model
 from vexas_kg.errors import UsageError
-from vexas_kg.loaders.evidence import OPERATORS
+from vexas_kg.loaders.criteria import OPERATORS
 from vexas_kg.ontology import read_text
 from vexas_kg.ontology.vocab import VX, VXT
 
