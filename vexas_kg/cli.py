@@ -7,6 +7,7 @@ command, option, parameter or label), 3 query failure, 4 endpoint or server fail
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -195,6 +196,9 @@ def list_queries() -> None:
         click.echo(f"    {named_query.question}")
         for parameter in named_query.parameters:
             click.echo(f"    --param {parameter.name}=<{parameter.type}> ({parameter.mode}): {parameter.description}")
+        for example in named_query.examples:
+            shown = " ".join(f"--param {shlex.quote(f'{key}={value}')}" for key, value in example)
+            click.echo(f"    e.g. vexas-kg query {name} {shown}")
 
 
 ENGINES = ("oxigraph", "rdflib")
@@ -235,8 +239,13 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
     if endpoint is not None:
         from vexas_kg.graph.remote.client import RemoteEngine
 
+        from vexas_kg.graph.remote.client import holds_data, no_data_message
+
         auth = _login(endpoint, user)
-        table = run_query(chosen, values, RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth))
+        remote = RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth)
+        table = run_query(chosen, values, remote)
+        if not table.rows and not holds_data(remote):
+            click.echo(f"note: no rows: {no_data_message(remote)}", err=True)
     elif graph_iri is not None or user is not None:
         raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
     else:

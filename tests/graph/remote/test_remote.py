@@ -356,3 +356,20 @@ def test_cli_query_endpoint_errors(oxigraph_server: OxigraphServer, pushed: str,
     broken.write_text("SELECT ?x WHERE { ?x ?y }\n", encoding="utf-8")
     bad = runner.invoke(main, ["query", "--file", str(broken), "--endpoint", oxigraph_server.query_url])
     assert bad.exit_code == 3, bad.output
+
+
+def test_a_forgotten_graph_is_reported_as_missing_data_not_as_an_unknown_drug(oxigraph_server: OxigraphServer,
+                                                                               pushed: str) -> None:
+    """Issue 12, item 6: the data sits in a named graph; without --graph the default graph is empty."""
+    runner = CliRunner()
+    labelled = runner.invoke(main, ["query", "safety-profile", "--endpoint", oxigraph_server.query_url,
+                                    "--param", "intervention=tofacitinib"])
+    assert labelled.exit_code == 2
+    assert "unknown" not in labelled.output and "holds no vexas-kg data" in labelled.output
+    assert "--graph https://w3id.org/vexas-kg/id/graph/vexas-kg" in labelled.output
+    unlabelled = runner.invoke(main, ["query", "evidence-overview", "--endpoint", oxigraph_server.query_url])
+    assert unlabelled.exit_code == 0
+    assert "note: no rows: the default graph of" in unlabelled.output and "--graph" in unlabelled.output
+    found = runner.invoke(main, ["query", "evidence-overview", "--endpoint", oxigraph_server.query_url,
+                                 "--graph", pushed])
+    assert found.exit_code == 0 and "note:" not in found.output
