@@ -145,12 +145,40 @@ def _parameter(value: str, name: str) -> Parameter:
                      many=match.group("many") is not None)
 
 
+_INCLUDE = re.compile(r"^(?P<indent>[ \t]*)#include (?P<name>[a-z][a-z0-9-]*)[ \t]*$", re.M)
+
+
 def read_query_text(file_name: str) -> str:
-    """The text of a packaged ``.rq`` file (named or internal)."""
+    """The text of a packaged ``.rq`` file (named or internal), its ``#include NAME`` lines expanded."""
     path = files(__name__).joinpath(file_name)
     if not path.is_file():
         raise QueryError(f"no packaged query file {file_name!r}")
-    return path.read_text(encoding="utf-8")
+    return _expand(path.read_text(encoding="utf-8"), (file_name,))
+
+
+def _expand(text: str, seen: tuple[str, ...]) -> str:
+    """Replace each ``#include NAME`` line by the named query's SELECT as a subquery in braces, so
+    one query reuses another's rules instead of a copy of them (the including query declares the
+    prefixes; the subquery's own parameters stay unbound, so it answers for every value)."""
+
+    def subquery(match: re.Match[str]) -> str:
+        name = f"{match.group('name')}.rq"
+        if name in seen:
+            raise QueryError(f"{seen[0]}: #include {match.group('name')} includes itself")
+        included = files(__name__).joinpath(name)
+        if not included.is_file():
+            raise QueryError(f"{seen[-1]}: #include names no packaged query {match.group('name')!r}")
+        body = _expand(included.read_text(encoding="utf-8"), seen + (name,))
+        start = re.search(r"^SELECT\b", body, re.M)
+        if start is None:
+            raise QueryError(f"{name}: an included query must be a SELECT")
+        # The included query's ORDER BY means nothing inside another query (and rdflib cannot sort there).
+        select = re.sub(r"\nORDER BY[^\n]*\s*$", "\n", body[start.start():])
+        lines = [line for line in select.splitlines() if not line.lstrip().startswith("#")]
+        indent = match.group("indent")
+        return "\n".join([f"{indent}{{"] + [f"{indent}  {line}" if line else "" for line in lines] + [f"{indent}}}"])
+
+    return _INCLUDE.sub(subquery, text)
 
 
 def catalog() -> dict[str, NamedQuery]:

@@ -255,19 +255,46 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
 
 @main.command()
 @click.argument("item")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: an indented tree; json: the same tree as nested objects.")
 @click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
               help="The in-process SPARQL engine.")
-def trace(item: str, engine: str) -> None:
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Trace on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md).")
+@click.option("--graph", "graph_iri", default=None, metavar="IRI",
+              help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
+@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
+              help="With --endpoint: the request timeout in seconds.")
+@_user_option
+def trace(item: str, fmt: str, engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int,
+          user: str | None) -> None:
     """Print the provenance trail of ITEM (a figure, claim, safety rule or adverse event) as a tree.
 
-    ITEM is an IRI, a short id such as 004:jaki-overall-response-3m, or a label.
+    ITEM is an IRI, a short id such as 004:jaki-overall-response-3m, a label, or the text a figure
+    prints ("91%": the figure whose quote prints it; several matches are listed to choose from).
     """
-    from vexas_kg.graph.builder.assemble import build_graph
-    from vexas_kg.graph.query.named import engine_for
+    import json
+
+    from vexas_kg.errors import UsageError
     from vexas_kg.graph.query.trail import render
     from vexas_kg.graph.query.trail import trace as trail_of
 
-    click.echo(render(trail_of(item, engine_for(build_graph().graph, engine))), nl=False)
+    if endpoint is not None:
+        from vexas_kg.graph.remote.client import RemoteEngine
+
+        chosen = RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), _login(endpoint, user))
+    elif graph_iri is not None or user is not None:
+        raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
+    else:
+        from vexas_kg.graph.builder.assemble import build_graph
+        from vexas_kg.graph.query.named import engine_for
+
+        chosen = engine_for(build_graph().graph, engine)
+    root = trail_of(item, chosen)
+    if fmt == "json":
+        click.echo(json.dumps(root.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(root), nl=False)
 
 
 def run() -> None:

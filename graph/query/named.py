@@ -187,6 +187,9 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
                            str(VX.Phenotype), str(VX.Study)})),
     "claim-kind": ("claim kind", frozenset({str(VXT["claim-kinds"])})),
 }
+WORD_MATCHED = frozenset({"drug", "drug-or-class", "intervention", "phenotype", "study", "measure", "subject",
+                          "claim-kind"})
+"""Kinds a value may name by an unambiguous word match; not items (their labels are sentences) or documents."""
 KIND_NAMES = {
     str(VX.Drug): "drug", str(VX.DrugClass): "drug class", str(VX.Procedure): "procedure",
     str(VX.Phenotype): "clinical manifestation", str(VX.Disease): "disease", str(VX.Gene): "gene",
@@ -267,7 +270,7 @@ class LabelIndex:
         if text.startswith("<") and text.endswith(">"):
             text = text[1:-1]
         candidates = self.lookup(text)
-        if candidates is None:
+        if candidates is None and parameter.type in WORD_MATCHED:
             candidates = self.word_match(text, accepted)
         if not candidates:
             raise self.unknown(value, parameter.name, noun, accepted)
