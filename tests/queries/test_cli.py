@@ -131,8 +131,27 @@ def test_trace_prints_the_tree() -> None:
     result = invoke("trace", "overall response at 3 months, JAK inhibitors")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == ("004:jaki-overall-response-3m: overall response at 3 months, JAK inhibitors = 24 % at P3M "
+    assert lines[0] == ("004:jaki-overall-response-3m: overall response at 3 months, JAK inhibitors = 24% at P3M "
                         "(figure: overall response)")
-    assert lines[1] == ('  quote [2292-2401]: "At three months, the overall response, including complete and '
+    quote = next(i for i, line in enumerate(lines) if line.startswith("  quote "))
+    assert lines[quote] == ('  quote [2292-2401]: "At three months, the overall response, including complete and '
                         'partial remission, was 24% with JAK inhibitors"')
-    assert lines[2].startswith("    document vxid:doc/004: Study finds JAK inhibitors and tocilizumab effective")
+    assert lines[quote + 1].startswith("    document vxid:doc/004: Study finds JAK inhibitors and tocilizumab effective")
+
+
+def test_trace_json_is_the_same_tree() -> None:
+    text = invoke("trace", "000:azacitidine-response-risk-ratio")
+    as_json = invoke("trace", "000:azacitidine-response-risk-ratio", "--format", "json")
+    assert text.exit_code == as_json.exit_code == 0
+    tree = json.loads(as_json.output)
+
+    def lines(node: dict, depth: int = 0) -> list[str]:
+        return ["  " * depth + node["text"]] + [l for c in node["children"] for l in lines(c, depth + 1)]
+
+    assert "\n".join(lines(tree)) + "\n" == text.output
+
+
+def test_trace_by_printed_text_asks_to_choose_when_several_figures_print_it() -> None:
+    result = invoke("trace", "26%")
+    assert result.exit_code == 2
+    assert "004:il6-overall-response-6m" in result.output and "004:jaki-complete-response-6m" in result.output
