@@ -18,6 +18,7 @@ from vexas_kg.errors import VexasKGError
 from vexas_kg.graph.export.formats import FORMATS as EXPORT_FORMATS
 
 if TYPE_CHECKING:
+    from vexas_kg.graph.query.engine import Engine
     from vexas_kg.graph.remote.credentials import Credentials
 
 
@@ -213,6 +214,38 @@ def list_queries() -> None:
 ENGINES = ("oxigraph", "rdflib")
 
 
+def _engine_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--engine for in-process runs; --endpoint, --graph, --timeout and --user for a remote store."""
+    for option in reversed((
+        click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
+                     help="The in-process SPARQL engine."),
+        click.option("--endpoint", default=None, metavar="URL",
+                     help="Run on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md)."),
+        click.option("--graph", "graph_iri", default=None, metavar="IRI",
+                     help="With --endpoint: the named graph holding the data (sent as default-graph-uri)."),
+        click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
+                     help="With --endpoint: the request deadline in seconds (the whole answer, not each read)."),
+    )):
+        command = option(command)
+    return _user_option(command)
+
+
+def _engine(engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> Engine:
+    """The remote store named by --endpoint, else the named in-process engine over a fresh build."""
+    from vexas_kg.errors import UsageError
+
+    if endpoint is not None:
+        from vexas_kg.graph.remote.client import RemoteEngine
+
+        return RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), _login(endpoint, user))
+    if graph_iri is not None or user is not None:
+        raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
+    from vexas_kg.graph.builder.assemble import build_graph
+    from vexas_kg.graph.query.named import engine_for
+
+    return engine_for(build_graph().graph, engine)
+
+
 @main.command()
 @click.argument("name", required=False)
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
@@ -224,41 +257,25 @@ ENGINES = ("oxigraph", "rdflib")
               help="Show only these result columns, in this order (every row is kept).")
 @click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Run your own SELECT query from this file instead of a named query.")
-@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
-              help="The in-process SPARQL engine.")
-@click.option("--endpoint", default=None, metavar="URL",
-              help="Run on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md).")
-@click.option("--graph", "graph_iri", default=None, metavar="IRI",
-              help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
-@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-              help="With --endpoint: the request deadline in seconds (the whole answer, not each read).")
-@_user_option
+@_engine_options
 def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | None, query_file: Path | None,
           engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> None:
     """Run the named query NAME (see `vexas-kg queries`) or --file FILE on the graph, built in-process."""
     from vexas_kg.errors import UsageError
-    from vexas_kg.graph.builder.assemble import build_graph
-    from vexas_kg.graph.query.named import engine_for, named, parse_params, run_query, user_query
+    from vexas_kg.graph.query.named import named, parse_params, run_query, user_query
     from vexas_kg.graph.query.results import format_results, select_columns
 
     if (name is None) == (query_file is None):
         raise UsageError("give either a query NAME or --file FILE (see `vexas-kg queries`)")
     values = parse_params(params)
     chosen = named(name) if name is not None else user_query(query_file, values)
-    if endpoint is not None:
-        from vexas_kg.graph.remote.client import RemoteEngine
-
+    chosen_engine = _engine(engine, endpoint, graph_iri, timeout_s, user)
+    table = run_query(chosen, values, chosen_engine)
+    if endpoint is not None and not table.rows:
         from vexas_kg.graph.remote.client import holds_data, no_data_message
 
-        auth = _login(endpoint, user)
-        remote = RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth)
-        table = run_query(chosen, values, remote)
-        if not table.rows and not holds_data(remote):
-            click.echo(f"note: no rows: {no_data_message(remote)}", err=True)
-    elif graph_iri is not None or user is not None:
-        raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
-    else:
-        table = run_query(chosen, values, engine_for(build_graph().graph, engine))
+        if not holds_data(chosen_engine):
+            click.echo(f"note: no rows: {no_data_message(chosen_engine)}", err=True)
     click.echo(format_results(select_columns(table, columns), fmt), nl=False)
 
 
@@ -266,15 +283,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
 @click.argument("item")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: an indented tree; json: the same tree as nested objects.")
-@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
-              help="The in-process SPARQL engine.")
-@click.option("--endpoint", default=None, metavar="URL",
-              help="Trace on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md).")
-@click.option("--graph", "graph_iri", default=None, metavar="IRI",
-              help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
-@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-              help="With --endpoint: the request timeout in seconds.")
-@_user_option
+@_engine_options
 def trace(item: str, fmt: str, engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int,
           user: str | None) -> None:
     """Print the provenance trail of ITEM (a figure, claim, safety rule or adverse event) as a tree.
@@ -284,21 +293,10 @@ def trace(item: str, fmt: str, engine: str, endpoint: str | None, graph_iri: str
     """
     import json
 
-    from vexas_kg.errors import UsageError
     from vexas_kg.graph.query.trail import render
     from vexas_kg.graph.query.trail import trace as trail_of
 
-    if endpoint is not None:
-        from vexas_kg.graph.remote.client import RemoteEngine
-
-        chosen = RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), _login(endpoint, user))
-    elif graph_iri is not None or user is not None:
-        raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
-    else:
-        from vexas_kg.graph.builder.assemble import build_graph
-        from vexas_kg.graph.query.named import engine_for
-
-        chosen = engine_for(build_graph().graph, engine)
+    chosen = _engine(engine, endpoint, graph_iri, timeout_s, user)
     root = trail_of(item, chosen)
     if fmt == "json":
         click.echo(json.dumps(root.as_json(), ensure_ascii=False, indent=2))
