@@ -18,9 +18,8 @@ NAMED = sorted(catalog())
 
 def test_the_catalog_has_the_named_queries() -> None:
     assert NAMED == [
-        "alternatives-after-failure", "citation-audit", "comparative-efficacy", "conflicts", "evidence-gaps",
-        "evidence-overview", "provenance-trail", "safety-profile", "statements", "study-summary",
-        "treatment-for-presentation",
+        "alternatives-after-failure", "citation-audit", "comparative-efficacy", "comparisons", "contrasts", "evidence-gaps",
+        "evidence-overview", "provenance-trail", "safety-profile", "statements", "study-summary", "treatment-for-presentation",
     ]
     assert "_labels.rq" in RQ_FILES
 

@@ -243,8 +243,8 @@ def test_several_values_reach_the_engine_as_a_values_block(labels: LabelIndex) -
 
 
 def test_an_unknown_query_name_lists_close_names() -> None:
-    with pytest.raises(UsageError, match="no named query 'conflict'; did you mean conflicts"):
-        named("conflict")
+    with pytest.raises(UsageError, match="no named query 'contrast'; did you mean contrasts"):
+        named("contrast")
 
 
 # Issue 12, item 6: the names a clinician types resolve (each failed with exit 2 before).
