@@ -233,3 +233,12 @@ def test_the_json_tree_has_the_text_lines(engine: OxigraphEngine) -> None:
     assert tree["text"] == root.text() and tree["value"] == "2.47"
     interval = next(c for c in tree["children"] if c["relation"] == "confidence interval")
     assert (interval["low"], interval["high"]) == ("1.18", "5.20")
+
+
+def test_an_arm_trail_shows_what_it_excludes_and_the_study_its_evidence_level(engine: OxigraphEngine) -> None:
+    lines = [line.strip() for line in _lines("004:tnf-and-other-overall-response-3m", engine)]
+    assert "excludes vxid:drug-class/jak-inhibitor: JAK inhibitors" in lines
+    assert lines.index("includes vxid:drug-class/tnf-blocker: TNF blockers") < lines.index(
+        "excludes vxid:drug-class/jak-inhibitor: JAK inhibitors")
+    assert any(line.startswith("evidence level: observational study (starting level by design: low;") for line in lines)
+    assert any(line.startswith("limitation stated 004:limitation-retrospective-france") for line in lines)
