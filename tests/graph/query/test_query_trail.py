@@ -83,7 +83,7 @@ def test_the_trail_of_a_figure_reaches_its_quote_and_cited_reference(engine: Oxi
     assert entry.text() == ("reference entry vxid:doc/000/reference/1: VEXAS syndrome. "
                             "(Research: International journal of hematology, 2025)")
     assert entry.children[0].text().endswith("; not a publication of the figure's study)")
-    assert [c.relation for c in study.children] == ["arm", "study publication", "note"]
+    assert [c.relation for c in study.children] == ["arm", "study publication", "note", "evidence level"]
 
 
 def _walk(node: TrailNode):
