@@ -8,13 +8,16 @@ Every file opens with a metadata header, one ``#+ key: value`` line per entry::
     #+ param: outcome measure optional only figures of this outcome
     #+ param: drug drug required the drug that failed
     #+ param: timepoint duration default=P6M when the outcome was measured
+    #+ example: outcome=CRP level; drug=ruxolitinib
 
 A parameter line is ``NAME TYPE MODE [many] DESCRIPTION`` where MODE is ``required``,
 ``optional`` (not given = no restriction; the variable stays unbound) or
 ``default=VALUE`` (a value with spaces is written in double quotes). ``many`` lets the
 parameter take several values (``--param NAME=a --param NAME=b``): the query then
 answers for each of them, as one ``VALUES`` row per value. NAME is the SPARQL variable
-the value is bound to. ``description`` may span several lines; the
+the value is bound to. An ``example`` line is one runnable set of values,
+``NAME=VALUE`` pairs separated by ``;`` (`vexas-kg queries` prints them, and a test
+runs every one). ``description`` may span several lines; the
 others are single lines. Files whose name starts with ``_`` are internal helpers
 (such as the label index) and are not part of the catalog.
 """
@@ -29,9 +32,9 @@ from vexas_kg.errors import QueryError
 
 PARAMETER_TYPES = (
     "drug", "drug-or-class", "intervention", "phenotype", "study", "measure", "item", "document",
-    "duration", "string", "integer", "term",
+    "duration", "string", "integer", "term", "subject", "claim-kind",
 )
-_KEYS = ("title", "description", "question", "param")
+_KEYS = ("title", "description", "question", "param", "example")
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[a-z-]+)\s+"
@@ -70,6 +73,8 @@ class NamedQuery:
     question: str
     parameters: tuple[Parameter, ...]
     text: str
+    examples: tuple[tuple[tuple[str, str], ...], ...] = ()
+    """Runnable examples: each a tuple of (parameter, value) pairs, as `vexas-kg queries` prints them."""
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -108,7 +113,19 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         question=" ".join(fields["question"]),
         parameters=parameters,
         text=text,
+        examples=tuple(_example(value, name, names) for value in fields["example"]),
     )
+
+
+def _example(value: str, name: str, names: list[str]) -> tuple[tuple[str, str], ...]:
+    """``#+ example: NAME=VALUE; NAME=VALUE`` -- one runnable set of parameter values."""
+    pairs = []
+    for part in value.split(";"):
+        key, sep, given = part.strip().partition("=")
+        if not sep or key not in names:
+            raise QueryError(f"{name}: the example {value!r} does not give NAME=VALUE for a declared parameter")
+        pairs.append((key, given.strip()))
+    return tuple(pairs)
 
 
 def _parameter(value: str, name: str) -> Parameter:
@@ -128,12 +145,40 @@ def _parameter(value: str, name: str) -> Parameter:
                      many=match.group("many") is not None)
 
 
+_INCLUDE = re.compile(r"^(?P<indent>[ \t]*)#include (?P<name>[a-z][a-z0-9-]*)[ \t]*$", re.M)
+
+
 def read_query_text(file_name: str) -> str:
-    """The text of a packaged ``.rq`` file (named or internal)."""
+    """The text of a packaged ``.rq`` file (named or internal), its ``#include NAME`` lines expanded."""
     path = files(__name__).joinpath(file_name)
     if not path.is_file():
         raise QueryError(f"no packaged query file {file_name!r}")
-    return path.read_text(encoding="utf-8")
+    return _expand(path.read_text(encoding="utf-8"), (file_name,))
+
+
+def _expand(text: str, seen: tuple[str, ...]) -> str:
+    """Replace each ``#include NAME`` line by the named query's SELECT as a subquery in braces, so
+    one query reuses another's rules instead of a copy of them (the including query declares the
+    prefixes; the subquery's own parameters stay unbound, so it answers for every value)."""
+
+    def subquery(match: re.Match[str]) -> str:
+        name = f"{match.group('name')}.rq"
+        if name in seen:
+            raise QueryError(f"{seen[0]}: #include {match.group('name')} includes itself")
+        included = files(__name__).joinpath(name)
+        if not included.is_file():
+            raise QueryError(f"{seen[-1]}: #include names no packaged query {match.group('name')!r}")
+        body = _expand(included.read_text(encoding="utf-8"), seen + (name,))
+        start = re.search(r"^SELECT\b", body, re.M)
+        if start is None:
+            raise QueryError(f"{name}: an included query must be a SELECT")
+        # The included query's ORDER BY means nothing inside another query (and rdflib cannot sort there).
+        select = re.sub(r"\nORDER BY[^\n]*\s*$", "\n", body[start.start():])
+        lines = [line for line in select.splitlines() if not line.lstrip().startswith("#")]
+        indent = match.group("indent")
+        return "\n".join([f"{indent}{{"] + [f"{indent}  {line}" if line else "" for line in lines] + [f"{indent}}}"])
+
+    return _INCLUDE.sub(subquery, text)
 
 
 def catalog() -> dict[str, NamedQuery]:

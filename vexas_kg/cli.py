@@ -7,6 +7,7 @@ command, option, parameter or label), 3 query failure, 4 endpoint or server fail
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -17,6 +18,7 @@ from vexas_kg.errors import VexasKGError
 from vexas_kg.graph.export.formats import FORMATS as EXPORT_FORMATS
 
 if TYPE_CHECKING:
+    from vexas_kg.graph.query.engine import Engine
     from vexas_kg.graph.remote.credentials import Credentials
 
 
@@ -204,9 +206,44 @@ def list_queries() -> None:
         click.echo(f"    {named_query.question}")
         for parameter in named_query.parameters:
             click.echo(f"    --param {parameter.name}=<{parameter.type}> ({parameter.mode}): {parameter.description}")
+        for example in named_query.examples:
+            shown = " ".join(f"--param {shlex.quote(f'{key}={value}')}" for key, value in example)
+            click.echo(f"    e.g. vexas-kg query {name} {shown}")
 
 
 ENGINES = ("oxigraph", "rdflib")
+
+
+def _engine_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--engine for in-process runs; --endpoint, --graph, --timeout and --user for a remote store."""
+    for option in reversed((
+        click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
+                     help="The in-process SPARQL engine."),
+        click.option("--endpoint", default=None, metavar="URL",
+                     help="Run on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md)."),
+        click.option("--graph", "graph_iri", default=None, metavar="IRI",
+                     help="With --endpoint: the named graph holding the data (sent as default-graph-uri)."),
+        click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
+                     help="With --endpoint: the request deadline in seconds (the whole answer, not each read)."),
+    )):
+        command = option(command)
+    return _user_option(command)
+
+
+def _engine(engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> Engine:
+    """The remote store named by --endpoint, else the named in-process engine over a fresh build."""
+    from vexas_kg.errors import UsageError
+
+    if endpoint is not None:
+        from vexas_kg.graph.remote.client import RemoteEngine
+
+        return RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), _login(endpoint, user))
+    if graph_iri is not None or user is not None:
+        raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
+    from vexas_kg.graph.builder.assemble import build_graph
+    from vexas_kg.graph.query.named import engine_for
+
+    return engine_for(build_graph().graph, engine)
 
 
 @main.command()
@@ -220,54 +257,51 @@ ENGINES = ("oxigraph", "rdflib")
               help="Show only these result columns, in this order (every row is kept).")
 @click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Run your own SELECT query from this file instead of a named query.")
-@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
-              help="The in-process SPARQL engine.")
-@click.option("--endpoint", default=None, metavar="URL",
-              help="Run on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md).")
-@click.option("--graph", "graph_iri", default=None, metavar="IRI",
-              help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
-@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-              help="With --endpoint: the request deadline in seconds (the whole answer, not each read).")
-@_user_option
+@_engine_options
 def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | None, query_file: Path | None,
           engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> None:
     """Run the named query NAME (see `vexas-kg queries`) or --file FILE on the graph, built in-process."""
     from vexas_kg.errors import UsageError
-    from vexas_kg.graph.builder.assemble import build_graph
-    from vexas_kg.graph.query.named import engine_for, named, parse_params, run_query, user_query
+    from vexas_kg.graph.query.named import named, parse_params, run_query, user_query
     from vexas_kg.graph.query.results import format_results, select_columns
 
     if (name is None) == (query_file is None):
         raise UsageError("give either a query NAME or --file FILE (see `vexas-kg queries`)")
     values = parse_params(params)
     chosen = named(name) if name is not None else user_query(query_file, values)
-    if endpoint is not None:
-        from vexas_kg.graph.remote.client import RemoteEngine
+    chosen_engine = _engine(engine, endpoint, graph_iri, timeout_s, user)
+    table = run_query(chosen, values, chosen_engine)
+    if endpoint is not None and not table.rows:
+        from vexas_kg.graph.remote.client import holds_data, no_data_message
 
-        auth = _login(endpoint, user)
-        table = run_query(chosen, values, RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth))
-    elif graph_iri is not None or user is not None:
-        raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
-    else:
-        table = run_query(chosen, values, engine_for(build_graph().graph, engine))
+        if not holds_data(chosen_engine):
+            click.echo(f"note: no rows: {no_data_message(chosen_engine)}", err=True)
     click.echo(format_results(select_columns(table, columns), fmt), nl=False)
 
 
 @main.command()
 @click.argument("item")
-@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
-              help="The in-process SPARQL engine.")
-def trace(item: str, engine: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: an indented tree; json: the same tree as nested objects.")
+@_engine_options
+def trace(item: str, fmt: str, engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int,
+          user: str | None) -> None:
     """Print the provenance trail of ITEM (a figure, claim, safety rule or adverse event) as a tree.
 
-    ITEM is an IRI, a short id such as 004:jaki-overall-response-3m, or a label.
+    ITEM is an IRI, a short id such as 004:jaki-overall-response-3m, a label, or the text a figure
+    prints ("91%": the figure whose quote prints it; several matches are listed to choose from).
     """
-    from vexas_kg.graph.builder.assemble import build_graph
-    from vexas_kg.graph.query.named import engine_for
+    import json
+
     from vexas_kg.graph.query.trail import render
     from vexas_kg.graph.query.trail import trace as trail_of
 
-    click.echo(render(trail_of(item, engine_for(build_graph().graph, engine))), nl=False)
+    chosen = _engine(engine, endpoint, graph_iri, timeout_s, user)
+    root = trail_of(item, chosen)
+    if fmt == "json":
+        click.echo(json.dumps(root.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(root), nl=False)
 
 
 def run() -> None:

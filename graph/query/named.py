@@ -182,14 +182,23 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "item": ("figure, claim, safety rule or adverse event report",
              frozenset({str(VX.Figure), str(VX.Claim), str(VX.SafetyRule), str(VX.AdverseEventReport)})),
     "document": ("document", frozenset({str(VX.Document)})),
+    "subject": ("drug, drug class, procedure, disease, gene, clinical manifestation or study",
+                frozenset({str(VX.Drug), str(VX.DrugClass), str(VX.Procedure), str(VX.Disease), str(VX.Gene),
+                           str(VX.Phenotype), str(VX.Study)})),
+    "claim-kind": ("claim kind", frozenset({str(VXT["claim-kinds"])})),
 }
+WORD_MATCHED = frozenset({"drug", "drug-or-class", "intervention", "phenotype", "study", "measure", "subject",
+                          "claim-kind"})
+"""Kinds a value may name by an unambiguous word match; not items (their labels are sentences) or documents."""
 KIND_NAMES = {
     str(VX.Drug): "drug", str(VX.DrugClass): "drug class", str(VX.Procedure): "procedure",
     str(VX.Phenotype): "clinical manifestation", str(VX.Disease): "disease", str(VX.Gene): "gene",
     str(VX.Study): "study", str(VXT.measures): "outcome measure", str(VX.Figure): "figure", str(VX.Claim): "claim",
     str(VX.SafetyRule): "safety rule", str(VX.AdverseEventReport): "adverse event report",
-    str(VX.Document): "document", str(VX.Publication): "publication",
+    str(VX.Document): "document", str(VX.Publication): "publication", str(VXT["claim-kinds"]): "claim kind",
 }
+NO_DATA_HINT = ("; if the data is in a named graph (as `vexas-kg push` stores it), name it with --graph "
+                "https://w3id.org/vexas-kg/id/graph/vexas-kg")
 _DOC_ITEM = re.compile(r"^doc/(?P<doc>[a-z0-9]+)/(?P<kind>[a-z-]+)/(?P<slug>[^/]+)$")
 _BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
 _ABSOLUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|urn:)", re.IGNORECASE)
@@ -200,6 +209,11 @@ def normal(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def words(text: str) -> frozenset[str]:
+    """The words of a label, for a word match ("french registry", "UK cohort")."""
+    return frozenset(re.findall(r"\w+", normal(text)))
+
+
 @dataclass
 class Entry:
     """A resolvable resource: its IRI, its kinds (classes or concept schemes) and display label."""
@@ -207,6 +221,8 @@ class Entry:
     iri: str
     kinds: set[str] = field(default_factory=set)
     label: str = ""
+    names: set[str] = field(default_factory=set)
+    """Every label and short id, as written."""
 
 
 @dataclass
@@ -231,9 +247,11 @@ class LabelIndex:
                     entry.label = str(label)
                 index._key(str(label), entry.iri)
                 index.names.add(normal(str(label)))
+                entry.names.add(str(label))
         for entry in index.entries.values():
             for key in _short_ids(entry.iri):
                 index._key(key, entry.iri)
+                entry.names.add(key)
             if not entry.label:
                 entry.label = _short_ids(entry.iri)[0]
         return index
@@ -252,7 +270,9 @@ class LabelIndex:
         if text.startswith("<") and text.endswith(">"):
             text = text[1:-1]
         candidates = self.lookup(text)
-        if candidates is None:
+        if candidates is None and parameter.type in WORD_MATCHED:
+            candidates = self.word_match(text, accepted)
+        if not candidates:
             raise self.unknown(value, parameter.name, noun, accepted)
         fitting = sorted(iri for iri in candidates if self.entries[iri].kinds & accepted)
         if len(fitting) == 1:
@@ -275,15 +295,32 @@ class LabelIndex:
             return {text} if text in self.entries else None
         return self.keys.get(normal(text))
 
+    def word_match(self, text: str, accepted: frozenset[str]) -> set[str]:
+        """Resources of the accepted kinds with a label or short id containing every word of ``text``."""
+        wanted = words(text)
+        if not wanted:
+            return set()
+        return {entry.iri for entry in self.entries.values() if entry.kinds & accepted
+                and any(wanted <= words(name) for name in entry.names)}
+
     def unknown(self, value: str, name: str, noun: str, accepted: frozenset[str]) -> UsageError:
-        """The error for a value that names nothing: close matches among labels of the accepted kinds."""
-        names = sorted({key for key, iris in self.keys.items() if key in self.names and len(key) <= 80
-                        and any(self.entries[i].kinds & accepted for i in iris)})
-        close = difflib.get_close_matches(normal(value), names, n=5, cutoff=0.6)
-        if close:
-            hint = f"; close matches: {', '.join(close)}"
+        """The error for a value that names nothing: close matches among the labels and short ids of
+        the accepted kinds (long labels too: any that shares a word), or a hint that the store is empty."""
+        if not self.entries:
+            return UsageError(f"cannot resolve {name}={value!r}: the queried graph holds no vexas-kg data at "
+                              f"all{NO_DATA_HINT}")
+        fitting = [entry for entry in self.entries.values() if entry.kinds & accepted]
+        names = sorted({n for entry in fitting for n in entry.names if "/" not in n},
+                       key=normal)
+        by_normal = {normal(n): n for n in names}
+        close = [by_normal[c] for c in difflib.get_close_matches(normal(value), list(by_normal), n=5, cutoff=0.6)]
+        wanted = words(value)
+        sharing = sorted({entry.label for entry in fitting if wanted & words(" ".join(entry.names))}, key=normal)
+        shown = list(dict.fromkeys(close + sharing))[:8]
+        if shown:
+            hint = f"; close matches: {'; '.join(shown)}"
         else:
-            hint = f"; known values include: {', '.join(names[:12])}" if names else ""
+            hint = f"; known values include: {'; '.join(names[:12])}" if names else ""
         return UsageError(f"unknown {noun} {value!r} for parameter {name}{hint}")
 
 

@@ -84,6 +84,23 @@ def run_remote(name: str, params: Params, endpoint: str, graph: str | None = Non
     return run_named(name, params, RemoteEngine(endpoint, timeout_s, (graph,) if graph else (), auth))
 
 
+def holds_data(engine: "RemoteEngine") -> bool:
+    """Whether the graph the engine queries (its default graph, or the graphs it names) holds vexas-kg data."""
+    from vexas_kg.queries import read_query_text
+
+    return bool(engine.select(read_query_text("_has-data.rq"), {}).rows)
+
+
+def no_data_message(engine: "RemoteEngine") -> str:
+    """What to tell a user whose remote query found nothing because the data is elsewhere."""
+    from vexas_kg.graph.query.named import NO_DATA_HINT
+
+    where = (f"the graph{'s' if len(engine.default_graphs) > 1 else ''} {', '.join(engine.default_graphs)}"
+             if engine.default_graphs else "the default graph")
+    hint = NO_DATA_HINT if not engine.default_graphs else "; check the IRI given to --graph"
+    return f"{where} of {engine.endpoint} holds no vexas-kg data{hint}"
+
+
 def parse_results(response: transport.Response) -> ResultTable:
     """SPARQL 1.1 SELECT results from an answer in JSON or XML (XML read with entities and DTDs refused)."""
     if response.content_type in ("application/sparql-results+xml", "application/xml", "text/xml"):
