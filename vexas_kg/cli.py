@@ -73,38 +73,41 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-              help="Query timeout in seconds.")
+              help="Deadline of each query in seconds; a query past it is stopped and answered 503.")
+@click.option("--memory", "memory_mb", type=click.IntRange(256), default=2048, show_default=True,
+              help="Memory (MiB of address space) one query evaluation may use; past it the query is stopped.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Query worker processes (queries evaluated at the same time).")
+@click.option("--cors/--no-cors", default=True, show_default=True,
+              help="Let web pages on other origins query the endpoint (Access-Control-Allow-Origin: *).")
+@click.option("--allow-host", "extra_hosts", multiple=True, metavar="NAME",
+              help="Another Host header value to answer (a DNS name of this machine; repeatable).")
 @click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="An evidence folder of the packaged layout (default: the packaged evidence).")
-def serve(host: str, port: int, timeout_s: int, evidence: Path | None) -> None:
-    """Serve the checked graph as a read-only SPARQL endpoint with a query page; Ctrl-C stops it.
+def serve(host: str, port: int, timeout_s: int, memory_mb: int, workers: int, cors: bool,
+          extra_hosts: tuple[str, ...], evidence: Path | None) -> None:
+    """Serve the checked graph as a read-only SPARQL endpoint, named-query API and query page; Ctrl-C stops it.
 
     Refuses to start if the graph is incomplete or does not conform to the shapes.
-    SERVICE and LOAD requests are refused, so no query reaches the network.
+    SERVICE, FROM/FROM NAMED, LOAD and every update are refused, so no query reaches the network.
     """
-    import signal
-
     from vexas_kg.graph.builder.pipeline import checked_build
-    from vexas_kg.graph.serve.server import serve_graph
+    from vexas_kg.graph.serve.app import Settings
+    from vexas_kg.graph.serve.evaluator import Limits
+    from vexas_kg.graph.serve.server import run_endpoint
 
     build = checked_build(evidence)
+    settings = Settings(timeout_s=timeout_s, workers=workers, limits=Limits(memory_mb=memory_mb), cors=cors)
 
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+    def ready(base_url: str) -> None:
+        click.echo(f"SPARQL endpoint: {base_url}/query")
+        click.echo(f"named queries:   {base_url}/api")
+        click.echo(f"query page:      {base_url}/")
+        click.echo(f"serving {len(build.graph)} triples read-only (query deadline {timeout_s} s, "
+                   f"{memory_mb} MiB per query, {workers} workers); press Ctrl-C to stop")
+        sys.stdout.flush()
 
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        with serve_graph(build.graph, host, port, timeout_s) as endpoint:
-            click.echo(f"SPARQL endpoint: {endpoint.query_url}")
-            click.echo(f"query page:      {endpoint.base_url}/")
-            click.echo(f"serving {len(build.graph)} triples read-only (query timeout {timeout_s} s); "
-                       "press Ctrl-C to stop")
-            try:
-                endpoint.wait()
-            except KeyboardInterrupt:
-                pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    run_endpoint(build.graph, host, port, settings, extra_hosts, ready)
     click.echo("stopped")
 
 
