@@ -221,10 +221,14 @@ ENGINES = ("oxigraph", "rdflib")
 @click.option("--graph", "graph_iri", default=None, metavar="IRI",
               help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
 @click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-              help="With --endpoint: the request timeout in seconds.")
+              help="Deadline in seconds: in-process the query is stopped past it; with --endpoint, the request "
+                   "timeout.")
+@click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, show_default=True,
+              help="In-process: memory (MiB) the query evaluation may use; past it the query is stopped.")
 @_user_option
 def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | None, query_file: Path | None,
-          engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> None:
+          engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, memory_mb: int,
+          user: str | None) -> None:
     """Run the named query NAME (see `vexas-kg queries`) or --file FILE on the graph, built in-process."""
     from vexas_kg.errors import UsageError
     from vexas_kg.graph.builder.assemble import build_graph
@@ -236,14 +240,22 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
     values = parse_params(params)
     chosen = named(name) if name is not None else user_query(query_file, values)
     if endpoint is not None:
+        from vexas_kg.graph.remote.api import api_base, run_api
         from vexas_kg.graph.remote.client import RemoteEngine
 
         auth = _login(endpoint, user)
-        table = run_query(chosen, values, RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth))
+        base = api_base(endpoint, timeout_s, auth) if name is not None and graph_iri is None else None
+        if base is not None:
+            table = run_api(base, name, values, timeout_s, auth)
+        else:
+            table = run_query(chosen, values, RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth))
     elif graph_iri is not None or user is not None:
         raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
     else:
-        table = run_query(chosen, values, engine_for(build_graph().graph, engine))
+        from vexas_kg.graph.query.bounded import run_bounded
+
+        graph = build_graph().graph
+        table = run_bounded(lambda: run_query(chosen, values, engine_for(graph, engine)), timeout_s, memory_mb)
     click.echo(format_results(select_columns(table, columns), fmt), nl=False)
 
 
