@@ -42,6 +42,11 @@ RESULT_FORMAT_IRIS = {"application/sparql-results+json": "SPARQL_Results_JSON",
                       "application/sparql-results+xml": "SPARQL_Results_XML", "text/csv": "SPARQL_Results_CSV",
                       "text/tab-separated-values": "SPARQL_Results_TSV", "text/turtle": "Turtle",
                       "application/n-triples": "N-Triples", "application/ld+json": "JSON-LD"}
+FORMAT_PARAMETERS = ("format", "output", "results")
+SHORT_NAMES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
+               "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle",
+               "ntriples": "application/n-triples", "nt": "application/n-triples", "jsonld": "application/ld+json",
+               "json-ld": "application/ld+json"}
 RDFLIB_FORMATS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld"}
 
 
@@ -253,9 +258,12 @@ class EndpointApp:
         if "default-graph-uri" in found or "named-graph-uri" in found:
             raise Problem(400, "default-graph-uri and named-graph-uri are not supported: this endpoint answers "
                                "from its one default graph")
-        unknown = sorted(set(found) - {"query"})
-        if unknown:
-            raise Problem(400, f"unknown parameter {unknown[0]!r}; the SPARQL endpoint takes query")
+        # Other parameters are ignored, as the protocol allows; format, output and results (sent by
+        # SPARQLWrapper and other clients) name the media type and win over Accept.
+        asked = {SHORT_NAMES.get(v.strip().lower(), v.strip().lower()) for k in FORMAT_PARAMETERS
+                 for v in found.get(k, [])}
+        if len(asked) > 1:
+            raise Problem(400, f"format, output and results ask for different media types: {', '.join(sorted(asked))}")
         if "query" not in found:
             if request.method == "POST":
                 raise Problem(400, "no query given")
@@ -266,7 +274,10 @@ class EndpointApp:
         except Refused as refused:
             raise Problem(refused.status, str(refused)) from None
         offered = RESULTS if checked.form in ("SELECT", "ASK") else GRAPHS
-        media = self._negotiate(request, offered)
+        wanted = next(iter(asked), None)
+        if wanted == "application/sparql-results+json" and offered is GRAPHS:
+            wanted = "application/ld+json"  # format=json for a graph: its JSON form
+        media = self._negotiate(request, offered, wanted)
         body = await self._evaluate(("sparql", checked.text, media))
         return 200, media, body, (("Vary", "Accept"),)
 
@@ -285,9 +296,11 @@ class EndpointApp:
         body = await self._evaluate(("table", named_query.text, bindings, media))
         return 200, media, body, (("Vary", "Accept"),)
 
-    def _negotiate(self, request: Request, offered: tuple[str, ...]) -> str:
+    def _negotiate(self, request: Request, offered: tuple[str, ...], asked: str | None = None) -> str:
+        """The media type to answer in: a ``format``/``output`` parameter (as SPARQLWrapper and links send) wins
+        over Accept."""
         try:
-            return choose(request.headers.get("accept"), offered)
+            return choose(asked or request.headers.get("accept"), offered)
         except NotAcceptable as exc:
             raise Problem(406, str(exc)) from None
 
