@@ -94,7 +94,6 @@ class EndpointApp:
         self.pool = Pool(ntriples, settings.workers, settings.limits)
         self.queries = catalog()
         self.page = files("vexas_kg.graph.serve").joinpath("page.html").read_bytes()
-        self.ready = asyncio.Event()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -119,7 +118,6 @@ class EndpointApp:
                 except Exception as exc:
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
-                self.ready.set()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.pool.close()

@@ -13,6 +13,7 @@ package: the read-write store the ``push`` tests write to, and the plain
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import socket
 import subprocess
@@ -247,8 +248,7 @@ def run_endpoint(graph: Graph, host: str = "127.0.0.1", port: int = DEFAULT_PORT
 
     sock = listen(host, port)
     bound = sock.getsockname()[1]
-    chosen = settings or Settings()
-    chosen = Settings(**{**chosen.__dict__, "allowed_hosts": allowed_hosts(host, bound, extra_hosts)})
+    chosen = dataclasses.replace(settings or Settings(), allowed_hosts=allowed_hosts(host, bound, extra_hosts))
     app = EndpointApp(to_ntriples(graph), len(graph), LabelIndex.from_graph(graph), chosen)
     config = uvicorn.Config(app, http=_BoundedH11, lifespan="on", log_level="warning", access_log=False,
                             timeout_keep_alive=5, h11_max_incomplete_event_size=16 * 1024, backlog=2048,

@@ -164,3 +164,19 @@ def test_cli_query_endpoint_uses_the_api_and_matches_in_process(server) -> None:
                             "intervention=tofacitnib", "--endpoint", f"{server.url}/query"],
                            capture_output=True, text=True, timeout=120)
     assert wrong.returncode == 2 and "tofacitinib" in wrong.stderr
+
+
+def test_the_page_runs_in_a_browser_and_links_figures_to_their_trail(server, tmp_path) -> None:
+    import shutil
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed (scripts/setup installs it where apt-get runs as root)")
+    page = f"{server.url}/#" + urllib.parse.urlencode({"query": "comparative-efficacy", "intervention": "tofacitinib"})
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path}",
+                           "--virtual-time-budget=15000", "--dump-dom", page],
+                          capture_output=True, text=True, timeout=120)
+    dom = done.stdout
+    assert "Comparative efficacy" in dom, done.stderr[-1000:]
+    assert re.search(r"\d+ rows? in \d+ ms", dom), dom[-2000:]
+    assert "<table>" in dom and "/api/provenance-trail?item=https%3A%2F%2Fw3id.org%2Fvexas-kg%2Fid%2Fdoc%2F" in dom
