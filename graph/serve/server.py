@@ -202,11 +202,15 @@ class _BoundedH11(H11Protocol):
         super().on_response_complete()
         self._arm()
 
-    def _arm(self) -> None:
-        self.loop.call_later(self.head_timeout_s, self._head_overdue)
+    _idle_period = 0
 
-    def _head_overdue(self) -> None:
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+    def _arm(self) -> None:
+        """Start a deadline for the next request head; a later idle period makes this one void."""
+        self._idle_period += 1
+        self.loop.call_later(self.head_timeout_s, self._head_overdue, self._idle_period)
+
+    def _head_overdue(self, period: int) -> None:
+        if period == self._idle_period and self.conn.their_state is h11.IDLE and not self.transport.is_closing():
             self.transport.close()
 
 
