@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import http.client
+import signal
 import socket
 import subprocess
 import sys
@@ -196,6 +197,10 @@ class _BoundedH11(H11Protocol):
 
     def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
         super().connection_made(transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            # head and body go out in two writes: do not wait for the client's (delayed) ACK in between
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._arm()
 
     def on_response_complete(self) -> None:
@@ -274,9 +279,17 @@ def run_endpoint(graph: Graph, host: str = "127.0.0.1", port: int = DEFAULT_PORT
             waiter.cancel()
             await app.pool.close()
 
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # uvicorn stops on SIGINT/SIGTERM, then raises the signal again: both end here as a clean stop
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
     if not server.started:
         raise EndpointError("the endpoint did not start (its query workers failed to load the graph)")

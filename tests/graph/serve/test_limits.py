@@ -152,3 +152,23 @@ def test_ctrl_c_stops_the_server_and_its_workers(launch) -> None:
     assert not any(alive(pid) for pid in workers)
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", running.port)) != 0
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_cli_serve_prints_its_urls_answers_and_stops_cleanly(stop_signal) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "vexas_kg.cli", "serve", "--port", "0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()
+        assert first.startswith("SPARQL endpoint: http://127.0.0.1:"), first + process.stderr.read()
+        port = int(first.strip().rsplit(":", 1)[1].split("/")[0])
+        status, body = get(port, query_target("ASK { ?s ?p ?o }"))
+        assert status == 200 and json.loads(body)["boolean"] is True
+        process.send_signal(stop_signal)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert out.strip().endswith("stopped") and "Traceback" not in err
