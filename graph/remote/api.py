@@ -21,15 +21,15 @@ RESULTS_JSON = "application/sparql-results+json"
 
 
 def api_base(endpoint: str, timeout_s: int, auth: Credentials | None = None) -> str | None:
-    """The base URL of the vexas-kg API behind ``endpoint`` (``…/query``), or None if it is another kind of store."""
+    """The base URL of the vexas-kg API behind ``endpoint`` (``…/query``), or None if it is another kind of store.
+
+    An endpoint that cannot be reached raises EndpointError here, so the deadline is not spent twice."""
     split = urllib.parse.urlsplit(endpoint)
     if not split.path.endswith("/query") or split.query:
         return None
     base = urllib.parse.urlunsplit((split.scheme, split.netloc, split.path[: -len("/query")], "", ""))
-    try:
-        status, body = _request("GET", f"{base}/api", timeout_s, headers={"Accept": "application/json"}, auth=auth)
-    except EndpointError:
-        return None
+    # A store that cannot be reached (or does not answer in time) fails here, once, with the transport's message.
+    status, body = _request("GET", f"{base}/api", timeout_s, headers={"Accept": "application/json"}, auth=auth)
     if status != 200:
         return None
     try:
