@@ -80,38 +80,41 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-              help="Query timeout in seconds.")
+              help="Deadline of each query in seconds; a query past it is stopped and answered 503.")
+@click.option("--memory", "memory_mb", type=click.IntRange(256), default=2048, show_default=True,
+              help="Memory (MiB of address space) one query evaluation may use; past it the query is stopped.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Query worker processes (queries evaluated at the same time).")
+@click.option("--cors/--no-cors", default=True, show_default=True,
+              help="Let web pages on other origins query the endpoint (Access-Control-Allow-Origin: *).")
+@click.option("--allow-host", "extra_hosts", multiple=True, metavar="NAME",
+              help="Another Host header value to answer (a DNS name of this machine; repeatable).")
 @click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="An evidence folder of the packaged layout (default: the packaged evidence).")
-def serve(host: str, port: int, timeout_s: int, evidence: Path | None) -> None:
-    """Serve the checked graph as a read-only SPARQL endpoint with a query page; Ctrl-C stops it.
+def serve(host: str, port: int, timeout_s: int, memory_mb: int, workers: int, cors: bool,
+          extra_hosts: tuple[str, ...], evidence: Path | None) -> None:
+    """Serve the checked graph as a read-only SPARQL endpoint, named-query API and query page; Ctrl-C stops it.
 
     Refuses to start if the graph is incomplete or does not conform to the shapes.
-    SERVICE and LOAD requests are refused, so no query reaches the network.
+    SERVICE, FROM/FROM NAMED, LOAD and every update are refused, so no query reaches the network.
     """
-    import signal
-
     from vexas_kg.graph.builder.pipeline import checked_build
-    from vexas_kg.graph.serve.server import serve_graph
+    from vexas_kg.graph.serve.app import Settings
+    from vexas_kg.graph.serve.evaluator import Limits
+    from vexas_kg.graph.serve.server import run_endpoint
 
     build = checked_build(evidence)
+    settings = Settings(timeout_s=timeout_s, workers=workers, limits=Limits(memory_mb=memory_mb), cors=cors)
 
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+    def ready(base_url: str) -> None:
+        click.echo(f"SPARQL endpoint: {base_url}/query")
+        click.echo(f"named queries:   {base_url}/api")
+        click.echo(f"query page:      {base_url}/")
+        click.echo(f"serving {len(build.graph)} triples read-only (query deadline {timeout_s} s, "
+                   f"{memory_mb} MiB per query, {workers} workers); press Ctrl-C to stop")
+        sys.stdout.flush()
 
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        with serve_graph(build.graph, host, port, timeout_s) as endpoint:
-            click.echo(f"SPARQL endpoint: {endpoint.query_url}")
-            click.echo(f"query page:      {endpoint.base_url}/")
-            click.echo(f"serving {len(build.graph)} triples read-only (query timeout {timeout_s} s); "
-                       "press Ctrl-C to stop")
-            try:
-                endpoint.wait()
-            except KeyboardInterrupt:
-                pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    run_endpoint(build.graph, host, port, settings, extra_hosts, ready)
     click.echo("stopped")
 
 
@@ -224,7 +227,8 @@ def _engine_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--graph", "graph_iri", default=None, metavar="IRI",
                      help="With --endpoint: the named graph holding the data (sent as default-graph-uri)."),
         click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-                     help="With --endpoint: the request deadline in seconds (the whole answer, not each read)."),
+                     help="Deadline in seconds: with --endpoint, for the whole answer (not each read); "
+                          "`query` also stops an in-process evaluation past it."),
     )):
         command = option(command)
     return _user_option(command)
@@ -258,8 +262,11 @@ def _engine(engine: str, endpoint: str | None, graph_iri: str | None, timeout_s:
 @click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Run your own SELECT query from this file instead of a named query.")
 @_engine_options
+@click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, show_default=True,
+              help="In-process: memory (MiB) the query evaluation may use; past it the query is stopped.")
 def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | None, query_file: Path | None,
-          engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> None:
+          engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, memory_mb: int,
+          user: str | None) -> None:
     """Run the named query NAME (see `vexas-kg queries`) or --file FILE on the graph, built in-process."""
     from vexas_kg.errors import UsageError
     from vexas_kg.graph.query.named import named, parse_params, run_query, user_query
@@ -269,13 +276,24 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
         raise UsageError("give either a query NAME or --file FILE (see `vexas-kg queries`)")
     values = parse_params(params)
     chosen = named(name) if name is not None else user_query(query_file, values)
-    chosen_engine = _engine(engine, endpoint, graph_iri, timeout_s, user)
-    table = run_query(chosen, values, chosen_engine)
-    if endpoint is not None and not table.rows:
-        from vexas_kg.graph.remote.client import holds_data, no_data_message
+    if endpoint is not None:
+        from vexas_kg.graph.remote.api import api_base, run_api
+        from vexas_kg.graph.remote.client import RemoteEngine, holds_data, no_data_message
 
-        if not holds_data(chosen_engine):
-            click.echo(f"note: no rows: {no_data_message(chosen_engine)}", err=True)
+        auth = _login(endpoint, user)
+        base = api_base(endpoint, timeout_s, auth) if name is not None and graph_iri is None else None
+        if base is not None:
+            table = run_api(base, name, values, timeout_s, auth)
+        else:
+            remote = RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth)
+            table = run_query(chosen, values, remote)
+            if not table.rows and not holds_data(remote):
+                click.echo(f"note: no rows: {no_data_message(remote)}", err=True)
+    else:
+        from vexas_kg.graph.query.bounded import run_bounded
+
+        local = _engine(engine, endpoint, graph_iri, timeout_s, user)
+        table = run_bounded(lambda: run_query(chosen, values, local), timeout_s, memory_mb)
     click.echo(format_results(select_columns(table, columns), fmt), nl=False)
 
 

@@ -37,7 +37,8 @@ from rdflib.term import Identifier
 
 from vexas_kg.errors import QueryError, UsageError
 from vexas_kg.graph.query.engine import Binding, Engine, ResultTable
-from vexas_kg.graph.query.sparql_text import bind_lists, keywords
+from vexas_kg.graph.query.readonly import check_query
+from vexas_kg.graph.query.sparql_text import bind_lists
 from vexas_kg.graph.store.oxigraph import from_oxigraph, load_store, to_oxigraph
 from vexas_kg.ontology import PREFIXES
 from vexas_kg.ontology.vocab import VX, VXID, VXT
@@ -63,14 +64,9 @@ def portable(term: Identifier | None) -> Identifier | None:
 
 # ------------------------------------------------------------------ engines
 
-NETWORK_KEYWORDS = frozenset({"SERVICE", "LOAD"})
-
-
 def refuse_network(query: str) -> None:
-    """Both in-process engines would follow SERVICE (and LOAD) to any URL: refuse them."""
-    found = sorted(NETWORK_KEYWORDS & keywords(query))
-    if found:
-        raise QueryError(f"{' and '.join(found)} is not allowed: queries run by vexas-kg never reach the network")
+    """Both in-process engines would follow SERVICE (and rdflib FROM) to any URL: refuse, deciding on the parse."""
+    check_query(query)
 
 
 class RdflibEngine:

@@ -265,11 +265,31 @@ def push(graph: Graph, store_url: str, graph_iri: str = str(DEFAULT_GRAPH),
         got_hash = canonical_hash(back) if back is not None else canonical_hash(Graph())
         if got != len(graph) or got_hash != expected:
             raise EndpointError(f"read-back of <{graph_iri}> does not match: sent {len(graph)} triples "
-                                f"(hash {expected[:16]}), read {got} (hash {got_hash[:16]})")
+                                f"(hash {expected[:16]}), read {got} (hash {got_hash[:16]}); "
+                                f"{differences(graph, back if back is not None else Graph())}")
     except EndpointError as failure:
         raise EndpointError(f"push failed: {failure}; {_restore(store_url, graph_iri, old, timeout_s, auth)}") from None
     exact = to_ntriples(back) == to_ntriples(graph)
     return PushReport(store_url, graph_iri, len(graph), expected, exact, None if old is None else len(old))
+
+
+def differences(sent: Graph, back: Graph, shown: int = 3) -> str:
+    """The first few triples the store changed on the way in (sent one way, read back another), in N-Triples.
+
+    Numbers are compared by value (as the hash does), so only real changes show; a
+    store that rewrites literals (Virtuoso, for one) is named by what it rewrote.
+    """
+    sent_lines = set(to_ntriples(fold_numbers(sent)).splitlines())
+    back_lines = set(to_ntriples(fold_numbers(back)).splitlines())
+    missing, added = sorted(sent_lines - back_lines), sorted(back_lines - sent_lines)
+    if any(isinstance(term, BNode) for triple in sent for term in triple) and len(missing) == len(added):
+        return "the store renamed or changed blank nodes"
+    parts = []
+    if missing:
+        parts.append(f"{len(missing)} sent triples did not come back, first: " + " | ".join(missing[:shown]))
+    if added:
+        parts.append(f"{len(added)} came back that were not sent, first: " + " | ".join(added[:shown]))
+    return "; ".join(parts) or "the triples are equal but the hash differs"
 
 
 def _restore(store_url: str, graph_iri: str, old: Graph | None, timeout_s: int, auth: Credentials | None) -> str:

@@ -157,6 +157,7 @@ def test_read_back_mismatch_restores_the_old_graph(oxigraph_server: OxigraphServ
         proxy.close()
     message = str(failure.value)
     assert f"sent {len(built.graph)} triples" in message and f"read {len(built.graph) - 1}" in message
+    assert "1 sent triples did not come back, first: <" in message
     now = fetch_graph(oxigraph_server.store_url, graph_iri)
     if existed:
         assert "the old graph was restored (4 triples)" in message
@@ -164,6 +165,21 @@ def test_read_back_mismatch_restores_the_old_graph(oxigraph_server: OxigraphServ
     else:
         assert "the old graph was restored (it did not exist)" in message
         assert now is None or len(now) == 0
+
+
+def test_a_store_that_changes_literals_is_named_by_the_triples_it_changed() -> None:
+    from vexas_kg.graph.remote.client import differences
+
+    sent, back = Graph(), Graph()
+    for graph, text in ((sent, "CRP \u2265 10 mg/L"), (back, "CRP ? 10 mg/L")):
+        graph.add((URIRef("urn:x:a"), URIRef("urn:x:quote"), Literal(text)))
+        graph.add((URIRef("urn:x:a"), URIRef("urn:x:n"), Literal("5.20", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))))
+    back.remove((URIRef("urn:x:a"), URIRef("urn:x:n"), None))
+    back.add((URIRef("urn:x:a"), URIRef("urn:x:n"), Literal("5.2", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))))
+    message = differences(sent, back)
+    assert message.startswith("1 sent triples did not come back, first: <urn:x:a> <urn:x:quote> \"CRP \u2265 10 mg/L\"")
+    assert "1 came back that were not sent, first: <urn:x:a> <urn:x:quote> \"CRP ? 10 mg/L\"" in message
+    assert "5.2" not in message  # a number kept by value is not a change
 
 
 def test_push_to_nothing_is_an_endpoint_error(built: Build) -> None:
