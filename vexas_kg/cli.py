@@ -261,6 +261,42 @@ def trace(item: str, engine: str) -> None:
     click.echo(render(trail_of(item, engine_for(build_graph().graph, engine))), nl=False)
 
 
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/report"),
+              show_default=True, help="Folder for the site (replaced atomically).")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Build the report from this SPARQL 1.1 endpoint instead of the in-process graph.")
+@click.option("--graph", "graph_iri", default=None, metavar="IRI",
+              help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
+@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
+              help="With --endpoint: the timeout of each request in seconds.")
+@click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="An evidence folder of the packaged layout (default: the packaged evidence).")
+@_user_option
+def report(out_dir: Path, endpoint: str | None, graph_iri: str | None, timeout_s: int, evidence: Path | None,
+           user: str | None) -> None:
+    """Write the evidence report: a self-contained static HTML site (open its index.html).
+
+    Every page is generated from the named queries' answers; two runs write identical
+    bytes, and on any error nothing is written.
+    """
+    from vexas_kg.errors import UsageError
+    from vexas_kg.graph.report.report import local_site, remote_site, write_report
+
+    if endpoint is not None:
+        from vexas_kg.graph.remote.client import RemoteEngine
+
+        if evidence is not None:
+            raise UsageError("--evidence belongs to the in-process graph, not to --endpoint")
+        auth = _login(endpoint, user)
+        site = remote_site(RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth))
+    elif graph_iri is not None or user is not None:
+        raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
+    else:
+        site = local_site(evidence)
+    click.echo(write_report(site, out_dir).text())
+
+
 def run() -> None:
     """The ``vexas-kg`` console script: run the CLI, flush its output, and end the process at once.
 
