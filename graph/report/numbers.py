@@ -76,3 +76,23 @@ def wilson(successes: int, total: int, z: float = Z95) -> tuple[float, float]:
 def percent(proportion: float) -> str:
     """A computed proportion as a percentage with one decimal (computed values are marked as such)."""
     return f"{proportion * 100:.1f}"
+
+
+NUMBER_WORDS: dict[int, tuple[str, ...]] = {
+    0: ("no", "none", "zero"), 1: ("one", "single"), 2: ("two", "both"), 3: ("three",), 4: ("four",), 5: ("five",),
+    6: ("six",), 7: ("seven",), 8: ("eight",), 9: ("nine",), 10: ("ten",), 11: ("eleven",), 12: ("twelve",),
+}
+"""Small counts that sources print as words ("no complete responses in the five patients")."""
+
+
+def quote_prints(quote: str, value: object) -> bool:
+    """Whether ``quote`` prints ``value``: as digits (``5.20`` prints 5.2) or, for a small count, as a word."""
+    wanted = decimal(value)
+    if wanted is None:
+        return False
+    if any(decimal(token) == wanted for token in _NUMBER.findall(quote)):
+        return True
+    if wanted == wanted.to_integral() and int(wanted) in NUMBER_WORDS:
+        words = set(re.findall(r"[a-z]+", quote.casefold()))
+        return any(word in words for word in NUMBER_WORDS[int(wanted)])
+    return False

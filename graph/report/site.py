@@ -259,8 +259,10 @@ def environment() -> Environment:
     return env
 
 
-def stylesheet() -> bytes:
-    return files("vexas_kg.graph.report").joinpath("static", "report.css").read_bytes()
+def assets() -> dict[str, bytes]:
+    """The static files every page uses (stylesheet, icon), by their path in the site."""
+    folder = files("vexas_kg.graph.report").joinpath("static")
+    return {f"assets/{name}": folder.joinpath(name).read_bytes() for name in ("favicon.svg", "report.css")}
 
 
 # ------------------------------------------------------------------ identifiers
@@ -342,7 +344,7 @@ def render_site(evidence: Evidence, sources: Sources, reference: object) -> dict
     known = reference_identifiers(reference)
     identifiers = identifier_links((r for rows in evidence.by_study.values() for r in rows), known)
     ctx = Context(evidence, pages, sources, labels, quotes, identifiers, build_facts(evidence))
-    out: dict[str, bytes] = {"assets/report.css": stylesheet()}
+    out: dict[str, bytes] = assets()
 
     def page(path: str, template: str, title: str, **values: object) -> None:
         depth = path.count("/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
@@ -25,19 +26,32 @@ def site_dir(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def site_url(site_dir: Path) -> Iterator[str]:
-    """The written site served read-only by a real HTTP server on a free 127.0.0.1 port."""
+@dataclass
+class Served:
+    """The site's URL and every request the server answered with an error."""
 
-    class Quiet(SimpleHTTPRequestHandler):
+    url: str
+    failures: list[tuple[str, int]] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def served(site_dir: Path) -> Iterator[Served]:
+    """The written site served read-only by a real HTTP server on a free 127.0.0.1 port."""
+    failures: list[tuple[str, int]] = []
+
+    class Recording(SimpleHTTPRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            if int(getattr(code, "value", code) if str(code).isdigit() or hasattr(code, "value") else 0) >= 400:
+                failures.append((self.path, int(getattr(code, "value", code))))
+
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site_dir)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Recording, directory=str(site_dir)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield Served(f"http://127.0.0.1:{server.server_address[1]}/", failures)
     finally:
         server.shutdown()
         server.server_close()

@@ -40,3 +40,18 @@ def test_a_value_is_shown_as_its_quote_prints_it() -> None:
 ])
 def test_durations_in_words(duration: str, words: str) -> None:
     assert in_words(duration) == words
+
+
+@pytest.mark.parametrize(("quote", "value", "expected"), [
+    ("with 91% response rate at 6 months", "91", True),
+    ("risk ratio 2.47,95% CI 1.18-5.20; p=0.018", "5.2", True),
+    ("no complete responses in the five patients", "0", True),
+    ("no complete responses in the five patients", "5", True),
+    ("with 91% response rate at 6 months", "9", False),
+    ("with 91% response rate at 6 months", "1", False),
+    ("in the five patients", "4", False),
+])
+def test_whether_a_quote_prints_a_value(quote: str, value: str, expected: bool) -> None:
+    from vexas_kg.graph.report.numbers import quote_prints
+
+    assert quote_prints(quote, value) is expected
