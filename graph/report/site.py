@@ -50,7 +50,9 @@ def short_id(iri: str) -> str:
     """``000:slug`` for a document's item, else the path after ``id/``."""
     path = path_of(iri) or iri
     match = re.match(r"^doc/([a-z0-9]+)/[a-z-]+/([^/]+)$", path)
-    return f"{match.group(1)}:{match.group(2)}" if match else path
+    if match:
+        return f"{match.group(1)}:{match.group(2)}"
+    return path[len("doc/"):] if re.match(r"^doc/[a-z0-9]+$", path) else path
 
 
 @dataclass
@@ -240,9 +242,15 @@ def trail_view(item: Entity, ctx: Context) -> TrailView:
                         "children": walk(child_node, path | {child_node}) if child_node not in path else []})
         return out
 
-    warnings = [r for r in ctx.evidence.tables.get("citation-audit", [])
-                if item.iri in (text(r.get("claim")), text(r.get("concerning")))
-                or any(text(r.get("claim")) == str(s["node"]) for s in rows if text(s.get("relation")) == "statement")]
+    statements = {str(s["node"]) for s in rows if text(s.get("relation")) == "statement"}
+    warnings: list[Row] = []
+    seen: set[tuple[str, ...]] = set()
+    for r in ctx.evidence.tables.get("citation-audit", []):
+        if item.iri in (text(r.get("claim")), text(r.get("concerning"))) or text(r.get("claim")) in statements:
+            key = tuple(text(r.get(c)) for c in ("kind", "claim", "marker", "detail"))
+            if key not in seen:
+                seen.add(key)
+                warnings.append(r)
     tree = walk(item.iri, frozenset({item.iri}))
     return TrailView(item, head, quotes, tree, warnings, ctx.number(item.iri, head.get("value")))
 
@@ -369,7 +377,7 @@ def render_site(evidence: Evidence, sources: Sources, reference: object) -> dict
     for entity in evidence.studies:
         page(pages.paths[entity.iri], "study.html", entity.label, study=study_view(entity, ctx))
     for entity in evidence.items:
-        page(pages.paths[entity.iri], "trail.html", f"Trail: {short_id(entity.iri)}", trail=trail_view(entity, ctx))
+        page(pages.paths[entity.iri], "trail.html", f"Trail of {short_id(entity.iri)}", trail=trail_view(entity, ctx))
     return out
 
 

@@ -145,13 +145,23 @@ def test_external_links_are_identifier_resolvers_only(crawl: Crawl) -> None:
 def test_every_comparative_figure_links_to_a_quote_that_prints_it(crawl: Crawl, served) -> None:
     comparative = crawl.pages[served.url + "comparative.html"]
     assert len(comparative.numbers) > 20
-    unproven = []
-    for value, href in comparative.numbers:
-        trail = crawl.pages[href.split("#", 1)[0]]
-        assert "/trails/" in trail.url
-        if not any(quote_prints(mark, value) for mark in trail.marks):
-            unproven.append((value, trail.url, trail.marks))
+    assert not _unproven(crawl, comparative)
+
+
+def test_every_linked_number_on_every_page_is_printed_in_its_trail_quote(crawl: Crawl) -> None:
+    unproven = [miss for page in crawl.pages.values() for miss in _unproven(crawl, page)]
+    assert sum(len(page.numbers) for page in crawl.pages.values()) > 200
     assert not unproven
+
+
+def _unproven(crawl: Crawl, page: Page) -> list[tuple[str, str, str]]:
+    """The page's linked numbers whose trail page highlights no quote printing them."""
+    missing = []
+    for value, href in page.numbers:
+        trail = crawl.pages[href.split("#", 1)[0]]
+        if "/trails/" not in trail.url or not any(quote_prints(mark, value) for mark in trail.marks):
+            missing.append((page.url, value, trail.url))
+    return missing
 
 
 def test_plot_points_link_to_their_trails(browser, served) -> None:
