@@ -183,10 +183,10 @@ def forest(outcome: str, when: str, table: list[dict[str, object]]) -> dict[str,
             value, unit = decimal(percent(row["n"] / int(str(row["N"])))), "%"
         if value is None:
             continue
-        note = {"reported": f"{interval.get('level')} CI {interval.get('low')}–{interval.get('high')} (reported)",
-                "computed": f"Wilson 95 % CI {interval.get('low')}–{interval.get('high')} (computed from n/N)",
+        note = {"reported": f"CI {interval.get('low')}–{interval.get('high')} reported",
+                "computed": f"CI {interval.get('low')}–{interval.get('high')} % computed",
                 "none": "no interval reported"}[str(interval["kind"])]
-        shown = f"{row['value']} {row['unit']}".strip()
+        shown = f"{row['n']}/{row['N']}" if row["n"] is not None else f"{row['value']} {row['unit']}".strip()
         points.append((unit, Point(
             label=", ".join(row["interventions"]) or str(row["arm"]), sublabel=str(row["study"]), level=level,
             value=float(value), low=float(low) if low is not None else None,
@@ -453,10 +453,17 @@ def intervention_view(entity: Entity, ctx: Context) -> dict[str, object]:
         if row not in adverse:
             checklist.setdefault(text(row.get("category")), []).append(row)
     recommendations = []
+    presentations: "OrderedDict[tuple[str, str], dict[str, object]]" = OrderedDict()
     for row in evidence.tables.get("treatment-for-presentation", []):
         if text(row.get("treatment")) == entity.label:
-            recommendations.append({"decision": f"initial therapy: {text(row.get('manifestationLabel'))}",
-                                    "row": row})
+            entry = presentations.setdefault((text(row.get("claim")), text(row.get("role"))),
+                                             {"row": row, "manifestations": []})
+            if text(row.get("manifestationLabel")) not in entry["manifestations"]:
+                entry["manifestations"].append(text(row.get("manifestationLabel")))
+    for (claim, role), entry in presentations.items():
+        what = "initial therapy" if "initial" in role or not role else role
+        recommendations.append({"decision": f"{what} for a presentation with {', '.join(entry['manifestations'])}",
+                                "row": entry["row"]})
     for drug, rows in sorted(evidence.alternatives.items()):
         for row in rows:
             if text(row.get("option")) == entity.label:

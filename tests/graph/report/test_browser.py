@@ -181,6 +181,7 @@ def test_screenshots(browser, served) -> None:
                        ("comparative", "comparative.html")):
         browser.set_window_size(1280, 1000)
         browser.get(served.url + path)
+        assert browser.execute_script("return !!document.querySelector('main h1');"), path
         height = browser.execute_script("return document.documentElement.scrollHeight;")
         browser.set_window_size(1280, min(int(height), 6000))
         target = SCREENSHOTS / f"{name}.png"
@@ -190,7 +191,7 @@ def test_screenshots(browser, served) -> None:
 
 
 AXE_PAGES = ("index.html", "comparative.html", "interventions.html", "interventions/drug-tofacitinib.html",
-             "interventions/drug-class-jak-inhibitors.html", "studies.html",
+             "interventions/drug-class-jak-inhibitor.html", "studies.html",
              "studies/study-french-registry-targeted-therapies.html",
              "trails/000-figure-azacitidine-overall-response-6m.html", "items.html", "citation-audit.html",
              "contrasts.html")
@@ -201,6 +202,7 @@ def test_no_serious_accessibility_violation(browser, served, path: str) -> None:
     if not AXE.is_file():
         _missing("axe-core is not vendored")
     browser.get(served.url + path)
+    assert browser.execute_script("return !!document.querySelector('meta[name=generator][content=\"vexas-kg report\"]');"), path
     browser.execute_script(AXE.read_text(encoding="utf-8"))
     result = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
