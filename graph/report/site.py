@@ -81,6 +81,8 @@ class Context:
     identifiers: Mapping[str, Mapping[str, str]]
     """Per publication IRI: {"doi": ..., "pmid": ...} for identifiers listed in the reference folder."""
     build: Mapping[str, object]
+    pairs: Mapping[str, list[dict[str, object]]] = field(default_factory=dict)
+    """Per figure: its comparisons (query ``comparisons``), when the catalog has that query."""
 
     def study_by_label(self, label: str) -> str | None:
         """The IRI of the study with this label (comparative-efficacy names studies by label)."""
@@ -146,15 +148,43 @@ def sof_groups(rows: Iterable[Row], ctx: Context) -> list[dict[str, object]]:
     return result
 
 
+def study_of(row: Row, ctx: Context) -> tuple[str, str | None]:
+    """A row's study as (label, IRI): queries name it by ``studyLabel`` and ``study`` (IRI), or by label only."""
+    study = row.get("study")
+    if isinstance(study, URIRef):
+        return text(row.get("studyLabel")) or ctx.labels.get(str(study), str(study)), str(study)
+    label = text(row.get("studyLabel")) or text(study)
+    return label, ctx.study_by_label(label)
+
+
+def pair_verdicts(rows: Iterable[Row]) -> dict[str, list[dict[str, object]]]:
+    """Per figure: the comparisons it is part of, each with the other figure and the verdict."""
+    found: dict[str, list[dict[str, object]]] = {}
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        a, b = text(row.get("figureA")), text(row.get("figureB"))
+        if not a or not b:
+            continue
+        for mine, other, arm, value, when in ((a, b, "armB", "valueB", "whenB"), (b, a, "armA", "valueA", "whenA")):
+            if (mine, other) in seen:
+                continue
+            seen.add((mine, other))
+            found.setdefault(mine, []).append({"other": other, "arm": text(row.get(arm)), "value": row.get(value),
+                                               "when": in_words(text(row.get(when))), "row": row,
+                                               "verdict": text(row.get("verdict"))})
+    return found
+
+
 def sof_row(entry: Mapping[str, object], ctx: Context) -> dict[str, object]:
     row: Row = entry["row"]  # type: ignore[assignment]
     figure = str(row["figure"])
     n, total = counts(row)
-    study = text(row.get("study"))
+    study, study_iri = study_of(row, ctx)
     return {
-        "figure": figure, "href": ctx.pages.get(figure), "study": study,
-        "study_href": ctx.pages.get(row.get("studyIri")) or ctx.pages.get(ctx.study_by_label(study)),
+        "figure": figure, "href": ctx.pages.get(figure), "study": study, "study_href": ctx.pages.get(study_iri),
         "design": text(row.get("design")), "level_of_evidence": text(row.get("evidenceLevel")),
+        "certainty": text(row.get("startingCertainty")), "basis": text(row.get("basis")),
+        "pairs": [pair | {"href": ctx.pages.get(str(pair["other"]))} for pair in ctx.pairs.get(figure, [])],
         "arm": text(row.get("arm")), "interventions": entry["interventions"],
         "composition": text(row.get("composition")), "level": text(row.get("level")),
         "scopes": entry["scopes"], "statistic": text(row.get("statistic")),
@@ -264,6 +294,7 @@ def environment() -> Environment:
     env.filters["t"] = text
     env.filters["words"] = in_words
     env.filters["short"] = short_id
+    env.filters["column"] = lambda name: re.sub(r"(?<!^)(?=[A-Z])", " ", str(name)).lower()
     return env
 
 
@@ -351,7 +382,8 @@ def render_site(evidence: Evidence, sources: Sources, reference: object) -> dict
               for iri, rows in evidence.trails.items()}
     known = reference_identifiers(reference)
     identifiers = identifier_links((r for rows in evidence.by_study.values() for r in rows), known)
-    ctx = Context(evidence, pages, sources, labels, quotes, identifiers, build_facts(evidence))
+    ctx = Context(evidence, pages, sources, labels, quotes, identifiers, build_facts(evidence),
+                  pair_verdicts(evidence.tables.get("comparisons", [])))
     out: dict[str, bytes] = assets()
 
     def page(path: str, template: str, title: str, **values: object) -> None:
