@@ -244,6 +244,10 @@ class TrailView:
     tree: list[dict[str, object]]
     warnings: list[Row]
     value: str
+    figure: dict[str, object] | None = None
+    """The figure's statistics, as comparative-efficacy gives them (n/N, interval, p, comparator ...)."""
+    safety: Row | None = None
+    """A safety rule's or adverse event's row of safety-profile (test, timing, threshold, dose ...)."""
 
 
 def trail_view(item: Entity, ctx: Context) -> TrailView:
@@ -282,7 +286,12 @@ def trail_view(item: Entity, ctx: Context) -> TrailView:
                 seen.add(key)
                 warnings.append(r)
     tree = walk(item.iri, frozenset({item.iri}))
-    return TrailView(item, head, quotes, tree, warnings, ctx.number(item.iri, head.get("value")))
+    figure = next((entry for entry in group_figures(r for r in ctx.evidence.tables.get("comparative-efficacy", [])
+                                                    if text(r.get("figure")) == item.iri)), None)
+    safety = next((r for per in ctx.evidence.by_intervention.values() for r in per.get("safety-profile", [])
+                   if text(r.get("item")) == item.iri), None)
+    return TrailView(item, head, quotes, tree, warnings, ctx.number(item.iri, head.get("value")),
+                     sof_row(figure, ctx) if figure else None, safety)
 
 
 # ------------------------------------------------------------------ environment
