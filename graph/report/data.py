@@ -56,6 +56,10 @@ class Evidence:
     alternatives: dict[str, list[Row]] = field(default_factory=dict)
     """Per drug IRI: alternatives-after-failure rows (the drug as the one that failed)."""
     trails: dict[str, list[Row]] = field(default_factory=dict)
+    subjects: list[Entity] = field(default_factory=list)
+    """Diseases and genes (the disease basics), when the catalog has the ``statements`` query."""
+    statements: dict[str, list[Row]] = field(default_factory=dict)
+    """Per disease or gene IRI: the ``statements`` rows about it."""
 
     def has(self, query: str) -> bool:
         return query in self.queries
@@ -118,10 +122,14 @@ def gather(engine: Engine, graph_hash: str) -> Evidence:
             evidence.alternatives[entity.iri] = rows(engine, "alternatives-after-failure", {"drug": entity.iri}, labels)
     for study in studies:
         evidence.by_study[study.iri] = rows(engine, "study-summary", {"study": study.iri}, labels)
+    if "statements" in available:
+        evidence.subjects = of_kind({str(VX.Disease): "disease", str(VX.Gene): "gene"})
+        for subject in evidence.subjects:
+            evidence.statements[subject.iri] = rows(engine, "statements", {"about": subject.iri}, labels)
     for item in items:
         evidence.trails[item.iri] = rows(engine, "provenance-trail", {"item": item.iri}, labels)
     ran = set(used) | {n for per in evidence.by_intervention.values() for n in per}
-    ran |= {"study-summary", "provenance-trail"} | ({"alternatives-after-failure"} if evidence.alternatives else set())
+    ran |= {"study-summary", "provenance-trail"} | ({"statements"} if evidence.statements else set()) | ({"alternatives-after-failure"} if evidence.alternatives else set())
     evidence.queries = tuple(sorted(ran))
     return evidence
 

@@ -445,11 +445,13 @@ def overview_view(ctx: Context) -> dict[str, object]:
     basics = [item for item in evidence.items
               if text(next((r.get("detail") for r in evidence.trails[item.iri] if r.get("parent") is None), ""))
               in ("claim: background", "claim: prognostic statement")]
+    about = sorted(((subject, evidence.statements.get(subject.iri, [])) for subject in evidence.subjects
+                    if evidence.statements.get(subject.iri)), key=lambda pair: (-len(pair[1]), pair[0].label))
     interventions = {}
     for entity in evidence.interventions:
         interventions.setdefault(entity.kind, []).append(entity)
     counts = {row.get("entity"): row for row in dimensions.get("intervention", [])}
-    return {"dimensions": dimensions, "kinds": kinds, "basics": basics, "interventions": interventions,
+    return {"dimensions": dimensions, "kinds": kinds, "basics": basics, "about": about, "interventions": interventions,
             "intervention_counts": {str(k): v for k, v in counts.items()},
             "gaps": evidence.tables.get("evidence-gaps", [])}
 
