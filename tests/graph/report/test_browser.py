@@ -211,3 +211,20 @@ def test_no_serious_accessibility_violation(browser, served, path: str) -> None:
     serious = [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result
                if v["impact"] in ("serious", "critical")]
     assert not serious
+
+
+def test_pages_print_without_navigation(browser, served) -> None:
+    """The print stylesheet hides the navigation and keeps the content; Chromium prints the page to a PDF."""
+    import base64
+
+    browser.get(served.url + "interventions/drug-tofacitinib.html")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        shown = browser.execute_script(
+            "return [getComputedStyle(document.querySelector('header.site nav')).display,"
+            " getComputedStyle(document.querySelector('main')).display];")
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert shown == ["none", "block"]
+    pdf = base64.b64decode(browser.print_page())
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
