@@ -117,6 +117,24 @@ def _user_option(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
+def _endpoint_options(endpoint_help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--endpoint URL, --graph IRI, --timeout S and --user NAME: the options of a command that can read a remote store."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        for option in (
+            _user_option,
+            click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
+                         help="With --endpoint: the request timeout in seconds."),
+            click.option("--graph", "graph_iri", default=None, metavar="IRI",
+                         help="With --endpoint: the named graph holding the data (sent as default-graph-uri)."),
+            click.option("--endpoint", default=None, metavar="URL", help=endpoint_help),
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 def _login(url: str, user: str | None) -> Credentials | None:
     """Credentials for ``url``; asks for the password on a terminal when --user has none."""
     from vexas_kg.graph.remote.credentials import PASSWORD_VARIABLE, credentials_for, sent_in_clear
@@ -215,13 +233,7 @@ ENGINES = ("oxigraph", "rdflib")
               help="Run your own SELECT query from this file instead of a named query.")
 @click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
               help="The in-process SPARQL engine.")
-@click.option("--endpoint", default=None, metavar="URL",
-              help="Run on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md).")
-@click.option("--graph", "graph_iri", default=None, metavar="IRI",
-              help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
-@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-              help="With --endpoint: the request timeout in seconds.")
-@_user_option
+@_endpoint_options("Run on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md).")
 def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | None, query_file: Path | None,
           engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> None:
     """Run the named query NAME (see `vexas-kg queries`) or --file FILE on the graph, built in-process."""
@@ -266,15 +278,9 @@ def trace(item: str, engine: str) -> None:
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/report"),
               show_default=True, help="Folder for the site (replaced atomically).")
-@click.option("--endpoint", default=None, metavar="URL",
-              help="Build the report from this SPARQL 1.1 endpoint instead of the in-process graph.")
-@click.option("--graph", "graph_iri", default=None, metavar="IRI",
-              help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
-@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-              help="With --endpoint: the timeout of each request in seconds.")
 @click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="An evidence folder of the packaged layout (default: the packaged evidence).")
-@_user_option
+@_endpoint_options("Build the report from this SPARQL 1.1 endpoint instead of the in-process graph.")
 def report(out_dir: Path, endpoint: str | None, graph_iri: str | None, timeout_s: int, evidence: Path | None,
            user: str | None) -> None:
     """Write the evidence report: a self-contained static HTML site (open its index.html).
