@@ -18,9 +18,9 @@ from rdflib.term import Identifier
 
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.query.engine import Engine
-from vexas_kg.graph.query.named import LabelIndex, run_named
+from vexas_kg.graph.query.named import LabelIndex, run_query
 from vexas_kg.ontology.vocab import VX
-from vexas_kg.queries import catalog, read_query_text
+from vexas_kg.queries import NamedQuery, catalog, read_query_text
 
 Row = Mapping[str, Union[Identifier, None]]
 ITEM_KINDS = {str(VX.Figure): "figure", str(VX.Claim): "claim", str(VX.SafetyRule): "safety rule",
@@ -86,9 +86,9 @@ class Cells(dict):
         return self.get(name)
 
 
-def rows(engine: Engine, name: str, params: Mapping[str, str], labels: LabelIndex) -> list[Row]:
+def rows(engine: Engine, query: NamedQuery, params: Mapping[str, str], labels: LabelIndex) -> list[Row]:
     """The rows of one named query as dicts keyed by column name."""
-    table = run_named(name, params, engine, labels)
+    table = run_query(query, params, engine, labels)
     return [Cells(zip(table.columns, row)) for row in table.rows]
 
 
@@ -112,22 +112,23 @@ def gather(engine: Engine, graph_hash: str) -> Evidence:
     used = [name for name in WHOLE_GRAPH if name in available]
     evidence = Evidence((), graph_hash, interventions, studies, documents, items)
     for name in used:
-        evidence.tables[name] = rows(engine, name, {}, labels)
+        evidence.tables[name] = rows(engine, available[name], {}, labels)
     for entity in interventions:
         per = evidence.by_intervention.setdefault(entity.iri, {})
         for name, parameter in PER_INTERVENTION.items():
             if name in available and _accepts(available[name], parameter, entity.kind):
-                per[name] = rows(engine, name, {parameter: entity.iri}, labels)
+                per[name] = rows(engine, available[name], {parameter: entity.iri}, labels)
         if entity.kind == "drug" and "alternatives-after-failure" in available:
-            evidence.alternatives[entity.iri] = rows(engine, "alternatives-after-failure", {"drug": entity.iri}, labels)
+            evidence.alternatives[entity.iri] = rows(engine, available["alternatives-after-failure"],
+                                                     {"drug": entity.iri}, labels)
     for study in studies:
-        evidence.by_study[study.iri] = rows(engine, "study-summary", {"study": study.iri}, labels)
+        evidence.by_study[study.iri] = rows(engine, available["study-summary"], {"study": study.iri}, labels)
     if "statements" in available:
         evidence.subjects = of_kind({str(VX.Disease): "disease", str(VX.Gene): "gene"})
         for subject in evidence.subjects:
-            evidence.statements[subject.iri] = rows(engine, "statements", {"about": subject.iri}, labels)
+            evidence.statements[subject.iri] = rows(engine, available["statements"], {"about": subject.iri}, labels)
     for item in items:
-        evidence.trails[item.iri] = rows(engine, "provenance-trail", {"item": item.iri}, labels)
+        evidence.trails[item.iri] = rows(engine, available["provenance-trail"], {"item": item.iri}, labels)
     ran = set(used) | {n for per in evidence.by_intervention.values() for n in per}
     ran |= {"study-summary", "provenance-trail"} | ({"statements"} if evidence.statements else set()) | ({"alternatives-after-failure"} if evidence.alternatives else set())
     evidence.queries = tuple(sorted(ran))
