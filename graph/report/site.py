@@ -88,6 +88,13 @@ class Context:
         """The IRI of the study with this label (comparative-efficacy names studies by label)."""
         return next((s.iri for s in self.evidence.studies if s.label == label), None)
 
+    def spread(self, item: Identifier | str | None) -> list[dict[str, str]]:
+        """The spread printed beside a figure (IQR, range), from its trail's ``spread`` rows, numbers as printed."""
+        rows = self.evidence.trails.get(str(item), []) if item is not None else []
+        return [{"label": text(r.get("label")), "low": self.number(item, r.get("low")),
+                 "high": self.number(item, r.get("high"))}
+                for r in rows if text(r.get("relation")) == "spread" and r.get("low") is not None]
+
     def number(self, item: Identifier | str | None, value: Identifier | None) -> str:
         """``value`` as its item's quote prints it."""
         return printed(text(value), self.quotes.get(str(item), []) if item is not None else [])
@@ -476,11 +483,22 @@ def study_view(entity: Entity, ctx: Context) -> dict[str, object]:
         grouped.setdefault(key, {"item": key, "name": text(row.get("attribute")), "section": text(row.get("section")),
                                  "lines": []})["lines"].append(row)
     known = ("study", "publication", "arm", "response definition", "baseline figure", "outcome figure")
+    levels: list[str] = []
+    compositions: dict[str, str] = {}
+    for row in ctx.evidence.tables.get("comparative-efficacy", []):
+        if study_of(row, ctx)[1] == entity.iri:
+            for value in (text(row.get("evidenceLevel")), text(row.get("startingCertainty"))):
+                if value and value not in levels:
+                    levels.append(value)
+            if text(row.get("composition")):
+                compositions[text(row.get("arm"))] = text(row.get("composition"))
+    has_spread = any(ctx.spread(row.get("item")) for row in sections.get("baseline figure", []))
     return {"entity": entity, "facts": sections.get("study", []), "publications": sections.get("publication", []),
             "arms": [g for g in grouped.values() if g["section"] == "arm"],
             "definitions": [g for g in grouped.values() if g["section"] == "response definition"],
             "baseline": sections.get("baseline figure", []), "outcomes": sections.get("outcome figure", []),
-            "other": [(name, section) for name, section in sections.items() if name not in known]}
+            "other": [(name, section) for name, section in sections.items() if name not in known],
+            "levels": levels, "compositions": compositions, "has_spread": has_spread}
 
 
 def intervention_view(entity: Entity, ctx: Context) -> dict[str, object]:
