@@ -100,6 +100,12 @@ class Context:
         return printed(text(value), self.quotes.get(str(item), []) if item is not None else [])
 
 
+def at_time(value: object) -> str:
+    """A timepoint after "at" when it is a duration (``at 6 months``), as printed otherwise ("during follow-up")."""
+    words = in_words(text(value) if not isinstance(value, str) else value)
+    return f"at {words}" if words[:1].isdigit() else words
+
+
 # ------------------------------------------------------------------ view models
 
 def figure_interval(row: Row, ctx: Context) -> dict[str, object]:
@@ -278,6 +284,9 @@ def trail_view(item: Entity, ctx: Context) -> TrailView:
             relation = text(child.get("relation"))
             if relation == "quote":
                 continue
+            if child.get("node") is None:
+                out.append({"row": child, "relation": relation, "node": "", "children": []})
+                continue
             child_node = str(child["node"])
             out.append({"row": child, "relation": relation, "node": child_node,
                         "children": walk(child_node, path | {child_node}) if child_node not in path else []})
@@ -309,6 +318,7 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["t"] = text
     env.filters["words"] = in_words
+    env.filters["at"] = at_time
     env.filters["short"] = short_id
     env.filters["column"] = lambda name: re.sub(r"(?<!^)(?=[A-Z])", " ", str(name)).lower()
     return env
