@@ -1,7 +1,8 @@
 """Write a whole site atomically: into a temporary sibling folder, then swapped into place.
 
 Readers of ``out`` see the old site or the new one, never a mix; on any failure the
-temporary folder is removed and ``out`` is left as it was.
+temporary folder is removed and ``out`` is left as it was. (``graph.store.output`` writes
+sets of files inside one folder; a site is a tree of folders, so it is swapped whole.)
 """
 
 from __future__ import annotations
@@ -12,13 +13,9 @@ import tempfile
 from pathlib import Path
 from typing import Mapping
 
-from vexas_kg.errors import VexasKGError
+from vexas_kg.errors import OutputError
 
-
-class OutputError(VexasKGError):
-    """The report could not be written (exit code 1, like every unwritable output)."""
-
-    exit_code = 1
+__all__ = ["OutputError", "write_site"]
 
 
 def write_site(files: Mapping[str, bytes], out: Path) -> Path:
