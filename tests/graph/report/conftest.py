@@ -41,8 +41,9 @@ def served(site_dir: Path) -> Iterator[Served]:
 
     class Recording(SimpleHTTPRequestHandler):
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            if int(getattr(code, "value", code) if str(code).isdigit() or hasattr(code, "value") else 0) >= 400:
-                failures.append((self.path, int(getattr(code, "value", code))))
+            status = str(getattr(code, "value", code))  # an HTTPStatus, an int, or "-"
+            if status.isdigit() and int(status) >= 400:
+                failures.append((self.path, int(status)))
 
         def log_message(self, *args: object) -> None:
             pass
