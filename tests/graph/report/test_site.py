@@ -120,3 +120,15 @@ def test_remote_options_need_an_endpoint(args: list[str], tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert "belongs to --endpoint" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_an_unreachable_endpoint_writes_nothing(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port that nothing listens on once the probe is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "report"
+    result = CliRunner().invoke(main, ["report", "--endpoint", f"http://127.0.0.1:{port}/sparql", "--out", str(out)])
+    assert result.exit_code == 4, result.output
+    assert not out.exists() and list(tmp_path.iterdir()) == []
