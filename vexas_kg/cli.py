@@ -126,6 +126,25 @@ def _user_option(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
+def _endpoint_options(endpoint_help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--endpoint URL, --graph IRI, --timeout S and --user NAME: the options of a command that can read a remote store."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        for option in (
+            _user_option,
+            click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
+                         help="Deadline in seconds: with --endpoint, for the whole answer (not each read); "
+                              "`query` also stops an in-process evaluation past it."),
+            click.option("--graph", "graph_iri", default=None, metavar="IRI",
+                         help="With --endpoint: the named graph holding the data (sent as default-graph-uri)."),
+            click.option("--endpoint", default=None, metavar="URL", help=endpoint_help),
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 def _login(url: str, user: str | None) -> Credentials | None:
     """Credentials for ``url`` (checked first: an http(s) URL with a host, else exit 2); asks for the
     password on a terminal when --user has none."""
@@ -218,20 +237,10 @@ ENGINES = ("oxigraph", "rdflib")
 
 
 def _engine_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--engine for in-process runs; --endpoint, --graph, --timeout and --user for a remote store."""
-    for option in reversed((
-        click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
-                     help="The in-process SPARQL engine."),
-        click.option("--endpoint", default=None, metavar="URL",
-                     help="Run on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md)."),
-        click.option("--graph", "graph_iri", default=None, metavar="IRI",
-                     help="With --endpoint: the named graph holding the data (sent as default-graph-uri)."),
-        click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-                     help="Deadline in seconds: with --endpoint, for the whole answer (not each read); "
-                          "`query` also stops an in-process evaluation past it."),
-    )):
-        command = option(command)
-    return _user_option(command)
+    """--engine for in-process runs, and the remote-store options (``_endpoint_options``)."""
+    command = _endpoint_options("Run on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md).")(command)
+    return click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
+                        help="The in-process SPARQL engine.")(command)
 
 
 def _engine(engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> Engine:
@@ -320,6 +329,36 @@ def trace(item: str, fmt: str, engine: str, endpoint: str | None, graph_iri: str
         click.echo(json.dumps(root.as_json(), ensure_ascii=False, indent=2))
     else:
         click.echo(render(root), nl=False)
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/report"),
+              show_default=True, help="Folder for the site (replaced atomically).")
+@click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="An evidence folder of the packaged layout (default: the packaged evidence).")
+@_endpoint_options("Build the report from this SPARQL 1.1 endpoint instead of the in-process graph.")
+def report(out_dir: Path, endpoint: str | None, graph_iri: str | None, timeout_s: int, evidence: Path | None,
+           user: str | None) -> None:
+    """Write the evidence report: a self-contained static HTML site (open its index.html).
+
+    Every page is generated from the named queries' answers; two runs write identical
+    bytes, and on any error nothing is written.
+    """
+    from vexas_kg.errors import UsageError
+    from vexas_kg.graph.report.report import local_site, remote_site, write_report
+
+    if endpoint is not None:
+        from vexas_kg.graph.remote.client import RemoteEngine
+
+        if evidence is not None:
+            raise UsageError("--evidence belongs to the in-process graph, not to --endpoint")
+        auth = _login(endpoint, user)
+        site = remote_site(RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth))
+    elif graph_iri is not None or user is not None:
+        raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
+    else:
+        site = local_site(evidence)
+    click.echo(write_report(site, out_dir).text())
 
 
 def run() -> None:
