@@ -43,6 +43,8 @@ OTHER_DISEASES = ["relapsing-polychondritis", "vogt-koyanagi-harada-disease", "s
                   "macrophage-activation-syndrome", "cns-vasculitis"]
 EVENTS = ["infection", "herpes-zoster", "serious-bacterial-infection", "venous-thromboembolism",
           "injection-site-reaction", "thrombocytopenia"]
+MANIFESTATIONS = ["episcleritis", "recurrent-fever", "macrocytic-anemia", "chondritis", "venous-thromboembolism",
+                  "elevated-crp", "pulmonary-involvement"]
 ORDINALS = ["First", "Second", "Third", "Fourth"]
 SHARED_FILES = ("entities.yaml", "reference/identifiers.tsv", "reference/publications.tsv")
 
@@ -343,7 +345,7 @@ class DocumentWriter:
 
     def algorithm(self) -> None:
         rng = self.rng
-        failed = rng.choice(self.ent.drugs)
+        failed = "ruxolitinib" if rng.random() < 0.3 else rng.choice(self.ent.drugs)
         heading = f"Treatment sequence after {self.L(failed)} in {self.doc}"
         condition = f"When {self.L(failed)} has failed or is not tolerated"
         self.text.add(heading)
@@ -368,6 +370,20 @@ class DocumentWriter:
         sentence = f"We recommend {self.L(options[0])} {cond} in {self.doc}."
         self.claim("recommendation", "recommendation", sentence, [options[0]], direction="recommends",
                    condition=cond, condition_interventions=[failed], cites=self.cites(self.refs))
+
+    def answer(self) -> None:
+        """A short answer covering a manifestation, and a measure specific to another one."""
+        rng = self.rng
+        drug = rng.choice(self.ent.drugs)
+        seen, other = rng.sample(MANIFESTATIONS, 2)
+        sentence = f"Yes, {self.L(drug)} can be tried in VEXAS syndrome with {self.L(seen)} ({self.doc})."
+        self.claim("short-answer", "short-answer", sentence, [drug, seen, "vexas-syndrome"], direction="recommends",
+                   cites=self.cites(self.refs))
+        measure = rng.choice(["thromboprophylaxis", "red-cell-transfusion", "ophthalmology-consultation",
+                              "anti-infectious-prophylaxis"])
+        sentence = f"For {self.L(other)}, add {self.L(measure)} ({self.doc})."
+        self.claim("measure", "recommendation", sentence, [measure, other], direction="recommends",
+                   cites=self.cites(self.refs))
 
     def safety(self) -> None:
         rng = self.rng
@@ -414,6 +430,8 @@ class DocumentWriter:
             self.arm_figures(study, self.refs, own=True)
         if self.prior_studies and self.kind in ("review", "news-report", "qa-article", "guideline"):
             self.arm_figures(rng.choice(self.prior_studies[-20:]), self.refs, own=False)
+        if self.kind in ("qa-article", "guideline"):
+            self.answer()
         if self.kind in ("qa-article", "guideline", "review"):
             self.algorithm()
         if self.kind in ("qa-article", "guideline") or rng.random() < 0.3:
