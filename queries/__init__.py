@@ -8,6 +8,7 @@ Every file opens with a metadata header, one ``#+ key: value`` line per entry::
     #+ param: outcome measure optional only figures of this outcome
     #+ param: drug drug required the drug that failed
     #+ param: timepoint duration default=P6M when the outcome was measured
+    #+ growth: linear in the outcome figures of the drug
 
 A parameter line is ``NAME TYPE MODE [many] DESCRIPTION`` where MODE is ``required``,
 ``optional`` (not given = no restriction; the variable stays unbound) or
@@ -15,7 +16,10 @@ A parameter line is ``NAME TYPE MODE [many] DESCRIPTION`` where MODE is ``requir
 parameter take several values (``--param NAME=a --param NAME=b``): the query then
 answers for each of them, as one ``VALUES`` row per value. NAME is the SPARQL variable
 the value is bound to. ``description`` may span several lines; the
-others are single lines. Files whose name starts with ``_`` are internal helpers
+others are single lines. ``growth`` states how the number of rows grows with the
+evidence, as its first word — ``fixed`` (one item's neighbourhood: the same at any size),
+``linear`` (in proportion to the documents) or ``pairwise`` (pairs of items, say which) —
+and is checked on generated evidence by ``tests/benchmarks``. Files whose name starts with ``_`` are internal helpers
 (such as the label index) and are not part of the catalog.
 """
 
@@ -31,7 +35,8 @@ PARAMETER_TYPES = (
     "drug", "drug-or-class", "intervention", "phenotype", "study", "measure", "item", "document",
     "duration", "string", "integer", "term",
 )
-_KEYS = ("title", "description", "question", "param")
+_KEYS = ("title", "description", "question", "param", "growth")
+GROWTH = ("fixed", "linear", "pairwise")
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[a-z-]+)\s+"
@@ -70,6 +75,8 @@ class NamedQuery:
     question: str
     parameters: tuple[Parameter, ...]
     text: str
+    growth: str = ""
+    """How the row count grows with the evidence: fixed, linear or pairwise, then why."""
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -87,13 +94,16 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         if key not in fields:
             raise QueryError(f"{name}:{number}: unknown header key {key!r}; use one of {', '.join(_KEYS)}")
         fields[key].append(match.group("value"))
-    for key in ("title", "question"):
+    for key in ("title", "question", "growth"):
         if len(fields[key]) > 1:
             raise QueryError(f"{name}: the header gives {key!r} more than once")
     if strict:
         missing = [key for key in ("title", "description", "question") if not fields[key]]
         if missing:
             raise QueryError(f"{name}: the header lacks {', '.join(missing)}")
+    growth = " ".join(fields["growth"])
+    if growth and growth_class(growth) not in GROWTH:
+        raise QueryError(f"{name}: the growth header starts with one of {', '.join(GROWTH)}, not {growth!r}")
     parameters = tuple(_parameter(value, name) for value in fields["param"])
     names = [p.name for p in parameters]
     if len(set(names)) != len(names):
@@ -108,7 +118,13 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         question=" ".join(fields["question"]),
         parameters=parameters,
         text=text,
+        growth=growth,
     )
+
+
+def growth_class(growth: str) -> str:
+    """The first word of a growth header: fixed, linear or pairwise."""
+    return growth.split()[0].rstrip(":;,.") if growth.strip() else ""
 
 
 def _parameter(value: str, name: str) -> Parameter:
