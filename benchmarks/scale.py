@@ -60,6 +60,26 @@ CASES: list[tuple[str, dict[str, str], bool]] = [
 ]
 
 
+def fixed_figure(build) -> str:
+    """The short id of the first figure of the fixed study document (the same at every size)."""
+    from rdflib.namespace import RDF
+
+    from vexas_kg.ontology.vocab import VX
+
+    figure = min(str(s) for s, p, o in build.asserted[FIXED_STUDY_DOC] if p == RDF.type and o == VX.Figure)
+    return f"{FIXED_STUDY_DOC}:{figure.rsplit('/', 1)[1]}"
+
+
+def query_cases(build, names) -> list[tuple[str, dict[str, str], bool]]:
+    """Every case of CASES whose query is in the catalog ``names``, then each other query without
+    parameters; ``@figure`` becomes the fixed figure of ``build``."""
+    figure = fixed_figure(build)
+    cases = [(n, {k: (figure if v == "@figure" else v) for k, v in p.items()}, fixed)
+             for n, p, fixed in CASES if n in names]
+    covered = {n for n, _, _ in cases}
+    return cases + [(n, {}, False) for n in sorted(names) if n not in covered]
+
+
 # -- process-tree memory ------------------------------------------------------------------
 def _rss_mb(pid: int) -> float:
     try:
@@ -131,9 +151,7 @@ def probe(evidence: Path, timeout_s: float, cap_mb: float) -> dict:
     from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, named, prepare
     from vexas_kg.graph.query.trail import render, trace
     from vexas_kg.graph.store.serialize import to_ntriples, to_turtle
-    from vexas_kg.ontology.vocab import VX
     from vexas_kg.queries import catalog
-    from rdflib.namespace import RDF
 
     stages: dict[str, float] = {}
 
@@ -152,16 +170,10 @@ def probe(evidence: Path, timeout_s: float, cap_mb: float) -> dict:
     graph = stage("rdflib graph", lambda: build.graph)
     engine = stage("load pyoxigraph", lambda: OxigraphEngine.from_graph(graph))
     labels = stage("label index", lambda: LabelIndex.from_engine(engine))
-    figure = min(str(s) for s, p, o in build.asserted[FIXED_STUDY_DOC] if p == RDF.type and o == VX.Figure)
-    figure_id = f"{FIXED_STUDY_DOC}:{figure.rsplit('/', 1)[1]}"
-
-    names = catalog()
-    cases = [(n, p, fixed) for n, p, fixed in CASES if n in names]
-    covered = {n for n, _, _ in cases}
-    cases += [(n, {}, False) for n in sorted(names) if n not in covered]
+    cases = query_cases(build, catalog())
     results = []
+    figure_id = fixed_figure(build)
     for name, params, fixed in cases:
-        params = {k: (figure_id if v == "@figure" else v) for k, v in params.items()}
 
         def run(name=name, params=params):
             query = named(name)
