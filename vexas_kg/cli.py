@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable
 import click
 
 from vexas_kg.errors import VexasKGError
+from vexas_kg.graph.export.formats import FORMATS as EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from vexas_kg.graph.remote.credentials import Credentials
@@ -155,10 +156,11 @@ def push(endpoint: str, graph_iri: str, timeout_s: int, evidence: Path | None, u
 
 
 @main.command()
-@click.option("--format", "fmt", required=True, metavar="FMT",
-              help="turtle, ntriples, jsonld, trig, nquads, csv, kgx, graphml, nodelink, support or void.")
+@click.option("--format", "fmt", required=True, metavar="FMT", help="One of: " + "; ".join(
+    f"{name}: {spec.summary}" for name, spec in EXPORT_FORMATS.items()) + ".")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output file (default: out/<name>; kgx writes <out>_nodes.jsonl and <out>_edges.jsonl).")
+              help="Output file (default: out/<name>; kgx writes <out>_nodes.jsonl, <out>_edges.jsonl, "
+                   "<out>_prefixes.jsonld and <out>_infores.tsv).")
 @click.option("--query", "query_name", default=None, help="For --format csv: the named query to run.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="For --format csv: a query parameter.")
 @click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,

@@ -5,7 +5,8 @@ drug classes and procedures, studies, figures, claims, documents, reference
 entries and publications. Citation markers are folded into ``cites`` edges
 (claim -> reference entry) and study arms into ``tested`` edges (study ->
 intervention). Node ids are the graph's IRIs; every node has ``kind`` and ``label``,
-every edge a ``relation`` (also its key in the multigraph).
+every edge a ``relation``. An edge's key in the multigraph (its GraphML ``id``) is
+:func:`edge_key`: a hash of source, relation and target, unique and stable across builds.
 
 The analysis, for every claim:
 
@@ -26,6 +27,7 @@ The analysis, for every claim:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from dataclasses import dataclass
@@ -89,8 +91,13 @@ def evidence_network(graph: Graph) -> nx.MultiDiGraph:
         for entry in graph.objects(marker, VX.resolvesTo):
             link(claim, "cites", entry)
     for source, target, relation in sorted(set(edges)):
-        view.add_edge(source, target, key=relation, relation=relation)
+        view.add_edge(source, target, key=edge_key(source, relation, target), relation=relation)
     return view
+
+
+def edge_key(source: str, relation: str, target: str) -> str:
+    """An edge's id: ``e`` and the first 16 hex digits of SHA-256 over source, relation and target."""
+    return "e" + hashlib.sha256(f"{source}\t{relation}\t{target}".encode()).hexdigest()[:16]
 
 
 def to_graphml(view: nx.MultiDiGraph) -> bytes:
@@ -101,14 +108,14 @@ def to_graphml(view: nx.MultiDiGraph) -> bytes:
 
 
 def to_node_link(view: nx.MultiDiGraph) -> str:
-    """networkx node-link JSON of the view (edges under ``links``)."""
-    data = nx.node_link_data(view, edges="links")
+    """networkx node-link JSON of the view, in the layout networkx 3.4+ reads by default (``edges``)."""
+    data = nx.node_link_data(view, edges="edges")
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def from_node_link(text: str) -> nx.MultiDiGraph:
-    """Read back what :func:`to_node_link` wrote."""
-    return nx.node_link_graph(json.loads(text), directed=True, multigraph=True, edges="links")
+    """Read back what :func:`to_node_link` wrote (networkx's default reader; the file says directed, multigraph)."""
+    return nx.node_link_graph(json.loads(text))
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,9 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 from vexas_kg.cli import main
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.builder.assemble import Build
-from vexas_kg.graph.export.formats import (
-    DATASET,
-    FORMATS,
-    ONTOLOGY_GRAPH,
-    SHARED_GRAPH,
-    ExportRequest,
-    document_graph_name,
-    document_graphs,
-    export,
-    jsonld_context,
-)
+from vexas_kg.graph.export.formats import FORMATS, ExportRequest, export
+from vexas_kg.graph.export.rdf import ONTOLOGY_GRAPH, SHARED_GRAPH, document_graph_name, document_graphs, jsonld_context
+from vexas_kg.graph.export.void import DATASET
 from vexas_kg.graph.query.named import engine_for, run_named
 from vexas_kg.graph.query.results import format_results
 from vexas_kg.ontology import read_text
@@ -37,11 +29,6 @@ from vexas_kg.ontology.vocab import VX, VXID
 from vexas_kg.queries import catalog
 
 WHOLE_GRAPH = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "trig": "trig", "nquads": "nquads"}
-BIOLINK_KNOWLEDGE_LEVELS = {"knowledge_assertion", "logical_entailment", "prediction", "statistical_association",
-                            "observation", "not_provided"}
-BIOLINK_AGENT_TYPES = {"manual_agent", "automated_agent", "data_analysis_pipeline", "computational_model",
-                       "text_mining_agent", "image_processing_agent", "manual_validation_of_automated_agent",
-                       "not_provided"}
 
 
 @pytest.fixture()
@@ -166,47 +153,6 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary_files(built: Build
     assert sorted(p.name for p in tmp_path.iterdir()) == ["result.csv"]
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def test_kgx_nodes_and_edges_are_consistent_and_carry_provenance(built: Build, tmp_path: Path) -> None:
-    paths = export(built, "kgx", out_dir=tmp_path)
-    assert [p.name for p in paths] == ["vexas-kg_edges.jsonl", "vexas-kg_nodes.jsonl"]
-    nodes = read_jsonl(tmp_path / "vexas-kg_nodes.jsonl")
-    edges = read_jsonl(tmp_path / "vexas-kg_edges.jsonl")
-    ids = [n["id"] for n in nodes]
-    assert len(ids) == len(set(ids)) and ids == sorted(ids)
-    for node in nodes:
-        assert node["category"] and all(c.startswith("biolink:") for c in node["category"])
-        assert node["name"] and URIRef(node["iri"]) in set(built.graph.subjects())
-    for edge in edges:
-        assert edge["subject"] in ids and edge["object"] in ids
-        assert edge["predicate"].startswith("biolink:")
-        assert edge["knowledge_level"] in BIOLINK_KNOWLEDGE_LEVELS
-        assert edge["agent_type"] in BIOLINK_AGENT_TYPES
-        assert edge["primary_knowledge_source"] and isinstance(edge["publications"], list)
-    assert len({e["id"] for e in edges}) == len(edges)
-
-
-def test_kgx_uses_verified_identifiers_and_keeps_every_membership(built: Build, tmp_path: Path) -> None:
-    export(built, "kgx", out_dir=tmp_path)
-    nodes = {n["iri"]: n for n in read_jsonl(tmp_path / "vexas-kg_nodes.jsonl")}
-    edges = read_jsonl(tmp_path / "vexas-kg_edges.jsonl")
-    for subject, identifier in built.graph.subject_objects(DCTERMS.identifier):
-        if str(identifier).startswith("MONDO:"):
-            assert nodes[str(subject)]["id"] == str(identifier)
-    by_iri = {n["id"]: iri for iri, n in nodes.items()}
-    memberships = {(by_iri[e["subject"]], by_iri[e["object"]]) for e in edges if e["predicate"] == "biolink:member_of"}
-    expected = {(str(d), str(c)) for d, c in built.graph.subject_objects(VX.memberOf)}
-    assert memberships == expected
-    mentions = [e for e in edges if e["predicate"] == "biolink:mentions"]
-    documents = {str(d) for d in built.graph.subjects(RDF.type, VX.Document)}
-    assert mentions and all(by_iri[e["subject"]] in documents for e in mentions)
-    assert all(e["primary_knowledge_source"] == f"vexaskg:{by_iri[e['subject']][len(str(VXID)):]}"
-               for e in mentions)
-
-
 def test_void_description_matches_the_build(built: Build, tmp_path: Path) -> None:
     [path] = export(built, "void", out_dir=tmp_path)
     void = Graph().parse(path, format="turtle")
@@ -221,6 +167,24 @@ def test_void_description_matches_the_build(built: Build, tmp_path: Path) -> Non
     assert set(void.objects(DATASET, DCTERMS.source)) == set(built.graph.subjects(RDF.type, VX.Document))
     subsets = {s: int(void.value(s, VOID.triples)) for s in void.objects(DATASET, VOID.subset)}
     assert subsets == {name: len(g) for name, g in document_graphs(built)}
+
+
+def test_void_lists_every_export_as_a_distribution_beside_it(built: Build, tmp_path: Path) -> None:
+    written = set()
+    for fmt in FORMATS.keys() - {"csv"}:
+        written.update(export(built, fmt, out_dir=tmp_path))
+    description = tmp_path / FORMATS["void"].filename
+    void = Graph().parse(description, format="turtle", publicID=description.as_uri())
+    downloads = {URIRef(Path(p).as_uri()) for p in written if p != description}
+    listed = {}
+    for distribution in void.objects(DATASET, DCAT.distribution):
+        [url] = void.objects(distribution, DCAT.downloadURL)
+        listed[url] = str(void.value(distribution, DCAT.mediaType))
+    assert set(listed) == downloads
+    dumps = set(void.objects(DATASET, VOID.dataDump))
+    assert dumps == {URIRef((tmp_path / FORMATS[f].filename).as_uri()) for f in WHOLE_GRAPH}
+    assert listed[URIRef((tmp_path / "vexas-kg.ttl").as_uri())] == "text/turtle"
+    assert "<vexas-kg.ttl>" in description.read_text(encoding="utf-8")  # relative: resolves beside the file
 
 
 def test_cli_export_writes_files(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import networkx as nx
@@ -17,6 +18,7 @@ from vexas_kg.graph.export.network import (
     KINDS,
     claim_support,
     evidence_network,
+    edge_key,
     evidence_paths,
     from_node_link,
     to_graphml,
@@ -61,7 +63,9 @@ def test_edges_follow_the_graph(built: Build, view) -> None:
     cites = {(str(c), str(e)) for c, m in g.subject_objects(VX.hasCitationMarker) for e in g.objects(m, VX.resolvesTo)}
     assert edges_of(view, "cites") == cites
     for u, v, key, relation in view.edges(keys=True, data="relation"):
-        assert key == relation
+        assert key == edge_key(u, relation, v)
+    keys = [key for _, _, key in view.edges(keys=True)]
+    assert len(keys) == len(set(keys))
 
 
 def same_view(left: nx.MultiDiGraph, right: nx.MultiDiGraph) -> None:
@@ -76,10 +80,28 @@ def test_graphml_round_trips(built: Build, view, tmp_path: Path) -> None:
     same_view(reread, view)
 
 
-def test_node_link_round_trips(built: Build, view, tmp_path: Path) -> None:
+def test_graphml_edge_ids_are_unique_and_stable(built: Build, view, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    [path] = export(built, "graphml", out_dir=tmp_path)
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    ids = [e.get("id") for e in ET.parse(path).getroot().iterfind(".//g:edge", ns)]
+    assert len(ids) == view.number_of_edges() == len(set(ids)) and all(ids)
+    reread = nx.read_graphml(path, force_multigraph=True)
+    assert sorted(reread.edges(keys=True)) == sorted(view.edges(keys=True))
+    assert set(ids) == {edge_key(u, r, v) for u, v, r in view.edges(data="relation")}
+
+
+def test_node_link_round_trips_with_the_default_reader(built: Build, view, tmp_path: Path) -> None:
     [path] = export(built, "nodelink", out_dir=tmp_path)
-    assert path.read_text(encoding="utf-8") == to_node_link(view)
-    same_view(from_node_link(path.read_text(encoding="utf-8")), view)
+    text = path.read_text(encoding="utf-8")
+    assert text == to_node_link(view)
+    data = json.loads(text)
+    assert "edges" in data and "links" not in data
+    reread = nx.node_link_graph(data)
+    assert reread.is_directed() and reread.is_multigraph()
+    same_view(reread, view)
+    same_view(from_node_link(text), view)
 
 
 def test_every_claim_is_analysed(built: Build, support) -> None:

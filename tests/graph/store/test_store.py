@@ -7,7 +7,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from vexas_kg.graph.builder.assemble import Build
-from vexas_kg.graph.export.formats import document_graphs
+from vexas_kg.graph.export.rdf import document_graphs
 from vexas_kg.graph.store.oxigraph import fold_literal, fold_numbers, load_dataset, load_store, read_graph
 
 
