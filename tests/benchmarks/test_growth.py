@@ -73,3 +73,13 @@ def test_every_growth_header_names_a_known_class() -> None:
     for name in catalog():
         growth = named(name).growth
         assert not growth or growth_class(growth) in ALLOWED, (name, growth)
+
+
+def test_a_growth_header_must_name_its_class() -> None:
+    from vexas_kg.errors import QueryError
+    from vexas_kg.queries import parse_query
+
+    text = "#+ title: t\n#+ description: d\n#+ question: q\n#+ growth: {}\nSELECT * WHERE {{ ?s ?p ?o }}\n"
+    assert parse_query(text.format("pairwise: claims x figures"), "q").growth == "pairwise: claims x figures"
+    with pytest.raises(QueryError, match="growth header starts with one of fixed, linear, pairwise"):
+        parse_query(text.format("quadratic"), "q")
