@@ -18,6 +18,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite golden files from the current output instead of comparing (review the diff!)",
     )
+    parser.addoption("--mutation", action="store_true", default=False,
+                     help="also run the mutation test (plants every known mutant; several minutes)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--mutation"):
+        return
+    skip = pytest.mark.skip(reason="the mutation run takes minutes: pytest --mutation (or benchmarks/mutation/run.py)")
+    for item in items:
+        if "mutation" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -47,8 +47,12 @@ def main() -> None:
               help="An evidence folder of the packaged layout (default: the packaged evidence).")
 def build(out_dir: Path, evidence: Path | None) -> None:
     """Load, check and validate every record, then write the graph (Turtle and N-Triples)."""
+    from vexas_kg.errors import UsageError
     from vexas_kg.graph.builder.pipeline import build_and_write
 
+    if out_dir == Path("-"):
+        raise UsageError("build writes two files (Turtle and N-Triples); --out takes a folder, not -"
+                         " (use export --format turtle --out - for standard output)")
     result = build_and_write(out_dir, evidence)
     click.echo(result.report())
 
@@ -118,9 +122,12 @@ def _user_option(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _login(url: str, user: str | None) -> Credentials | None:
-    """Credentials for ``url``; asks for the password on a terminal when --user has none."""
+    """Credentials for ``url`` (checked first: an http(s) URL with a host, else exit 2); asks for the
+    password on a terminal when --user has none."""
     from vexas_kg.graph.remote.credentials import PASSWORD_VARIABLE, credentials_for, sent_in_clear
+    from vexas_kg.graph.remote.transport import check_url
 
+    check_url(url)
     password = None
     if user is not None and PASSWORD_VARIABLE not in os.environ and sys.stdin.isatty():
         password = click.prompt(f"password for {user}", hide_input=True, err=True)
@@ -137,7 +144,7 @@ def _login(url: str, user: str | None) -> Credentials | None:
 @click.option("--graph", "graph_iri", default="https://w3id.org/vexas-kg/id/graph/vexas-kg", show_default=True,
               help="The named graph to replace.")
 @click.option("--timeout", "timeout_s", type=click.IntRange(1), default=60, show_default=True,
-              help="Timeout of each HTTP request in seconds.")
+              help="Deadline of each HTTP request in seconds (the whole answer, not each read).")
 @click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="An evidence folder of the packaged layout (default: the packaged evidence).")
 @_user_option
@@ -158,9 +165,9 @@ def push(endpoint: str, graph_iri: str, timeout_s: int, evidence: Path | None, u
 @main.command()
 @click.option("--format", "fmt", required=True, metavar="FMT", help="One of: " + "; ".join(
     f"{name}: {spec.summary}" for name, spec in EXPORT_FORMATS.items()) + ".")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output file (default: out/<name>; kgx writes <out>_nodes.jsonl, <out>_edges.jsonl, "
-                   "<out>_prefixes.jsonld and <out>_infores.tsv).")
+@click.option("--out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="Output file (default: out/<name>; - for standard output, single-file formats; kgx writes "
+                   "<out>_nodes.jsonl, <out>_edges.jsonl, <out>_prefixes.jsonld and <out>_infores.tsv).")
 @click.option("--query", "query_name", default=None, help="For --format csv: the named query to run.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="For --format csv: a query parameter.")
 @click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
@@ -220,7 +227,7 @@ ENGINES = ("oxigraph", "rdflib")
 @click.option("--graph", "graph_iri", default=None, metavar="IRI",
               help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
 @click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-              help="With --endpoint: the request timeout in seconds.")
+              help="With --endpoint: the request deadline in seconds (the whole answer, not each read).")
 @_user_option
 def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | None, query_file: Path | None,
           engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> None:

@@ -55,6 +55,15 @@ class RDFSyntaxError(DataError):
     """An RDF file does not parse."""
 
 
+class OutputError(VexasKGError):
+    """An output could not be written: disk full, read-only, a directory or device in the way. Exit code 1.
+
+    Nothing of the set being written has replaced the old files.
+    """
+
+    exit_code = 1
+
+
 class UsageError(VexasKGError):
     """The command was called wrongly: unknown query, parameter or label. Exit code 2."""
 

@@ -8,6 +8,8 @@ checks that everything a record refers to is defined somewhere.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,6 +28,7 @@ from vexas_kg.loaders.entities import EntityTable, load_entities
 from vexas_kg.loaders.evidence import Loaded, load_record
 from vexas_kg.loaders.publications import load_publications
 from vexas_kg.loaders.source_text import SourceText
+from vexas_kg.loaders.strict_text import decode_strict
 from vexas_kg.loaders.yaml_strict import Mapping, Scalar, Value, read_yaml
 from vexas_kg.ontology import read_text
 from vexas_kg.ontology.vocab import VX
@@ -85,7 +88,48 @@ def _read(folder: Folder, *parts: str) -> tuple[str, str]:
     name = "/".join(parts)
     if not path.is_file():
         raise RecordError(f"missing file {name}", Location(name))
-    return path.read_text(encoding="utf-8"), name
+    return read_checked(path, name), name
+
+
+def read_checked(path: Folder, name: str) -> str:
+    """A file's text: size-bounded, strict UTF-8; an unreadable file is a RecordError naming it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RecordError(f"cannot read the file: {exc.strerror or exc}", Location(name)) from None
+    return decode_strict(data, name)
+
+
+def read_source(folder: Folder, source_name: str) -> SourceText:
+    """A source text of ``folder``, checked against the folder's ``sources/SHA256SUMS``."""
+    name = f"sources/{source_name}"
+    try:
+        data = folder.joinpath("sources", source_name).read_bytes()
+    except OSError as exc:
+        raise RecordError(f"cannot read the file: {exc.strerror or exc}", Location(name)) from None
+    pinned = pinned_hashes(folder).get(source_name)
+    actual = hashlib.sha256(data).hexdigest()
+    if pinned is None:
+        raise RecordError(f"{source_name} is not listed in sources/SHA256SUMS; every source text is pinned",
+                          Location("sources/SHA256SUMS"))
+    if pinned != actual:
+        raise RecordError(f"the source text has changed: SHA256SUMS pins {pinned}, the file hashes to {actual}",
+                          Location(name))
+    return SourceText(source_name, decode_strict(data, name))
+
+
+def pinned_hashes(folder: Folder) -> dict[str, str]:
+    """``sources/SHA256SUMS`` of ``folder`` (``sha256sum`` format) as file name -> hash."""
+    text, name = _read(folder, "sources", "SHA256SUMS")
+    pinned: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 2 or not re.fullmatch(r"[0-9a-f]{64}", parts[0]):
+            raise RecordError("expected '<sha256>  <file name>'", Location(name, number))
+        pinned[parts[1].lstrip("*")] = parts[0]
+    return pinned
 
 
 def load_entity_table(evidence: Folder) -> EntityTable:
@@ -112,7 +156,7 @@ def load_record_text(text: str, name: str, folders: list[Folder], entities: Enti
     for folder in folders:
         path = folder.joinpath("sources", source_name)
         if "/" not in source_name and path.is_file():
-            source = SourceText(source_name, path.read_text(encoding="utf-8"))
+            source = read_source(folder, source_name)
             return load_record(tree, name, source, entities.index), source
     raise RecordError(f"the source file {source_name!r} does not exist in sources/", Location(name, line, "document.source"))
 
@@ -149,7 +193,7 @@ def build_graph(evidence: Folder | None = None, replacements: list[Path] | None 
                               Location(f"records/{record_name}", 0, "document.id"))
         loaded_by_id[loaded.doc_id] = (loaded, source, f"records/{record_name}")
     for path in replacements or []:
-        loaded, source = load_record_text(path.read_text(encoding="utf-8"), str(path), [path.parent.parent, evidence],
+        loaded, source = load_record_text(read_checked(path, str(path)), str(path), [path.parent.parent, evidence],
                                           entities)
         loaded_by_id[loaded.doc_id] = (loaded, source, str(path))
     provides: dict[tuple[str, str], tuple[URIRef, Location]] = {

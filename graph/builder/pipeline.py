@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
 
-from vexas_kg.errors import Location, RDFSyntaxError, RecordError, ShapeViolation
+from vexas_kg.errors import Location, RecordError, ShapeViolation
 from vexas_kg.graph.builder.worker import Worker
 from vexas_kg.graph.builder.assemble import Build, build_graph
+from vexas_kg.graph.builder.rdf_input import parse_rdf
 from vexas_kg.graph.builder.completeness import uncovered_numbers
-from vexas_kg.graph.store.serialize import Triple, to_ntriples, to_turtle, write_atomic
+from vexas_kg.graph.store.output import write_set
+from vexas_kg.graph.store.serialize import Triple, to_ntriples, to_turtle
 from vexas_kg.graph.store.oxigraph import parse_turtle
 from vexas_kg.graph.builder.validate import Report, prepare_validation, validate_graph, validate_triples
 from vexas_kg.ontology import read_text
 
 GRAPH_NAME = "vexas-kg"
-RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".trig": "trig", ".nq": "nquads"}
 
 
 @dataclass
@@ -95,29 +95,8 @@ def _write_validated(triples: set[Triple], out_dir: Path, validation: Worker[lis
         out_dir / f"{GRAPH_NAME}.nt": to_ntriples(triples),
     }
     require_conformance(validation.result())
-    write_atomic(files)
+    write_set(files)
     return list(files)
-
-
-def parse_rdf(path: Path) -> Graph:
-    """Parse an RDF file by its extension; a syntax error names the file and line."""
-    fmt = RDF_FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise RDFSyntaxError(f"unknown RDF file type {path.suffix!r}; use one of {', '.join(RDF_FORMATS)}",
-                             Location(str(path)))
-    try:
-        return Graph().parse(path, format=fmt)
-    except Exception as exc:  # rdflib raises several unrelated types for syntax errors
-        raise RDFSyntaxError(f"cannot parse as {fmt}: {_first_line(exc)}", Location(str(path), _line_of(exc))) from None
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-
-
-def _line_of(exc: Exception) -> int:
-    match = re.search(r"line (\d+)", str(exc)) or re.search(r":(\d+):", str(exc))
-    return int(match.group(1)) if match else 0
 
 
 def validate_paths(paths: list[Path]) -> Report:

@@ -154,19 +154,32 @@ FORMATS: dict[str, Format] = {
 }
 
 
+STDOUT = Path("-")
+"""``--out -``: write the one output file to standard output."""
+
+
 def export(build: Build, fmt: str, out: Path | None = None, request: ExportRequest = ExportRequest(),
            out_dir: Path = Path("out")) -> list[Path]:
-    """Write the build in ``fmt`` to ``out`` (default: ``out/<format's file name>``); return the files written."""
+    """Write the build in ``fmt`` to ``out`` (default: ``out/<format's file name>``; ``-``: standard output).
+
+    Returns the files written (none for standard output); a multi-file format's files replace their old
+    versions together (``graph.store.output``).
+    """
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    from vexas_kg.graph.store.serialize import write_atomic
+    from vexas_kg.graph.store.output import write_set, write_stdout
 
     spec = FORMATS[fmt]
     if out is None:
         out = out_dir / (f"{request.query}.csv" if fmt == "csv" and request.query else spec.filename)
+    if out == STDOUT:
+        files = spec.write(build, Path(spec.filename), request)
+        if len(files) != 1:
+            raise UsageError(f"--format {fmt} writes {len(files)} files; --out - (standard output) takes one")
+        write_stdout(next(iter(files.values())))
+        return []
     files = spec.write(build, out, request)
-    write_atomic(files)
-    return sorted(files)
+    return write_set(files)
 
 
 def csv_text(header: list[str], rows: list[list[str]]) -> str:

@@ -1,4 +1,4 @@
-"""Talk to any SPARQL 1.1 store: SELECT through SPARQLWrapper, and replace a graph with the Graph Store Protocol.
+"""Talk to any SPARQL 1.1 store: SELECT with the SPARQL 1.1 Protocol, and replace a graph with the Graph Store Protocol.
 
 Only the two W3C protocols are used, so the same code works with Oxigraph,
 Virtuoso, GraphDB, Jena Fuseki or QLever (see docs/serving.md for their URLs).
@@ -12,20 +12,20 @@ and the error says what happened to it.
 from __future__ import annotations
 
 import hashlib
-import socket
-import urllib.error
+import json
 import urllib.parse
-import urllib.request
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Identifier
-from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException, Unauthorized
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as defused_et
 
 from vexas_kg.errors import EndpointError, QueryError
+from vexas_kg.graph.remote import transport
 from vexas_kg.graph.remote.credentials import Credentials
 from vexas_kg.graph.query.engine import Binding, ResultTable
 from vexas_kg.graph.query.named import Params, portable
@@ -36,6 +36,7 @@ from vexas_kg.graph.store.oxigraph import fold_numbers
 DEFAULT_TIMEOUT_S = 30
 DEFAULT_GRAPH = URIRef("https://w3id.org/vexas-kg/id/graph/vexas-kg")
 NTRIPLES = "application/n-triples"
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 
 
 class RemoteEngine:
@@ -50,33 +51,28 @@ class RemoteEngine:
     """
 
     def __init__(self, endpoint: str, timeout_s: int = DEFAULT_TIMEOUT_S,
-                 default_graphs: Sequence[str] = (), auth: Credentials | None = None) -> None:
+                 default_graphs: Sequence[str] = (), auth: Credentials | None = None,
+                 max_bytes: int = transport.MAX_RESPONSE_BYTES) -> None:
+        transport.check_url(endpoint)
         self.endpoint = endpoint
         self.timeout_s = timeout_s
         self.default_graphs = tuple(default_graphs)
         self.auth = auth
+        self.max_bytes = max_bytes
 
     def select(self, query: str, bindings: Mapping[str, Binding]) -> ResultTable:
-        client = SPARQLWrapper(self.endpoint)
-        client.setTimeout(self.timeout_s)
-        client.setMethod(POST)
-        client.setOnlyConneg(True)
-        client.setReturnFormat(JSON)
-        for graph in self.default_graphs:
-            client.addDefaultGraph(graph)
-        if self.auth is not None:
-            client.setCredentials(self.auth.user, self.auth.password)
-        client.setQuery(with_values(query, bindings))
-        client.queryType = SELECT  # only SELECTs are sent; SPARQLWrapper's guess can misread a comment or string
-        try:
-            answer = client.queryAndConvert()
-        except QueryBadFormed as exc:
-            raise QueryError(f"the endpoint {self.endpoint} rejected the query: {_short(exc)}") from None
-        except Unauthorized:
-            raise EndpointError(f"the endpoint {self.endpoint} refused access (HTTP 401): {_login_hint(self.auth)}") from None
-        except (SPARQLWrapperException, urllib.error.URLError, socket.timeout, TimeoutError, OSError) as exc:
-            raise EndpointError(f"the endpoint {self.endpoint} failed: {_short(exc)}") from None
-        table = results_from_json(answer)
+        form = [("query", with_values(query, bindings))] + [("default-graph-uri", g) for g in self.default_graphs]
+        response = transport.request(
+            "POST", self.endpoint, self.timeout_s, body=urllib.parse.urlencode(form).encode("utf-8"),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_ACCEPT},
+            authorization=self.auth.header() if self.auth is not None else None, max_bytes=self.max_bytes)
+        if response.status == 401:
+            raise EndpointError(f"the endpoint {self.endpoint} refused access (HTTP 401): {_login_hint(self.auth)}")
+        if response.status == 400:
+            raise QueryError(f"the endpoint {self.endpoint} rejected the query: {_body(response.body)}")
+        if response.status != 200:
+            raise EndpointError(f"the endpoint {self.endpoint} failed: HTTP {response.status} {_body(response.body)}")
+        table = parse_results(response)
         return ResultTable(table.columns, tuple(tuple(portable(term) for term in row) for row in table.rows))
 
 
@@ -88,16 +84,68 @@ def run_remote(name: str, params: Params, endpoint: str, graph: str | None = Non
     return run_named(name, params, RemoteEngine(endpoint, timeout_s, (graph,) if graph else (), auth))
 
 
+def parse_results(response: transport.Response) -> ResultTable:
+    """SPARQL 1.1 SELECT results from an answer in JSON or XML (XML read with entities and DTDs refused)."""
+    if response.content_type in ("application/sparql-results+xml", "application/xml", "text/xml"):
+        return results_from_xml(response.body)
+    if response.content_type not in ("application/sparql-results+json", "application/json"):
+        raise EndpointError(f"the endpoint answered {response.content_type or 'without a Content-Type'}, "
+                            "not SPARQL results (JSON or XML)")
+    try:
+        answer = json.loads(response.body)
+    except RecursionError:
+        raise EndpointError("the endpoint's JSON answer is nested too deeply to be SPARQL results") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise EndpointError(f"the endpoint's answer is not JSON: {_short(exc)}") from None
+    return results_from_json(answer)
+
+
 def results_from_json(answer: object) -> ResultTable:
     """A :class:`ResultTable` from SPARQL 1.1 Query Results JSON (terms exactly as the endpoint sent them)."""
     if isinstance(answer, dict) and "boolean" in answer:
         raise QueryError("only SELECT queries can be run here, not ASK")
     if not isinstance(answer, dict) or "head" not in answer or "results" not in answer:
         raise EndpointError("the endpoint did not return SPARQL JSON results for a SELECT")
-    columns = tuple(answer["head"].get("vars", []))
+    try:
+        columns = tuple(str(c) for c in answer["head"].get("vars", []))
+        rows = []
+        for binding in answer["results"].get("bindings", []):
+            rows.append(tuple(term_from_json(binding[c]) if c in binding else None for c in columns))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise EndpointError(f"the endpoint's SPARQL JSON results are malformed: {_short(exc)}") from None
+    return ResultTable(columns, tuple(rows))
+
+
+def results_from_xml(body: bytes) -> ResultTable:
+    """A :class:`ResultTable` from SPARQL Query Results XML, parsed with DTDs and entities refused."""
+    try:
+        root = defused_et.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise EndpointError(f"the endpoint's XML answer was refused ({type(exc).__name__}): it declares a DTD or "
+                            "entities, which are never expanded") from None
+    except (ET.ParseError, ValueError) as exc:
+        raise EndpointError(f"the endpoint's answer is not XML: {_short(exc)}") from None
+    ns = "{http://www.w3.org/2005/sparql-results#}"
+    if root.find(f"{ns}boolean") is not None:
+        raise QueryError("only SELECT queries can be run here, not ASK")
+    if root.tag != f"{ns}sparql" or root.find(f"{ns}results") is None:
+        raise EndpointError("the endpoint did not return SPARQL XML results for a SELECT")
+    columns = tuple(v.get("name", "") for v in root.iterfind(f"{ns}head/{ns}variable"))
     rows = []
-    for binding in answer["results"].get("bindings", []):
-        rows.append(tuple(term_from_json(binding[c]) if c in binding else None for c in columns))
+    for result in root.iterfind(f"{ns}results/{ns}result"):
+        terms: dict[str, Identifier] = {}
+        for binding in result.iterfind(f"{ns}binding"):
+            term = next(iter(binding), None)
+            if term is None:
+                raise EndpointError("the endpoint's SPARQL XML results are malformed: an empty binding")
+            kind = term.tag[len(ns):]
+            value = {"type": "literal" if kind == "literal" else kind, "value": term.text or ""}
+            if term.get("datatype"):
+                value["datatype"] = term.get("datatype", "")
+            if term.get("{http://www.w3.org/XML/1998/namespace}lang"):
+                value["xml:lang"] = term.get("{http://www.w3.org/XML/1998/namespace}lang", "")
+            terms[binding.get("name", "")] = term_from_json(value)
+        rows.append(tuple(terms.get(c) for c in columns))
     return ResultTable(columns, tuple(rows))
 
 
@@ -150,19 +198,11 @@ def _graph_url(store_url: str, graph: str) -> str:
 
 def _request(method: str, url: str, timeout_s: int, body: bytes | None = None,
              headers: Mapping[str, str] | None = None, auth: Credentials | None = None) -> tuple[int, bytes]:
-    sent = dict(headers or {})
-    if auth is not None:
-        sent["Authorization"] = auth.header()
-    request = urllib.request.Request(url, data=body, method=method, headers=sent)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        if exc.code == 401:
-            raise EndpointError(f"{method} {url} was refused (HTTP 401): {_login_hint(auth)}") from None
-        return exc.code, exc.read()
-    except (urllib.error.URLError, socket.timeout, TimeoutError, OSError) as exc:
-        raise EndpointError(f"{method} {url} failed: {_short(exc)}") from None
+    response = transport.request(method, url, timeout_s, body=body, headers=headers,
+                                 authorization=auth.header() if auth is not None else None)
+    if response.status == 401:
+        raise EndpointError(f"{method} {url} was refused (HTTP 401): {_login_hint(auth)}")
+    return response.status, response.body
 
 
 def fetch_graph(store_url: str, graph: str, timeout_s: int = DEFAULT_TIMEOUT_S,

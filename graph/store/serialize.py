@@ -1,17 +1,13 @@
 """Canonical serialisation and atomic writing.
 
-Outputs are sorted so that two builds are byte-identical and diffs are readable, and
-every file is written to a temporary name beside its target and renamed into place,
-so a failure never leaves a half-written file.
+Outputs are sorted so that two builds are byte-identical and diffs are readable; they are
+written by ``graph.store.output`` (a set of files replaced together, or not at all).
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import re
-import tempfile
-from pathlib import Path
 from typing import Iterable
 
 from rdflib import Graph, Literal, URIRef
@@ -87,21 +83,3 @@ def _term(node: Node) -> str:
 
 def _sort_key(node: Node) -> tuple[str, str]:
     return (type(node).__name__, node.n3())
-
-
-def write_atomic(files: dict[Path, str | bytes]) -> None:
-    """Write every file to a temporary sibling first, then rename them all into place."""
-    staged: list[tuple[str, Path]] = []
-    try:
-        for target, content in files.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-            staged.append((temp, target))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content.encode("utf-8") if isinstance(content, str) else content)
-        for temp, target in staged:
-            os.replace(temp, target)
-    finally:
-        for temp, _ in staged:
-            if os.path.exists(temp):
-                os.unlink(temp)

@@ -80,3 +80,40 @@ def assert_same_graph():
             raise AssertionError("the graphs are not isomorphic\n" + diff_text(exported, build_graph))
 
     return check
+
+
+@dataclass(frozen=True)
+class RecordCitations:
+    """Citations as the records state them, read with a plain YAML reader (not the loader), so tests of the
+    graph's citation links have an expectation that does not come from the graph itself."""
+
+    claim_entries: dict[str, set[str]]
+    """Claim IRI -> reference entry IRIs its ``cites`` numbers name (numbers with no entry left out)."""
+    figure_entries: dict[str, set[str]]
+    """Figure IRI -> the reference entries of the claims it is stated in."""
+
+
+@pytest.fixture(scope="session")
+def record_citations() -> RecordCitations:
+    from importlib.resources import files
+
+    from ruamel.yaml import YAML
+
+    base = "https://w3id.org/vexas-kg/id/doc"
+    claims: dict[str, set[str]] = {}
+    figures: dict[str, set[str]] = {}
+    records = [YAML(typ="safe").load(p.read_text(encoding="utf-8"))
+               for p in files("vexas_kg.evidence").joinpath("records").iterdir() if p.name.endswith(".yaml")]
+    for record in records:
+        doc = record["document"]["id"]
+        numbers = {entry["number"] for entry in record.get("references") or []}
+        for claim in record.get("claims") or []:
+            claims[f"{base}/{doc}/claim/{claim['id']}"] = {f"{base}/{doc}/reference/{n}"
+                                                          for n in claim.get("cites") or [] if n in numbers}
+    for record in records:
+        doc = record["document"]["id"]
+        for figure in record.get("figures") or []:
+            statement = figure.get("statement")
+            figures[f"{base}/{doc}/figure/{figure['id']}"] = claims[f"{base}/{doc}/claim/{statement}"] \
+                if statement else set()
+    return RecordCitations(claims, figures)

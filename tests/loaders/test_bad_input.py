@@ -154,3 +154,53 @@ def test_failed_build_leaves_previous_output_untouched(evidence_copy: Path, out:
     assert code == 1
     assert previous.read_text(encoding="utf-8") == "previous build\n"
     assert sorted(p.name for p in out.iterdir()) == ["vexas-kg.ttl"]
+
+
+FIGURE_24 = ("    value: 24\n    unit: percent\n    response_definitions: [complete-response, partial-response]\n"
+             "    statement: response-at-3-months\n    quote: At three months, the overall response, including "
+             "complete and partial remission, was 24% with JAK inhibitors\n")
+
+
+def test_p_value_outside_0_1(evidence_copy: Path, out: Path) -> None:
+    """24 is printed in the quote, so only the range check can refuse it."""
+    assert_edit_fails(evidence_copy, out, FIGURE_24, FIGURE_24.replace("    unit:", "    p_value: 24\n    unit:"),
+                      "p_value: 24", "figures[2].p_value", r"a p-value lies between 0 and 1, not 24")
+
+
+@pytest.mark.parametrize("bounds, field, message", [
+    ("    ci_lower: 2023\n    ci_upper: 2023\n", "ci_lower", r"ci_lower 2023 exceeds value 24"),
+    ("    iqr_lower: 3\n    iqr_upper: 3\n", "value", r"value 24 exceeds iqr_upper 3"),
+])
+def test_interval_must_hold_the_value(evidence_copy: Path, out: Path, bounds: str, field: str, message: str) -> None:
+    """Both bounds are printed in the quotes, so only the order check (lower <= value <= upper) can refuse them."""
+    quote = ('    quote: ["At three months, the overall response, including complete and partial remission, was 24% '
+             'with JAK inhibitors", "between November 2020 and August 2023"]\n')
+    new = FIGURE_24.replace("    unit:", bounds + "    unit:").replace(FIGURE_24.splitlines()[-1] + "\n", quote)
+    edit(evidence_copy, FIGURE_24, new)
+    text = (evidence_copy / RECORD).read_text(encoding="utf-8")
+    start = text[:text.index(new)].count("\n") + 1
+    line = start + next(i for i, row in enumerate(new.splitlines()) if row.strip().startswith(f"{field}:"))
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: figures[2].{field}", message)
+
+
+def test_verbatim_field_must_be_printed_in_its_quote(evidence_copy: Path, out: Path) -> None:
+    assert_edit_fails(evidence_copy, out, "  publisher: medicalxpress.com\n", "  publisher: medicalexpress.com\n",
+                      "publisher: medicalexpress.com", "document.publisher",
+                      r"'medicalexpress\.com' is not printed in the quote")
+
+
+def test_date_must_be_what_its_quote_prints(evidence_copy: Path, out: Path) -> None:
+    assert_edit_fails(evidence_copy, out, '  date: "2023-11-07"\n', '  date: "2023-11-08"\n',
+                      '2023-11-08', "document.date", r"the date 2023-11-08 is not what the quote .* prints")
+
+
+def test_cites_must_match_the_numbers_printed_after_the_quote(evidence_copy: Path, out: Path) -> None:
+    path = evidence_copy / "records/000.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "class may have limited efficacy in VEXAS\n    cites: [1]\n"
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, old.replace("[1]", "[2]")), encoding="utf-8")
+    line = text[:text.index(old)].count("\n") + 2
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"records/000.yaml:{line}:", r"cites \[2\] but the text after the quote prints 1")

@@ -36,7 +36,7 @@ def test_syntax_error_names_the_line() -> None:
 
 def test_merge_keys_are_refused() -> None:
     with pytest.raises(RecordError, match="merge keys"):
-        read_yaml("base: &b {a: 1}\nother:\n  <<: *b\n", "x.yaml")
+        read_yaml("other:\n  <<: {a: 1}\n", "x.yaml")
 
 
 def test_empty_file_is_an_error() -> None:

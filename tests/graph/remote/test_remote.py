@@ -2,7 +2,7 @@
 
 Push (Graph Store Protocol PUT, read back, compare count and canonical hash), the
 failure paths (the old graph stays, and the error says so), and every named query
-run remotely through SPARQLWrapper with the same rows as locally.
+run remotely over the SPARQL 1.1 Protocol with the same rows as locally.
 """
 
 from __future__ import annotations
