@@ -313,14 +313,14 @@ def render(sizes: list[int], results: dict[int, dict], ref_s: float, loads: tupl
     lines += ["", "### Queries", "",
               "Each case in a forked child with a time and memory cap; median of up to 3 runs. Growth = time "
               "ratio per 10× data (targets: ≤ 12× from 30 documents up; ≤ 2× for a fixed item, marked *).", "",
-              "| query | " + " | ".join(f"{n} docs" for n in sizes) + " | "
-              + " | ".join(f"{a}→{b}" for a, b in zip(sizes, sizes[1:])) + " |",
+              "| " + " | ".join(["query"] + [f"{n} docs" for n in sizes]
+                                + [f"{a}→{b}" for a, b in zip(sizes, sizes[1:])]) + " |",
               "|---|" + "---|" * (2 * len(sizes) - 1)]
     for label in labels:
         qs = [by_size[n].get(label) for n in sizes]
         fixed = any(q and q.get("fixed") for q in qs)
-        lines.append(f"| {label}{' *' if fixed else ''} | " + " | ".join(_cell(q) for q in qs) + " | "
-                     + " | ".join(_growth(a, b) for a, b in zip(qs, qs[1:])) + " |")
+        cells = [f"{label}{' *' if fixed else ''}"] + [_cell(q) for q in qs] + [_growth(a, b) for a, b in zip(qs, qs[1:])]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
