@@ -27,7 +27,7 @@ CASES: list[tuple[str, dict[str, str | tuple[str, ...]]]] = [
     ("comparative-efficacy", {}),
     ("comparative-efficacy", {"intervention": "JAK inhibitors"}),
     ("comparative-efficacy", {"outcome": "overall response", "timepoint": "P6M"}),
-    ("conflicts", {}),
+    ("contrasts", {}),
     ("evidence-gaps", {}),
     ("evidence-overview", {}),
     ("provenance-trail", {"item": "000:azacitidine-overall-response-6m"}),

@@ -61,8 +61,8 @@ def load_entities(record: Value, file: str, identifiers_tsv: str, identifiers_fi
             if slug in table.index:
                 raise f.error("id", f"duplicate entity id {slug!r}")
             iri = entity_iri(kind, slug)
-            table.index[slug] = Entity(iri, kind)
             label = f.text("label") or ""
+            table.index[slug] = Entity(iri, kind, label)
             add = table.triples.append
             add((iri, RDF.type, cls))
             if kind == "drug-class":

@@ -20,6 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from vexas_kg.errors import Location, QuoteError, RecordError
+from vexas_kg.loaders.criteria import OPERATORS, check_definition, check_parameter, signature
 from vexas_kg.loaders.fields import (
     DATE,
     DURATION,
@@ -28,6 +29,7 @@ from vexas_kg.loaders.fields import (
     Fields,
     QuoteRef,
 )
+from vexas_kg.loaders.judgements import claim_context, decision_point
 from vexas_kg.loaders.source_text import Ambiguous, NotFound, SourceText, Span, normalise, numbers_in
 from vexas_kg.loaders.yaml_strict import Value
 from vexas_kg.ontology.vocab import OA, VX, VXID, VXT
@@ -52,10 +54,10 @@ SCHEMES = {
     "claim-kind": {"short-answer", "finding", "recommendation", "algorithm-step", "pitfall", "prognostic-statement",
                    "safety-statement", "limitation", "conclusion", "rationale", "background"},
     "direction": {"recommends", "advises-against", "states"},
+    "population-basis": {"per-patient", "per-treatment-course"},
     "rule-kind": {"screening", "baseline-lab", "contraindication-threshold", "monitoring", "discontinuation-threshold",
                   "dosing", "renal-adjustment", "vaccination", "prophylaxis"},
 }
-OPERATORS = {"<", "<=", ">", ">=", "=", "reduction-by", "met"}
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]
 INTERVENTIONS = {"drug", "drug-class", "procedure"}
@@ -69,6 +71,7 @@ class Entity:
 
     iri: URIRef
     kind: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,12 @@ def term(slug: str) -> URIRef:
     return VXT[slug]
 
 
+def composition(included: list[str], excluded: list[str]) -> str:
+    """An arm's composition in words: what it includes and, where the source says "other", excludes."""
+    text = "includes " + ", ".join(included)
+    return text + ("; excludes " + ", ".join(excluded) if excluded else "")
+
+
 class _Loader:
     """One record's conversion; holds the source text and the output being assembled."""
 
@@ -125,6 +134,7 @@ class _Loader:
         self.out = out
         self.entities = entities
         self.doc = doc_iri(out.doc_id)
+        self.arm_basis: dict[str, str | None] = {}
 
     def entity(self, f: Fields, key: str, slug: str, kinds: set[str]) -> URIRef:
         """Resolve an entity slug now: unknown or wrong-kind entities fail with close matches."""
@@ -264,6 +274,11 @@ class _Loader:
             self.lit(self.doc, RDFS.comment, f"Question: {question}")
         elif kind == "qa-article":
             raise f.error("question", "a Q&A article must record the question it answers")
+        status = f.text("editorial_status", required=False)
+        if status is not None:
+            status_text, _ = self.quoted(self.doc, f, "editorial_status_quote", predicate=VX.editorialStatusQuote)
+            self.check_verbatim(f, status_text, "editorial_status", status)
+            self.lit(self.doc, VX.editorialStatus, status)
         self.lit(self.doc, RDFS.label, title_text)
         f.done()
 
@@ -343,6 +358,15 @@ class _Loader:
             raise f.error("interventions", "an arm needs at least one drug, drug class or procedure")
         for slug_i in interventions:
             self.add(node, VX.intervention, self.entity(f, "interventions", slug_i, INTERVENTIONS))
+        excluded = f.slugs("excludes")
+        for slug_x in excluded:
+            if slug_x in interventions:
+                raise f.error("excludes", f"{slug_x!r} is both included and excluded")
+            self.add(node, VX.excludes, self.entity(f, "excludes", slug_x, INTERVENTIONS))
+        self.lit(node, VX.composition, composition(
+            [self.entities[i].label for i in interventions], [self.entities[x].label for x in excluded]))
+        self.arm_basis[f"{study}/{slug}"] = f.choice("population_basis", SCHEMES["population-basis"], required=False)
+        self.lit(node, RDFS.comment, f.text("note", required=False))
         patients = f.integer("patients", required=False)
         if patients is not None:
             text, _ = self.quoted(node, f)
@@ -352,13 +376,16 @@ class _Loader:
             self.quoted(node, f)
         f.done()
 
-    def criteria(self, owner: URIRef, f: Fields, text: str) -> None:
+    def criteria(self, owner: URIRef, f: Fields, text: str) -> list[tuple[str, str, str | None, str | None]]:
+        """Read the criteria; return them as (parameter, operator, value, unit slug)."""
+        found: list[tuple[str, str, str | None, str | None]] = []
         for index, c in enumerate(f.items("criteria"), start=1):
             node = URIRef(f"{owner}/criterion/{index}")
             self.add(owner, VX.hasCriterion, node)
             self.add(node, RDF.type, VX.Criterion)
             parameter = c.text("parameter")
             self.check_verbatim(c, text, "parameter", parameter)
+            check_parameter(c, parameter)
             self.lit(node, VX.parameter, parameter)
             operator = c.choice("operator", OPERATORS)
             self.lit(node, VX.operator, operator)
@@ -368,8 +395,10 @@ class _Loader:
             unit = self.term_of(c, "unit", "unit", required=False)
             if unit is not None:
                 self.add(node, VX.unit, unit)
+            found.append((parameter or "", operator or "", value, str(unit).rsplit("/", 1)[1] if unit else None))
             self.lit(node, RDFS.label, " ".join(str(x) for x in (parameter, operator, value) if x is not None))
             c.done()
+        return found
 
     def response_definition(self, study: str, f: Fields) -> None:
         slug = f.slug("id")
@@ -381,7 +410,13 @@ class _Loader:
         self.add(node, VX.responseLevel, self.term_of(f, "level", "measure"))
         text, _ = self.quoted(node, f)
         self.lit(node, RDFS.label, f.text("label"))
-        self.criteria(node, f, text)
+        criteria = self.criteria(node, f, text)
+        definition = f.text("definition")
+        assert definition is not None
+        check_definition(f, text, definition, [c[0] for c in criteria])
+        self.lit(node, VX.definitionText, definition)
+        self.lit(node, VX.criteriaSignature, signature(criteria))
+        self.lit(node, RDFS.comment, f.text("note", required=False))
         f.done()
 
     def claim(self, f: Fields) -> None:
@@ -403,8 +438,10 @@ class _Loader:
         condition = f.text("condition", required=False)
         self.check_verbatim(f, text, "condition", condition)
         self.lit(node, VX.condition, condition)
-        for slug_c in f.slugs("condition_interventions"):
+        failed = f.slugs("condition_interventions")
+        for slug_c in failed:
             self.add(node, VX.conditionIntervention, self.entity(f, "condition_interventions", slug_c, INTERVENTIONS))
+        claim_context(self, node, f, kind, f.choice("direction", SCHEMES["direction"]), failed)
         algorithm = f.slug("algorithm", required=False)
         step = f.integer("step", required=False)
         if (algorithm is None) != (step is None) or (algorithm and kind != "algorithm-step"):
@@ -470,8 +507,10 @@ class _Loader:
         condition = f.text("condition", required=False)
         self.check_verbatim(f, text, "condition", condition)
         self.lit(node, VX.condition, condition)
-        for slug_c in f.slugs("condition_interventions"):
+        failed = f.slugs("condition_interventions")
+        for slug_c in failed:
             self.add(node, VX.conditionIntervention, self.entity(f, "condition_interventions", slug_c, INTERVENTIONS))
+        decision_point(self, node, f, failed, required=False)
         f.done()
 
     def statement(self, node: URIRef, f: Fields) -> None:
@@ -493,8 +532,9 @@ class _Loader:
         assert study is not None
         self.need("study", study, f.where("study"))
         self.add(node, VX.study, study_iri(study))
+        arms = {}
         for key, prop in (("arm", VX.arm), ("comparator_arm", VX.comparatorArm)):
-            arm = f.slug(key, required=False)
+            arm = arms[key] = f.slug(key, required=False)
             if arm:
                 self.need("arm", f"{study}/{arm}", f.where(key))
                 self.add(node, prop, VXID[f"study/{study}/arm/{arm}"])
@@ -531,6 +571,10 @@ class _Loader:
             value = f.text(key, required=False)
             self.check_verbatim(f, text, key, value)
             self.lit(node, prop, value)
+        basis = f.choice("population_basis", SCHEMES["population-basis"], required=False)
+        basis = basis or self.arm_basis.get(f"{study}/{arms['arm']}")
+        if basis:
+            self.add(node, VX.populationBasis, term(basis))
         for definition in f.slugs("response_definitions"):
             self.need("definition", f"{study}/{definition}", f.where("response_definitions"))
             self.add(node, VX.responseDefinition, VXID[f"study/{study}/response-definition/{definition}"])
@@ -598,10 +642,13 @@ class _Loader:
         risk = f.text("risk_statement", required=False)
         self.check_verbatim(f, text, "risk_statement", risk)
         self.lit(node, VX.riskStatement, risk)
+        for slug_c in f.slugs("compared_to"):
+            self.add(node, VX.comparedTo, self.entity(f, "compared_to", slug_c, INTERVENTIONS))
         frequency = f.slug("frequency", required=False)
         if frequency:
             self.need("figure", f"{self.out.doc_id}:{frequency}", f.where("frequency"))
             self.add(node, VX.frequency, item_iri(self.out.doc_id, "figure", frequency))
+        self.lit(node, RDFS.comment, f.text("note", required=False))
         self.statement(node, f)
         f.done()
 

@@ -23,6 +23,7 @@ class VX(DefinedNamespace):
     ClinicalEntity: URIRef
     ConferenceAbstract: URIRef
     Criterion: URIRef
+    DecisionPoint: URIRef
     Disease: URIRef
     Document: URIRef
     Drug: URIRef
@@ -46,20 +47,28 @@ class VX(DefinedNamespace):
     StudyReport: URIRef
 
     about: URIRef
+    afterFailureOf: URIRef
     appliesTo: URIRef
     arm: URIRef
     associatedGene: URIRef
+    callsSimilar: URIRef
     ciLevel: URIRef
     ciLower: URIRef
-    ciUpper: URIRef
     citedNumber: URIRef
+    ciUpper: URIRef
     claimKind: URIRef
     comparatorArm: URIRef
     comparatorLabel: URIRef
+    comparedTo: URIRef
+    composition: URIRef
     condition: URIRef
     conditionIntervention: URIRef
     container: URIRef
     country: URIRef
+    criteriaSignature: URIRef
+    decisionKind: URIRef
+    decisionPoint: URIRef
+    definitionText: URIRef
     denominator: URIRef
     describesPublication: URIRef
     direction: URIRef
@@ -69,10 +78,15 @@ class VX(DefinedNamespace):
     doseMin: URIRef
     doseUnit: URIRef
     doseValue: URIRef
+    editorialStatus: URIRef
+    editorialStatusQuote: URIRef
     event: URIRef
     eventLabel: URIRef
+    evidenceLevel: URIRef
+    excludes: URIRef
     firstAuthor: URIRef
     frequency: URIRef
+    gradeStartingLevel: URIRef
     hasArm: URIRef
     hasCitationMarker: URIRef
     hasCriterion: URIRef
@@ -82,21 +96,29 @@ class VX(DefinedNamespace):
     intervention: URIRef
     iqrLower: URIRef
     iqrUpper: URIRef
+    judgementExcludes: URIRef
+    judgesEffective: URIRef
+    judgesIneffective: URIRef
+    limitationOf: URIRef
     markerPosition: URIRef
     measure: URIRef
     memberOf: URIRef
     numerator: URIRef
     operator: URIRef
-    pValue: URIRef
+    ownStatementLevel: URIRef
     parameter: URIRef
     partOfAlgorithm: URIRef
     patientCount: URIRef
     periodEnd: URIRef
     periodStart: URIRef
+    populationBasis: URIRef
     populationNote: URIRef
     populationSize: URIRef
+    preferenceRank: URIRef
     printedLabel: URIRef
     providedBy: URIRef
+    pValue: URIRef
+    qualifies: URIRef
     questionQuote: URIRef
     referenceNumber: URIRef
     reportedIn: URIRef
@@ -140,10 +162,12 @@ class VXT(DefinedNamespace):
     _NS = Namespace("https://w3id.org/vexas-kg/terms/")
     _extras = [
         "advises-against",
+        "after-failure",
         "algorithm-step",
         "background",
         "baseline-lab",
         "case-report",
+        "case-reports",
         "claim-kinds",
         "cohort-study",
         "complete-response",
@@ -152,15 +176,23 @@ class VXT(DefinedNamespace):
         "contraindication-threshold",
         "count",
         "crp-level",
+        "decision-kinds",
         "directions",
         "discontinuation",
         "discontinuation-threshold",
         "document-kinds",
         "dosing",
+        "evidence-levels",
+        "expert-opinion",
         "finding",
         "g-per-dl",
+        "grade-domains",
         "guideline",
+        "imprecision",
+        "inconsistency",
+        "indirectness",
         "infection",
+        "initial-treatment",
         "limitation",
         "measures",
         "median",
@@ -171,16 +203,22 @@ class VXT(DefinedNamespace):
         "month",
         "news-report",
         "no-response",
+        "observational",
+        "ongoing-care",
         "overall-response",
         "partial-response",
         "patients",
         "per-mm3",
+        "per-patient",
+        "per-treatment-course",
         "percent",
         "pitfall",
+        "population-bases",
         "prednisone-dose",
         "prognostic-statement",
         "prophylaxis",
         "proportion",
+        "publication-bias",
         "qa-article",
         "ratio",
         "rationale",
@@ -191,11 +229,14 @@ class VXT(DefinedNamespace):
         "retrospective-cohort-study",
         "retrospective-registry-study",
         "review",
+        "risk-of-bias",
         "risk-ratio",
         "rule-kinds",
         "safety-statement",
         "screening",
+        "secondary-report",
         "short-answer",
+        "specific-situation",
         "states",
         "statistics",
         "study-designs",

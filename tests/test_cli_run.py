@@ -30,9 +30,9 @@ def test_large_output_through_a_pipe_is_complete() -> None:
 
 
 def test_usage_and_data_errors_keep_their_exit_codes() -> None:
-    usage = cli("query", "conflicts", "--format", "xml")
+    usage = cli("query", "contrasts", "--format", "xml")
     assert usage.returncode == 2
     assert "Invalid value for '--format'" in usage.stderr
-    unknown = cli("query", "conflict")
+    unknown = cli("query", "contrast")
     assert unknown.returncode == 2
-    assert unknown.stderr == "error: no named query 'conflict'; did you mean conflicts?\n"
+    assert unknown.stderr == "error: no named query 'contrast'; did you mean contrasts?\n"

@@ -24,6 +24,7 @@ from rdflib.namespace import RDF
 from vexas_kg.errors import Location, RecordError
 from vexas_kg.graph.store.serialize import Triple
 from vexas_kg.graph.store.oxigraph import parse_turtle
+from vexas_kg.graph.builder.consistency import check_arms_disjoint, evidence_only_identifiers
 from vexas_kg.loaders.entities import EntityTable, load_entities
 from vexas_kg.loaders.evidence import Loaded, load_record
 from vexas_kg.loaders.publications import load_publications
@@ -224,4 +225,7 @@ def build_graph(evidence: Folder | None = None, replacements: list[Path] | None 
                 o = provides[(o[0], o[1])][0]
             asserted.add((s, p, o))
         result.triples.update(asserted)
+    check_arms_disjoint(result.triples, {iri: loc for (kind, _), (iri, loc) in provides.items() if kind == "arm"})
+    kept = evidence_only_identifiers(result.triples)
+    result.triples.intersection_update(kept)
     return result

@@ -101,7 +101,10 @@ def test_identifiers_come_only_from_the_reference_table(built: Build) -> None:
     from rdflib.namespace import RDFS
 
     actual = {(str(built.graph.value(s, RDFS.label)), str(o)) for s, o in built.graph.subject_objects(DCTERMS.identifier)}
-    assert actual == expected
+    # Upadacitinib is named only by a reference title, not as evidence: its rows stay out of the
+    # graph (tests/evidence/test_trust.py checks the rule for every entity).
+    assert actual <= expected
+    assert {label for label, _ in expected - actual} == {"upadacitinib"}
 
 
 def test_class_level_figures_are_never_copied_onto_drugs(built: Build) -> None:

@@ -204,3 +204,51 @@ def test_cites_must_match_the_numbers_printed_after_the_quote(evidence_copy: Pat
     line = text[:text.index(old)].count("\n") + 2
     code, output = build(evidence_copy, out)
     assert_failed(code, output, out, f"records/000.yaml:{line}:", r"cites \[2\] but the text after the quote prints 1")
+
+
+# -- issue 12: the old data's defects are build errors now
+
+def test_an_other_arm_that_excludes_nothing_is_an_error(evidence_copy: Path, out: Path) -> None:
+    """The leak of 004:tnf-and-other-overall-response-3m to tocilizumab: the arm received the
+    umbrella class without saying it leaves out the classes listed before it."""
+    assert_edit_fails(evidence_copy, out, "        excludes: [jak-inhibitor, il6-inhibitor, il1-inhibitor]\n", "",
+                      "- id: tnf-blockers-and-other", "studies[0].arms[3].id",
+                      r"arm 'tnf-blockers-and-other' receives 'targeted-therapy', which contains '.+' of arm '.+': "
+                      r"list it under 'excludes'")
+
+
+def test_a_definition_that_drops_a_clause_is_an_error(evidence_copy: Path, out: Path) -> None:
+    assert_edit_fails(evidence_copy, out,
+                      "        definition: continued disease activity or inflammation and/or the inability to reduce steroids\n",
+                      "        definition: continued disease activity or inflammation\n",
+                      "definition: continued disease activity or inflammation", "studies[0].response_definitions[2].definition",
+                      "must be the whole tail of its quote")
+
+
+def test_a_definition_clause_without_a_criterion_is_an_error(evidence_copy: Path, out: Path) -> None:
+    """004's no-response definition once lost "and/or the inability to reduce steroids"."""
+    edit(evidence_copy, "          - {parameter: the inability to reduce steroids, operator: met}\n", "")
+    line = line_of(evidence_copy, "parameter: continued disease activity or inflammation") - 1  # its criteria: key
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"{RECORD}:{line}: studies[0].response_definitions[2].criteria",
+                  "the definition's clause 'the inability to reduce steroids' has no criterion")
+
+
+def test_a_criterion_without_its_parameter_is_an_error(evidence_copy: Path, out: Path) -> None:
+    """000's 'hemoglobin <8 g/dL or drops >2 g/dL' once became the parameter 'drops'."""
+    path = evidence_copy / "records" / "000.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "      - {parameter: hemoglobin, operator: decrease-by-more-than, value: 2, unit: g-per-dl}"
+    assert old in text
+    path.write_text(text.replace(old, '      - {parameter: drops, operator: ">", value: 2, unit: g-per-dl}'), encoding="utf-8")
+    line = next(i for i, row in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if "parameter: drops" in row)
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, f"records/000.yaml:{line}: safety_rules", "'drops' is not a known criterion parameter")
+
+
+def test_advice_without_a_decision_point_is_an_error(evidence_copy: Path, out: Path) -> None:
+    path = evidence_copy / "records" / "001.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    decision_point: initial-treatment\n    preference_rank: 1\n", "", 1), encoding="utf-8")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, "records/001.yaml:", "missing required field 'decision_point'|preference rank needs")

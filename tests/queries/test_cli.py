@@ -46,7 +46,7 @@ def test_query_json_is_sparql_results_json() -> None:
 
 
 def test_both_engines_print_the_same_rows() -> None:
-    args = ("query", "conflicts", "--format", "tsv")
+    args = ("query", "contrasts", "--format", "tsv")
     assert invoke(*args, "--engine", "rdflib").output == invoke(*args, "--engine", "oxigraph").output
 
 
@@ -70,14 +70,14 @@ def test_query_runs_a_users_file(tmp_path: Path) -> None:
     (("query", "comparative-efficacy", "--param", "timepoint=soon"), 2, "error: timepoint='soon' is not a duration"),
     (("query", "comparative-efficacy", "--param", "time=P6M"), 2, "did you mean timepoint?"),
     (("query", "safety-profile"), 2, "error: safety-profile needs --param intervention="),
-    (("query", "conflict"), 2, "error: no named query 'conflict'; did you mean conflicts?"),
+    (("query", "contrast"), 2, "error: no named query 'contrast'; did you mean contrasts?"),
     (("query",), 2, "error: give either a query NAME or --file FILE"),
-    (("query", "conflicts", "--param", "x"), 2, "error: --param 'x' is not KEY=VALUE"),
-    (("query", "conflicts", "--format", "xml"), 2, "Invalid value for '--format'"),
+    (("query", "contrasts", "--param", "x"), 2, "error: --param 'x' is not KEY=VALUE"),
+    (("query", "contrasts", "--format", "xml"), 2, "Invalid value for '--format'"),
     (("trace", "study/uk-cohort"), 2, "names a study, but item expects a figure, claim"),
     (("query", "safety-profile", "--param", "intervention=tofacitinib", "--param", "intervention=tocilizumab"), 2,
      "error: --param intervention is given 2 times, but it takes one value\n"),
-    (("query", "conflicts", "--columns", "sideA,nope"), 2, "error: unknown column nope; the columns are kind, sideA, "),
+    (("query", "contrasts", "--columns", "sideA,nope"), 2, "error: unknown column nope; the columns are rule, sideA, "),
 ])
 def test_bad_calls_exit_with_a_clear_message(args: tuple[str, ...], code: int, message: str) -> None:
     result = invoke(*args)

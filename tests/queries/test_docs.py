@@ -21,7 +21,7 @@ EXAMPLES = [(m.group("command"), m.group("output")) for m in EXAMPLE.finditer(DO
 def test_every_named_query_has_an_example() -> None:
     shown = " ".join(command for command, _ in EXAMPLES)
     for name in ("comparative-efficacy", "alternatives-after-failure", "treatment-for-presentation",
-                 "safety-profile", "conflicts", "evidence-gaps", "citation-audit", "study-summary",
+                 "safety-profile", "contrasts", "evidence-gaps", "citation-audit", "study-summary",
                  "evidence-overview"):
         assert f"query {name}" in shown
     assert "trace 000:" in shown

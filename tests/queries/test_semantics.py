@@ -25,9 +25,9 @@ def rows_as_dicts(table: ResultTable) -> list[dict[str, object]]:
     return [dict(zip(table.columns, row)) for row in table.rows]
 
 
-def with_second_study(built: Build, criteria: list[tuple[str, URIRef | None]]) -> Graph:
-    """The graph plus one more study reporting partial response at 6 months for JAK inhibitors,
-    under a partial-response definition with ``criteria`` (label, unit)."""
+def with_second_study(built: Build, criteria: list[str], basis: URIRef | None = VXT["per-treatment-course"]) -> Graph:
+    """The graph plus one more study (in document 001) reporting partial response at 6 months
+    for JAK inhibitors, under a partial-response definition with ``criteria`` (its signature)."""
     graph = Graph()
     graph += built.graph
     study, arm, definition, figure = (URIRef(EXTRA + x) for x in ("study", "study/arm", "study/pr", "figure"))
@@ -38,56 +38,121 @@ def with_second_study(built: Build, criteria: list[tuple[str, URIRef | None]]) -
     graph.add((arm, VX.intervention, VXID["drug-class/jak-inhibitor"]))
     graph.add((definition, RDF.type, VX.ResponseDefinition))
     graph.add((definition, RDFS.label, Literal("partial response (second study)")))
-    for i, (label, unit) in enumerate(criteria):
-        criterion = URIRef(f"{definition}/criterion/{i}")
-        graph.add((definition, VX.hasCriterion, criterion))
-        graph.add((criterion, RDFS.label, Literal(label)))
-        if unit is not None:
-            graph.add((criterion, VX.unit, unit))
-    for p, o in ((RDF.type, VX.Figure), (VX.inDocument, VXID["doc/004"]), (VX.study, study), (VX.arm, arm),
+    graph.add((definition, VX.criteriaSignature, Literal("; ".join(sorted(criteria)))))
+    for p, o in ((RDF.type, VX.Figure), (VX.inDocument, VXID["doc/001"]), (VX.study, study), (VX.arm, arm),
                  (VX.measure, VXT["partial-response"]), (VX.statistic, VXT.proportion), (VX.unit, VXT.percent),
                  (VX.value, Literal("10", datatype=XSD.decimal)), (VX.timepoint, Literal("P6M", datatype=XSD.duration)),
-                 (VX.responseDefinition, definition)):
+                 (VX.responseDefinition, definition), (RDFS.label, Literal("partial response, second study"))):
         graph.add((figure, p, o))
+    if basis is not None:
+        graph.add((figure, VX.populationBasis, basis))
     return graph
 
 
-FRENCH_PR = [("clinical remission met", None), ("CRP reduction-by 50", VXT.percent),
-             ("corticosteroids reduction-by 50", VXT.percent)]
+FRENCH_PR = ["clinical remission met", "CRP reduction-by 50 percent", "corticosteroids reduction-by 50 percent"]
 
 
-def partial_response_verdicts(graph: Graph) -> dict[str, str]:
-    table = run_named("comparative-efficacy", {"outcome": "partial response"}, OxigraphEngine.from_graph(graph))
-    return {str(r["figure"]).rsplit("/", 1)[1]: str(r["comparability"]) for r in rows_as_dicts(table)}
+def partial_response_verdicts(graph: Graph) -> dict[tuple[str, str], str]:
+    table = run_named("comparisons", {"outcome": "partial response"}, OxigraphEngine.from_graph(graph))
+    return {(str(r["figureA"]).rsplit("/", 1)[1], str(r["figureB"]).rsplit("/", 1)[1]): str(r["verdict"])
+            for r in rows_as_dicts(table)}
 
 
-def test_the_same_definition_in_two_studies_is_comparable(built: Build) -> None:
+def test_the_same_definition_in_two_studies_is_comparable_across_studies(built: Build) -> None:
     verdicts = partial_response_verdicts(with_second_study(built, FRENCH_PR))
-    assert verdicts == dict.fromkeys(["il6-partial-response-6m", "jaki-partial-response-6m", "figure"],
-                                     "comparable: no other study reports this outcome under another definition")
+    assert verdicts == {
+        ("figure", "il6-partial-response-6m"): "comparable across studies",
+        ("figure", "jaki-partial-response-6m"): "comparable across studies",
+        ("il6-partial-response-6m", "jaki-partial-response-6m"): "comparable within one study; the source calls them similar",
+    }
 
 
-@pytest.mark.parametrize("changed", [
-    [("clinical remission met", None), ("CRP reduction-by 40", VXT.percent),
-     ("corticosteroids reduction-by 50", VXT.percent)],
-    [("clinical remission met", None), ("CRP reduction-by 50", VXT["mg-per-l"]),
-     ("corticosteroids reduction-by 50", VXT.percent)],
-    [("CRP reduction-by 50", VXT.percent), ("corticosteroids reduction-by 50", VXT.percent)],
+@pytest.mark.parametrize(("criteria", "basis", "reason"), [
+    (["clinical remission met", "CRP reduction-by 40 percent", "corticosteroids reduction-by 50 percent"],
+     VXT["per-treatment-course"], ("definitionCheck", "different response definitions")),
+    (FRENCH_PR, VXT["per-patient"], ("basisCheck", "different population bases (patients and treatment courses)")),
+    (FRENCH_PR, None, ("basisCheck", "population basis not stated (not stated and treatment courses)")),
 ])
-def test_a_different_definition_makes_both_sides_not_comparable(built: Build, changed: list) -> None:
-    verdicts = partial_response_verdicts(with_second_study(built, changed))
-    flagged = "not directly comparable: another study defines this outcome differently or not at all"
-    assert verdicts == {"il6-partial-response-6m": flagged, "jaki-partial-response-6m": flagged, "figure": flagged}
+def test_one_failing_check_makes_the_pair_not_comparable(built: Build, criteria: list, basis, reason) -> None:
+    table = run_named("comparisons", {"outcome": "partial response", "figure": EXTRA + "figure"},
+                      OxigraphEngine.from_graph(with_second_study(built, criteria, basis)))
+    rows = rows_as_dicts(table)
+    assert len(rows) == 2
+    for row in rows:
+        assert str(row["verdict"]) == "not comparable"
+        assert str(row[reason[0]]) == reason[1]
 
 
-def test_figures_without_a_definition_are_flagged(oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
-    table = run_named("comparative-efficacy", {"outcome": "overall response"}, oxigraph, labels)
+def test_the_uk_cohort_pairs_are_not_comparable_for_want_of_a_definition(oxigraph: OxigraphEngine,
+                                                                           labels: LabelIndex) -> None:
+    """Item 2: JAKi against IL-6 in the French study is comparable; the UK cohort's figures are not,
+    and the reason names the missing definition."""
+    table = run_named("comparisons", {"outcome": "overall response"}, oxigraph, labels)
     for row in rows_as_dicts(table):
-        if "/doc/000/" in str(row["figure"]):
-            assert str(row["comparability"]) == "not directly comparable: the response definition is not stated"
-            assert row["definition"] is None
-        else:
-            assert str(row["comparability"]).startswith("not directly comparable: another study")
+        a, b = str(row["figureA"]), str(row["figureB"])
+        if "/doc/000/" in a or "/doc/000/" in b:
+            assert str(row["verdict"]) in ("not comparable", "one arm at two timepoints: a change over time, not a comparison of treatments")
+            assert "UK cohort study of VEXAS syndrome treatment outcomes does not state its response definition" in (
+                str(row["definitionCheck"]))
+        elif str(row["timepointCheck"]).startswith("same"):
+            assert str(row["verdict"]).startswith("comparable within one study"), (a, b)
+
+
+def test_a_pair_the_source_calls_similar_is_never_called_better(oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    table = run_named("comparisons", {"figure": "004:jaki-overall-response-6m"}, oxigraph, labels)
+    similar = [r for r in rows_as_dicts(table) if str(r["sourceSays"])]
+    assert [str(r["figureA"]).rsplit("/", 1)[1] for r in similar] == ["il6-overall-response-6m"]
+    assert str(similar[0]["verdict"]) == "comparable within one study; the source calls them similar"
+    assert "similar between JAKi and IL-6 inhibitors" in str(similar[0]["sourceSays"])
+    contrasts = run_named("contrasts", {}, oxigraph, labels)
+    sides = {(str(r["sideA"]), str(r["sideB"])) for r in rows_as_dicts(contrasts)}
+    assert not any("jaki-overall-response" in a + b and "il6-overall-response" in a + b for a, b in sides)
+
+
+def ranked(graph: Graph, doc: str, slug: str, point: URIRef, subject: URIRef, rank: int) -> None:
+    claim = VXID[f"doc/{doc}/claim/{slug}"]
+    for p, o in ((RDF.type, VX.Claim), (VX.inDocument, VXID[f"doc/{doc}"]), (VX.decisionPoint, point),
+                 (VX.preferenceRank, Literal(rank, datatype=XSD.positiveInteger)), (VX.subject, subject),
+                 (RDFS.label, Literal(slug))):
+        graph.add((claim, p, o))
+
+
+@pytest.mark.parametrize(("point", "fires"), [
+    (VXID["decision-point/after-failure/ruxolitinib"], True),
+    (VXID["decision-point/initial-treatment"], False),
+])
+def test_opposite_orders_contrast_only_at_the_same_decision_point(built: Build, point: URIRef, fires: bool) -> None:
+    """Rule (b): a document ranking tocilizumab before azacitidine contrasts with 000's algorithm
+    only when it advises for the same moment (after ruxolitinib), never for a first presentation."""
+    graph = Graph()
+    graph += built.graph
+    graph.add((VXID["doc/999"], RDF.type, VX.Document))
+    ranked(graph, "999", "tocilizumab-first", point, VXID["drug/tocilizumab"], 1)
+    ranked(graph, "999", "azacitidine-second", point, VXID["drug/azacitidine"], 2)
+    table = run_named("contrasts", {}, OxigraphEngine.from_graph(graph))
+    rows = [r for r in rows_as_dicts(table) if str(r["rule"]) == "b order-disagrees"]
+    if fires:
+        assert [(str(r["sideA"]).rsplit("/", 1)[1], str(r["sideB"]).rsplit("/", 1)[1]) for r in rows] == [
+            ("step-1-azacitidine", "tocilizumab-first")]
+        assert "after failure or intolerance of ruxolitinib" in str(rows[0]["finding"])
+    else:
+        assert rows == []
+
+
+def test_the_three_sources_contrast_by_the_reviewed_rules_only(oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    table = run_named("contrasts", {}, oxigraph, labels)
+    found = sorted((str(r["rule"]), str(r["sideA"]).split("/doc/")[1], str(r["sideB"]).split("/doc/")[1])
+                   for r in rows_as_dicts(table))
+    assert found == [
+        ("a figures-differ", "000/figure/baricitinib-overall-response-6m", "004/figure/jaki-overall-response-6m"),
+        ("a figures-differ", "000/figure/tocilizumab-complete-response-6m", "004/figure/il6-complete-response-6m"),
+        ("a figures-differ", "000/figure/tocilizumab-overall-response-6m", "004/figure/il6-overall-response-6m"),
+        ("c class-statement-vs-member-figure", "004/claim/tocilizumab-good-alternative", "000/figure/anakinra-overall-response"),
+        ("d qualified-by-the-source", "000/claim/step-3-tofacitinib-or-other-jaki", "000/claim/pitfall-class-effect"),
+        ("d qualified-by-the-source", "004/claim/headline-finding", "004/claim/limitation-various-therapies"),
+        ("d qualified-by-the-source", "004/claim/jaki-longer-survival-without-withdrawal", "004/claim/limitation-various-therapies"),
+        ("d qualified-by-the-source", "004/claim/tocilizumab-good-alternative", "004/claim/limitation-various-therapies"),
+    ]
 
 
 def test_a_class_figure_is_never_relabelled_as_the_drug(oxigraph: OxigraphEngine, labels: LabelIndex) -> None:

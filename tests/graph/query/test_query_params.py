@@ -243,5 +243,5 @@ def test_several_values_reach_the_engine_as_a_values_block(labels: LabelIndex) -
 
 
 def test_an_unknown_query_name_lists_close_names() -> None:
-    with pytest.raises(UsageError, match="no named query 'conflict'; did you mean conflicts"):
-        named("conflict")
+    with pytest.raises(UsageError, match="no named query 'contrast'; did you mean contrasts"):
+        named("contrast")

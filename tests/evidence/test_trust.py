@@ -1,0 +1,315 @@
+"""Data tests for answers a clinician can trust (issue 12): each listed defect, and a general rule
+that catches its whole class, on the built graph. Each was checked to fail on the data before
+the fix (the record edits in tests/loaders/test_trust_records.py rebuild the old data)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from vexas_kg.graph.builder.assemble import Build
+from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, run_named
+from vexas_kg.loaders.criteria import PARAMETERS, clauses
+from vexas_kg.loaders.source_text import normalise
+from vexas_kg.ontology.vocab import OA, VX, VXID, VXT
+
+
+@pytest.fixture(scope="module")
+def oxigraph(built: Build) -> OxigraphEngine:
+    return OxigraphEngine.from_graph(built.graph)
+
+
+@pytest.fixture(scope="module")
+def labels(oxigraph: OxigraphEngine) -> LabelIndex:
+    return LabelIndex.from_engine(oxigraph)
+
+
+def classes_of(graph: Graph, node: URIRef) -> set[URIRef]:
+    """The node and every class above it (vx:memberOf, skos:broader)."""
+    seen, todo = {node}, [node]
+    while todo:
+        current = todo.pop()
+        for parent in list(graph.objects(current, VX.memberOf)) + list(graph.objects(current, SKOS.broader)):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+# ---------------------------------------------------------------- arm composition
+
+def test_no_figure_reaches_any_drug_through_a_class_its_arm_excludes(built: Build, oxigraph: OxigraphEngine,
+                                                                       labels: LabelIndex) -> None:
+    """For every drug: every figure comparative-efficacy shows for it comes from an arm that
+    excludes neither the drug nor any of its classes."""
+    graph = built.graph
+    drugs = sorted(graph.subjects(RDF.type, VX.Drug))
+    assert len(drugs) >= 10
+    for drug in drugs:
+        table = run_named("comparative-efficacy", {"intervention": str(drug)}, oxigraph, labels)
+        for row in table.rows:
+            figure = row[table.columns.index("figure")]
+            arm = graph.value(figure, VX.arm)
+            excluded = set(graph.objects(arm, VX.excludes))
+            assert not excluded & classes_of(graph, drug), f"{figure} reaches {drug} through an excluded class"
+
+
+def test_the_tnf_and_other_arm_reaches_no_listed_class(oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    leak = VXID["doc/004/figure/tnf-and-other-overall-response-3m"]
+    for drug in ("tocilizumab", "ruxolitinib", "tofacitinib", "baricitinib", "anakinra", "siltuximab", "momelotinib"):
+        table = run_named("comparative-efficacy", {"intervention": drug}, oxigraph, labels)
+        assert leak not in {row[0] for row in table.rows}, drug
+
+
+def test_the_evidence_gaps_count_no_excluded_class_level_figure(oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    table = run_named("evidence-gaps", {}, oxigraph, labels)
+    rows = {str(r[1]): dict(zip(table.columns, r)) for r in table.rows}
+    # JAK inhibitors' six class-level figures, not the seventh of "TNF blockers and other targeted drugs".
+    assert int(rows["tofacitinib"]["classLevelFigures"]) == 6
+    assert int(rows["siltuximab"]["classLevelFigures"]) == 6
+
+
+def test_every_arm_states_its_composition(built: Build) -> None:
+    graph = built.graph
+    for arm in graph.subjects(RDF.type, VX.StudyArm):
+        text = str(graph.value(arm, VX.composition))
+        for node in graph.objects(arm, VX.intervention):
+            assert str(graph.value(node, RDFS.label)) in text.split("; excludes")[0]
+        for node in graph.objects(arm, VX.excludes):
+            assert str(graph.value(node, RDFS.label)) in text.split("; excludes")[1]
+
+
+def test_an_arm_labelled_other_names_what_it_excludes(built: Build) -> None:
+    """The general rule behind item 1: a source's 'other ...' arm says what it leaves out."""
+    graph = built.graph
+    for arm in graph.subjects(RDF.type, VX.StudyArm):
+        if re.search(r"\bother\b", str(graph.value(arm, RDFS.label)), re.IGNORECASE):
+            assert list(graph.objects(arm, VX.excludes)), arm
+
+
+# ---------------------------------------------------------------- data errors (item 5)
+
+def definition(slug: str) -> URIRef:
+    return VXID[f"study/french-registry-targeted-therapies/response-definition/{slug}"]
+
+
+def quote_text(graph: Graph, item: URIRef) -> str:
+    """The item's quotes, white space normalised, in IRI order."""
+    return " ".join(normalise(str(graph.value(selector, OA.exact)))
+                    for quote in sorted(graph.objects(item, VX.hasQuote))
+                    for selector in graph.objects(quote, OA.hasSelector)
+                    if (selector, RDF.type, OA.TextQuoteSelector) in graph)
+
+
+def test_the_no_response_definition_keeps_the_steroid_clause(built: Build) -> None:
+    graph = built.graph
+    node = definition("no-response")
+    assert str(graph.value(node, VX.definitionText)) == (
+        "continued disease activity or inflammation and/or the inability to reduce steroids")
+    parameters = {str(graph.value(c, VX.parameter)) for c in graph.objects(node, VX.hasCriterion)}
+    assert "the inability to reduce steroids" in parameters
+
+
+def test_every_definition_text_is_its_whole_quoted_definition(built: Build) -> None:
+    """General: the verbatim definition equals the quote's tail, and every clause has a criterion."""
+    graph = built.graph
+    definitions = list(graph.subjects(RDF.type, VX.ResponseDefinition))
+    assert definitions
+    for node in definitions:
+        text = str(graph.value(node, VX.definitionText))
+        quoted = quote_text(graph, node).rstrip(" .").lower()
+        assert quoted.endswith(normalise(text).rstrip(" .").lower()), node
+        parameters = [str(graph.value(c, VX.parameter)).lower() for c in graph.objects(node, VX.hasCriterion)]
+        for clause in clauses(text):
+            assert any(p in clause or clause in p for p in parameters), (node, clause)
+
+
+def test_the_haemoglobin_drop_keeps_its_parameter(built: Build) -> None:
+    graph = built.graph
+    rule = VXID["doc/000/safety-rule/discontinue-hemoglobin-drop"]
+    (criterion,) = graph.objects(rule, VX.hasCriterion)
+    assert str(graph.value(criterion, VX.parameter)) == "hemoglobin"
+    assert str(graph.value(criterion, VX.operator)) == "decrease-by-more-than"
+    assert str(graph.value(criterion, VX.thresholdValue)) == "2"
+    assert graph.value(criterion, VX.unit) == VXT["g-per-dl"]
+
+
+def test_every_criterion_names_a_known_parameter_with_operator_value_and_unit(built: Build) -> None:
+    """General: a criterion's parameter is a noun of the closed list, never a verb such as 'drops';
+    every criterion but 'met' has a value, and every value but a ratio has a unit."""
+    graph = built.graph
+    criteria = list(graph.subjects(RDF.type, VX.Criterion))
+    assert len(criteria) >= 15
+    for c in criteria:
+        assert str(graph.value(c, VX.parameter)) in PARAMETERS, c
+        operator = str(graph.value(c, VX.operator))
+        if operator == "met":
+            assert graph.value(c, VX.thresholdValue) is None, c
+        else:
+            assert graph.value(c, VX.thresholdValue) is not None and graph.value(c, VX.unit) is not None, c
+
+
+@pytest.mark.parametrize("intervention", ["JAK inhibitors", "ruxolitinib", "IL-6 inhibitors", "tocilizumab"])
+def test_safety_profile_reports_the_serious_side_effects_and_deaths(intervention: str, oxigraph: OxigraphEngine,
+                                                                    labels: LabelIndex) -> None:
+    table = run_named("safety-profile", {"intervention": intervention}, oxigraph, labels)
+    items = {str(r[1]).rsplit("/", 1)[1] for r in table.rows}
+    assert {"il6-serious-side-effects", "il6-fewer-deaths"} <= items
+
+
+def test_every_comparative_risk_statement_names_both_sides(built: Build) -> None:
+    """General: an adverse event whose quote compares ('double', 'fewer', 'more', 'compared to',
+    'than') names the comparator, and a claim that compares names at least two interventions."""
+    graph = built.graph
+    comparative = re.compile(r"\b(double|fewer|more than|less than|compared to|compared with|than)\b", re.IGNORECASE)
+    for event in graph.subjects(RDF.type, VX.AdverseEventReport):
+        risk = str(graph.value(event, VX.riskStatement) or "")
+        if comparative.search(risk) or (comparative.search(quote_text(graph, event)) and "double" in quote_text(graph, event)):
+            assert list(graph.objects(event, VX.comparedTo)), event
+    for claim in graph.subjects(RDF.type, VX.Claim):
+        text = str(graph.value(claim, RDFS.label))
+        if re.search(r"\b(compared to|compared with|versus|fewer deaths)\b", text, re.IGNORECASE):
+            interventions = [s for s in graph.objects(claim, VX.subject) if (s, RDF.type, VX.Intervention) in graph
+                             or any((s, RDF.type, t) in graph for t in (VX.Drug, VX.DrugClass, VX.Procedure))]
+            assert len(interventions) >= 2, claim
+            events = list(graph.subjects(VX.statedIn, claim))
+            if "side effects" in text or "deaths" in text:
+                assert any(list(graph.objects(e, VX.comparedTo)) for e in events), claim
+
+
+def test_the_four_manifestations_of_004_are_tagged(built: Build) -> None:
+    graph = built.graph
+    subjects = set(graph.objects(VXID["doc/004/claim/disease-manifestations"], VX.subject))
+    assert {VXID[f"phenotype/{p}"] for p in ("skin-involvement", "pulmonary-involvement", "vascular-involvement",
+                                            "joint-involvement")} <= subjects
+
+
+def names_of(graph: Graph, node: URIRef) -> list[str]:
+    return [str(x) for x in list(graph.objects(node, RDFS.label)) + list(graph.objects(node, SKOS.altLabel))]
+
+
+NOT_A_MANIFESTATION = ("skin test",)
+"""Compounds in which a manifestation's word names something else (the tuberculin skin test)."""
+
+
+def test_every_manifestation_a_claim_names_is_tagged(built: Build) -> None:
+    """General: wherever a claim's quote prints a manifestation's label or alternative label (as
+    whole words), the claim has it as a subject, or a subject whose name contains it."""
+    graph = built.graph
+    phenotypes = list(graph.subjects(RDF.type, VX.Phenotype))
+    missing = []
+    for claim in graph.subjects(RDF.type, VX.Claim):
+        text = str(graph.value(claim, RDFS.label)).lower()
+        for compound in NOT_A_MANIFESTATION:
+            text = text.replace(compound, " ")
+        subject_names = [n.lower() for s in graph.objects(claim, VX.subject) for n in names_of(graph, s)]
+        for phenotype in phenotypes:
+            for name in names_of(graph, phenotype):
+                if re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", text):
+                    if not any(name.lower() in n for n in subject_names):
+                        missing.append((str(claim).rsplit("/doc/", 1)[1], name))
+    assert missing == []
+
+
+def test_every_intervention_a_claim_names_is_tagged(built: Build) -> None:
+    """General, as for manifestations: a drug, class or procedure printed in a claim (label or
+    alternative label, whole words) is a subject or a condition intervention of the claim. The
+    disease is exempt: every statement of the sources is about VEXAS."""
+    graph = built.graph
+    interventions = [e for t in (VX.Drug, VX.DrugClass, VX.Procedure) for e in graph.subjects(RDF.type, t)]
+    missing = []
+    for claim in graph.subjects(RDF.type, VX.Claim):
+        text = str(graph.value(claim, RDFS.label)).lower()
+        tagged = list(graph.objects(claim, VX.subject)) + list(graph.objects(claim, VX.conditionIntervention))
+        tagged_names = [n.lower() for s in tagged for n in names_of(graph, s)]
+        for intervention in interventions:
+            for name in names_of(graph, intervention):
+                if re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", text):
+                    if not any(name.lower() in n for n in tagged_names):
+                        missing.append((str(claim).rsplit("/doc/", 1)[1], name))
+    assert missing == []
+
+
+def test_no_entity_without_evidence_carries_an_identifier(built: Build) -> None:
+    """Only entities an evidence item names carry external identifiers (a reference title is not
+    evidence); the entities no source names are not in the graph at all."""
+    graph = built.graph
+    evidence_props = {VX.subject, VX.intervention, VX.excludes, VX.appliesTo, VX.event, VX.conditionIntervention,
+                      VX.comparedTo, VX.afterFailureOf, VX.judgesEffective, VX.judgesIneffective,
+                      VX.judgementExcludes, VX.associatedGene, VX.memberOf, SKOS.broader}
+    for entity in set(graph.subjects(DCTERMS.identifier, None)):
+        named = [s for p in evidence_props for s in graph.subjects(p, entity)
+                 if not any((s, RDF.type, t) in graph for t in (VX.Drug, VX.DrugClass))]
+        assert named, f"{entity} carries identifiers but no evidence names it"
+    assert not list(graph.objects(VXID["drug/upadacitinib"], DCTERMS.identifier))
+    for gone in ("drug/canakinumab", "phenotype/scleritis", "phenotype/chondritis",
+                 "phenotype/deep-venous-thrombosis", "disease/relapsing-polychondritis"):
+        assert not list(graph.predicate_objects(VXID[gone])), gone
+
+
+# ---------------------------------------------------------------- evidence level, source status
+
+def test_every_figure_carries_the_level_of_its_study_design(built: Build) -> None:
+    graph = built.graph
+    expected = {VXT["cohort-study"]: VXT.observational, VXT["retrospective-registry-study"]: VXT.observational,
+                VXT["retrospective-cohort-study"]: VXT.observational, VXT["case-report"]: VXT["case-reports"]}
+    for figure in graph.subjects(RDF.type, VX.Figure):
+        design = graph.value(graph.value(figure, VX.study), VX.studyDesign)
+        assert graph.value(design, VX.evidenceLevel) == expected[design]
+        assert str(graph.value(graph.value(design, VX.evidenceLevel), VX.gradeStartingLevel)) == "low"
+
+
+def test_qa_articles_own_statements_are_expert_style_opinion(built: Build) -> None:
+    graph = built.graph
+    assert graph.value(VXT["qa-article"], VX.ownStatementLevel) == VXT["expert-opinion"]
+    assert str(graph.value(VXT["expert-opinion"], SKOS.prefLabel)) == "expert-style opinion"
+
+
+def test_the_french_study_states_three_limitations(built: Build) -> None:
+    graph = built.graph
+    limitations = set(graph.subjects(VX.limitationOf, VXID["study/french-registry-targeted-therapies"]))
+    assert {str(x).rsplit("/", 1)[1] for x in limitations} == {
+        "limitation-retrospective-france", "limitation-various-therapies", "limitation-treated-before-description"}
+    for claim in graph.subjects(VX.claimKind, VXT.limitation):
+        assert graph.value(claim, VX.limitationOf) is not None, claim
+
+
+def test_editorial_status_is_as_printed(built: Build) -> None:
+    graph = built.graph
+    for doc in ("000", "001"):
+        assert str(graph.value(VXID[f"doc/{doc}"], VX.editorialStatus)) == "content is pending human review"
+    assert graph.value(VXID["doc/004"], VX.editorialStatus) is None
+    for doc, status in graph.subject_objects(VX.editorialStatus):
+        printed = [str(graph.value(s, OA.exact)) for q in graph.objects(doc, VX.editorialStatusQuote)
+                   for s in graph.objects(q, OA.hasSelector)]
+        assert any(str(status) in text for text in printed), doc
+
+
+def test_no_grade_judgement_is_stated_as_a_fact(built: Build) -> None:
+    """Only the starting level by design; no predicate of the graph rates a GRADE domain."""
+    graph = built.graph
+    domains = set(graph.subjects(SKOS.inScheme, VXT["grade-domains"]))
+    assert len(domains) == 5
+    for domain in domains:
+        assert [p for p in graph.subjects(None, domain) if p not in domains] == []
+
+
+# ---------------------------------------------------------------- decision points
+
+def test_every_piece_of_advice_has_a_decision_point(built: Build) -> None:
+    graph = built.graph
+    for claim in graph.subjects(VX.direction, VXT.recommends):
+        kind = graph.value(claim, VX.claimKind)
+        if kind in (VXT["short-answer"], VXT.recommendation, VXT["algorithm-step"]):
+            assert graph.value(claim, VX.decisionPoint) is not None, claim
+
+
+def test_after_ruxolitinib_failure_and_first_presentation_are_different_decision_points(built: Build) -> None:
+    graph = built.graph
+    step1 = graph.value(VXID["doc/000/claim/step-1-azacitidine"], VX.decisionPoint)
+    day1 = graph.value(VXID["doc/001/claim/algorithm-day-1"], VX.decisionPoint)
+    assert step1 == VXID["decision-point/after-failure/ruxolitinib"]
+    assert day1 == VXID["decision-point/initial-treatment"]
