@@ -39,7 +39,7 @@ TIMEPOINTS = {"P3M": "at 3 months", "P6M": "at 6 months", "P1Y": "at one year"}
 COUNTRIES = ["France", "UK", "Germany", "Italy", "Spain", "Japan", "USA", "Netherlands"]
 CONTAINERS = ["Blood", "Annals of the Rheumatic Diseases", "Rheumatology", "Haematologica",
               "Praxis Medical Insights: Practical Summaries of Clinical Guidelines"]
-OTHER_DISEASES = ["relapsing-polychondritis", "vogt-koyanagi-harada-disease", "seborrhea",
+OTHER_DISEASES = ["relapsing-polychondritis", "hepatitis-b", "vogt-koyanagi-harada-disease", "seborrhea",
                   "macrophage-activation-syndrome", "cns-vasculitis"]
 EVENTS = ["infection", "herpes-zoster", "serious-bacterial-infection", "venous-thromboembolism",
           "injection-site-reaction", "thrombocytopenia"]
@@ -59,6 +59,10 @@ class Entities:
     member_of: dict[str, list[str]]
     phenotypes: list[str]
     publications: list[str]
+
+    def known(self, slugs: list[str]) -> list[str]:
+        """The slugs the entity table defines (it changes as the curated evidence grows)."""
+        return [slug for slug in slugs if slug in self.label]
 
     @classmethod
     def packaged(cls) -> "Entities":
@@ -165,7 +169,7 @@ class DocumentWriter:
         for number in range(1, count + 1):
             subject = rng.choice(self.ent.drugs)
             off_topic = rng.random() < 0.25
-            about_disease = rng.choice(OTHER_DISEASES) if off_topic else "vexas-syndrome"
+            about_disease = rng.choice(self.ent.known(OTHER_DISEASES)) if off_topic else "vexas-syndrome"
             title = f"{self.L(subject).capitalize()} in {self.L(about_disease)}: experience {self.doc}-{number}"
             label = rng.choice(["Research", "Guideline"])
             container = rng.choice(CONTAINERS)
@@ -196,12 +200,22 @@ class DocumentWriter:
         sid = f"{self.doc}-study-{j}"
         design = "case-report" if self.kind == "case-report" else rng.choice(DESIGNS[:3])
         arms: list[tuple[str, str, list[str]]] = []
-        pool = self.ent.drugs + self.ent.classes
-        for a, slug in enumerate(rng.sample(pool, rng.randint(1, 6)), start=1):
-            interventions = [slug]
-            if slug in self.ent.classes and rng.random() < 0.2:
-                interventions.append("targeted-therapy")
-            arms.append((f"arm-{a}-{slug}", self.L(slug), interventions))
+        excluded: dict[str, list[str]] = {}
+        chosen: list[str] = []
+        for slug in rng.sample(self.ent.drugs + self.ent.classes, rng.randint(1, 6)):
+            classes = set(self.ent.member_of.get(slug, []))
+            overlaps = any(slug in self.ent.member_of.get(c, []) or c in classes for c in chosen)
+            if not overlaps:
+                chosen.append(slug)
+        for slug in list(chosen):
+            # A residual "other" arm: the drug's class without the drug (the sources' "other JAK inhibitors").
+            for cls in self.ent.member_of.get(slug, []):
+                if cls in self.ent.classes and cls not in chosen and len(chosen) < 6 and rng.random() < 0.3:
+                    chosen.append(cls)
+                    excluded[cls] = [d for d in chosen if cls in self.ent.member_of.get(d, [])]
+        for a, slug in enumerate(chosen, start=1):
+            label = f"other {self.L(slug)}" if slug in excluded else self.L(slug)
+            arms.append((f"arm-{a}-{slug}", label, [slug]))
         size = rng.randint(5, 400)
         setting = f"{rng.choice(COUNTRIES)} synthetic registry {self.doc}-{j}"
         y1 = rng.randint(2012, 2022)
@@ -219,6 +233,8 @@ class DocumentWriter:
         arm_entries = []
         for arm_id, arm_label, interventions in arms:
             arm: dict = {"id": arm_id, "label": arm_label, "interventions": interventions}
+            if interventions[0] in excluded:
+                arm["excludes"] = excluded[interventions[0]]
             if rng.random() < 0.5:
                 patients = rng.randint(1, size)
                 arm_sentence = f"In {label}, {patients} patients received {arm_label} ({arm_id})."
@@ -233,12 +249,14 @@ class DocumentWriter:
             self.text.add(dq)
             definitions.append({"id": "complete-response", "label": f"complete response ({label})",
                                 "level": "complete-response", "quote": dq,
+                                "definition": f"clinical remission plus CRP less than {crp} mg/L",
                                 "criteria": [{"parameter": "clinical remission", "operator": "met"},
                                              {"parameter": "CRP", "operator": "<", "value": crp, "unit": "mg-per-l"}]})
             pq = f"In {label}, partial response meant a 50% reduction in CRP."
             self.text.add(pq)
             definitions.append({"id": "partial-response", "label": f"partial response ({label})",
                                 "level": "partial-response", "quote": pq,
+                                "definition": "a 50% reduction in CRP",
                                 "criteria": [{"parameter": "CRP", "operator": "reduction-by", "value": 50,
                                               "unit": "percent"}]})
             entry["response_definitions"] = definitions
@@ -358,7 +376,7 @@ class DocumentWriter:
             sentence = f"{step}. {step_label}: {self.L(option)} for patients of {self.doc}."
             self.claim(f"step-{step}", "algorithm-step", sentence, [option], direction="recommends",
                        cites=self.cites(self.refs), algorithm="sequence", step=step, step_label=step_label,
-                       condition_interventions=[failed])
+                       condition_interventions=[failed], decision_point="after-failure", preference_rank=step)
         shared = [c for c in self.ent.member_of.get(failed, [])]
         if shared:
             cls = shared[0]
@@ -369,21 +387,22 @@ class DocumentWriter:
         cond = f"if {self.L(failed)} is not tolerated"
         sentence = f"We recommend {self.L(options[0])} {cond} in {self.doc}."
         self.claim("recommendation", "recommendation", sentence, [options[0]], direction="recommends",
-                   condition=cond, condition_interventions=[failed], cites=self.cites(self.refs))
+                   condition=cond, condition_interventions=[failed], decision_point="after-failure",
+                   cites=self.cites(self.refs))
 
     def answer(self) -> None:
         """A short answer covering a manifestation, and a measure specific to another one."""
         rng = self.rng
         drug = rng.choice(self.ent.drugs)
-        seen, other = rng.sample(MANIFESTATIONS, 2)
+        seen, other = rng.sample(self.ent.known(MANIFESTATIONS), 2)
         sentence = f"Yes, {self.L(drug)} can be tried in VEXAS syndrome with {self.L(seen)} ({self.doc})."
         self.claim("short-answer", "short-answer", sentence, [drug, seen, "vexas-syndrome"], direction="recommends",
-                   cites=self.cites(self.refs))
+                   decision_point="initial-treatment", cites=self.cites(self.refs))
         measure = rng.choice(["thromboprophylaxis", "red-cell-transfusion", "ophthalmology-consultation",
                               "anti-infectious-prophylaxis"])
         sentence = f"For {self.L(other)}, add {self.L(measure)} ({self.doc})."
         self.claim("measure", "recommendation", sentence, [measure, other], direction="recommends",
-                   cites=self.cites(self.refs))
+                   decision_point="specific-situation", cites=self.cites(self.refs))
 
     def safety(self) -> None:
         rng = self.rng
@@ -410,7 +429,7 @@ class DocumentWriter:
                            "label": f"stop {name} if hemoglobin <8 g/dL", "applies_to": [drug],
                            "criteria": [{"parameter": "hemoglobin", "operator": "<", "value": 8, "unit": "g-per-dl"}],
                            "statement": "thresholds", "quote": t_sentence})
-        event = rng.choice(EVENTS)
+        event = rng.choice(self.ent.known(EVENTS))
         e_sentence = f"{self.L(event).capitalize()} risk is increased with {name} ({self.doc})."
         self.claim("event", "safety-statement", e_sentence, [drug, event])
         self.events.append({"id": "ae-event", "applies_to": [drug], "event": event,
@@ -423,6 +442,11 @@ class DocumentWriter:
         self.document()
         self.refs = self.references()
         self.background()
+        if self.i == 0:
+            # The build refuses entities no record names: the first document names them all once.
+            every = sorted(self.ent.label)
+            sentence = "This synthetic corpus touches on " + "; ".join(self.L(e) for e in every) + "."
+            self.claim("glossary", "background", sentence, every)
         n_studies = {"study-report": 2, "conference-abstract": 1, "case-report": 1, "news-report": 1}.get(self.kind, 0)
         for j in range(1, n_studies + 1):
             study = self.study(j)
