@@ -9,6 +9,7 @@ Every file opens with a metadata header, one ``#+ key: value`` line per entry::
     #+ param: drug drug required the drug that failed
     #+ param: timepoint duration default=P6M when the outcome was measured
     #+ example: outcome=CRP level; drug=ruxolitinib
+    #+ growth: linear in the outcome figures of the drug
 
 A parameter line is ``NAME TYPE MODE [many] DESCRIPTION`` where MODE is ``required``,
 ``optional`` (not given = no restriction; the variable stays unbound) or
@@ -18,7 +19,10 @@ answers for each of them, as one ``VALUES`` row per value. NAME is the SPARQL va
 the value is bound to. An ``example`` line is one runnable set of values,
 ``NAME=VALUE`` pairs separated by ``;`` (`vexas-kg queries` prints them, and a test
 runs every one). ``description`` may span several lines; the
-others are single lines. Files whose name starts with ``_`` are internal helpers
+others are single lines. ``growth`` states how the number of rows grows with the
+evidence, as its first word — ``fixed`` (one item's neighbourhood: the same at any size),
+``linear`` (in proportion to the documents) or ``pairwise`` (pairs of items, say which) —
+and is checked on generated evidence by ``tests/benchmarks``. Files whose name starts with ``_`` are internal helpers
 (such as the label index) and are not part of the catalog.
 """
 
@@ -34,7 +38,8 @@ PARAMETER_TYPES = (
     "drug", "drug-or-class", "intervention", "phenotype", "study", "measure", "item", "document",
     "duration", "string", "integer", "term", "subject", "claim-kind",
 )
-_KEYS = ("title", "description", "question", "param", "example")
+_KEYS = ("title", "description", "question", "param", "example", "growth")
+GROWTH = ("fixed", "linear", "pairwise")
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[a-z-]+)\s+"
@@ -75,6 +80,8 @@ class NamedQuery:
     text: str
     examples: tuple[tuple[tuple[str, str], ...], ...] = ()
     """Runnable examples: each a tuple of (parameter, value) pairs, as `vexas-kg queries` prints them."""
+    growth: str = ""
+    """How the row count grows with the evidence: fixed, linear or pairwise, then why."""
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -92,13 +99,16 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         if key not in fields:
             raise QueryError(f"{name}:{number}: unknown header key {key!r}; use one of {', '.join(_KEYS)}")
         fields[key].append(match.group("value"))
-    for key in ("title", "question"):
+    for key in ("title", "question", "growth"):
         if len(fields[key]) > 1:
             raise QueryError(f"{name}: the header gives {key!r} more than once")
     if strict:
         missing = [key for key in ("title", "description", "question") if not fields[key]]
         if missing:
             raise QueryError(f"{name}: the header lacks {', '.join(missing)}")
+    growth = " ".join(fields["growth"])
+    if growth and growth_class(growth) not in GROWTH:
+        raise QueryError(f"{name}: the growth header starts with one of {', '.join(GROWTH)}, not {growth!r}")
     parameters = tuple(_parameter(value, name) for value in fields["param"])
     names = [p.name for p in parameters]
     if len(set(names)) != len(names):
@@ -114,6 +124,7 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         parameters=parameters,
         text=text,
         examples=tuple(_example(value, name, names) for value in fields["example"]),
+        growth=growth,
     )
 
 
@@ -126,6 +137,11 @@ def _example(value: str, name: str, names: list[str]) -> tuple[tuple[str, str], 
             raise QueryError(f"{name}: the example {value!r} does not give NAME=VALUE for a declared parameter")
         pairs.append((key, given.strip()))
     return tuple(pairs)
+
+
+def growth_class(growth: str) -> str:
+    """The first word of a growth header: fixed, linear or pairwise."""
+    return growth.split()[0].rstrip(":;,.") if growth.strip() else ""
 
 
 def _parameter(value: str, name: str) -> Parameter:
