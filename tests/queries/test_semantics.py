@@ -247,3 +247,21 @@ def test_a_broader_manifestation_includes_its_narrower_ones_and_says_so(
     used = {str(row["matchedLabel"]): str(row["via"]) for row in wide}
     assert used[narrower].startswith("narrower term of ")
     assert all(row["via"] == Literal("") for row in narrow if row["matchedLabel"] == Literal(narrower))
+
+
+def test_a_figure_side_of_a_contrast_is_quoted_with_its_number(built: Build, oxigraph: OxigraphEngine,
+                                                                 labels: LabelIndex) -> None:
+    """A contrast quotes each figure by a passage that prints the figure's number: a figure
+    quoted in two pieces ("By six months" + "… (26% and 4% and 20% and 6%, respectively)")
+    must not be shown by the piece that carries no number (audit: a cut quote)."""
+    table = run_named("contrasts", {}, oxigraph, labels)
+    checked = 0
+    for row in rows_as_dicts(table):
+        for side, quote in (("sideA", "quoteA"), ("sideB", "quoteB")):
+            node = URIRef(str(row[side]))
+            if (node, RDF.type, VX.Figure) not in built.graph:
+                continue
+            value = built.graph.value(node, VX.value)
+            assert str(value) in str(row[quote]), (str(node), str(row[quote]))
+            checked += 1
+    assert checked
