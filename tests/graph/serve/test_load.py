@@ -14,7 +14,7 @@ from vexas_kg.graph.query.results import to_json
 
 pytestmark = pytest.mark.slow
 CASES = [
-    ("evidence-overview", {}), ("conflicts", {}), ("evidence-gaps", {}), ("citation-audit", {}),
+    ("evidence-overview", {}), ("contrasts", {}), ("evidence-gaps", {}), ("citation-audit", {}),
     ("citation-audit", {"document": "004"}), ("comparative-efficacy", {}),
     ("comparative-efficacy", {"intervention": "ruxolitinib", "timepoint": "6 months"}),
     ("alternatives-after-failure", {"drug": "ruxolitinib"}), ("safety-profile", {"intervention": "tofacitinib"}),
