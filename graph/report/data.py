@@ -67,7 +67,7 @@ class Evidence:
 
 # Queries run once over the whole graph, when the catalog has them.
 WHOLE_GRAPH = ("evidence-overview", "evidence-gaps", "comparative-efficacy", "comparisons", "citation-audit",
-               "contrasts", "conflicts", "treatment-for-presentation")
+               "contrasts", "treatment-for-presentation")
 # Queries run once per intervention, with the parameter that names it.
 PER_INTERVENTION = {"comparative-efficacy": "intervention", "safety-profile": "intervention",
                     "statements": "about"}

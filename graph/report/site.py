@@ -427,9 +427,8 @@ def render_site(evidence: Evidence, sources: Sources, reference: object) -> dict
     page("studies.html", "studies.html", "Studies", studies=[study_view(s, ctx) for s in evidence.studies])
     page("items.html", "items.html", "All figures & claims", items=items_view(ctx))
     page("citation-audit.html", "audit.html", "Citation audit", rows=evidence.tables.get("citation-audit", []))
-    contrast_name = "contrasts" if evidence.has("contrasts") else "conflicts"
-    page("contrasts.html", "contrasts.html", "Contrasts", rows=evidence.tables.get(contrast_name, []),
-         source=contrast_name)
+    page("contrasts.html", "contrasts.html", "Contrasts", rows=evidence.tables.get("contrasts", []),
+         source="contrasts")
     for entity in evidence.interventions:
         page(pages.paths[entity.iri], "intervention.html", entity.label, **intervention_view(entity, ctx))
     for entity in evidence.studies:
@@ -551,10 +550,9 @@ def intervention_view(entity: Entity, ctx: Context) -> dict[str, object]:
     statements = per.get("statements")
     if statements:
         on_page |= {text(r.get("claim")) for r in statements}
-    contrast_name = "contrasts" if evidence.has("contrasts") else "conflicts"
-    contrasts = [r for r in evidence.tables.get(contrast_name, [])
+    contrasts = [r for r in evidence.tables.get("contrasts", [])
                  if text(r.get("sideA")) in on_page or text(r.get("sideB")) in on_page]
     gaps = [r for r in evidence.tables.get("evidence-gaps", []) if text(r.get("intervention")) == entity.iri]
     return {"entity": entity, "figures": figures, "checklist": checklist, "adverse": adverse,
             "recommendations": unique, "contrasts": contrasts, "gaps": gaps, "statements": statements,
-            "contrast_source": contrast_name}
+            "contrast_source": "contrasts"}
