@@ -83,11 +83,19 @@ def load_entities(record: Value, file: str, identifiers_tsv: str, identifiers_fi
     expected = {VX.memberOf: "drug-class", SKOS.broader: "drug-class", VX.associatedGene: "gene"}
     for iri, prop, target, f, key in links:
         found = table.index.get(target)
-        if found is None or found.kind != expected[prop]:
-            raise f.error(key, f"{target!r} is not a known {expected[prop]}")
+        # A broader term is of the same kind: a class under a class, a manifestation under a manifestation.
+        want = _kind_of(table, iri) if prop == SKOS.broader else expected[prop]
+        if found is None or found.kind != want:
+            raise f.error(key, f"{target!r} is not a known {want}")
+        if found.iri == iri:
+            raise f.error(key, f"{target!r} cannot be broader than itself")
         table.triples.append((iri, prop, found.iri))
     _identifiers(table, names, identifiers_tsv, identifiers_file)
     return table
+
+
+def _kind_of(table: EntityTable, iri: URIRef) -> str:
+    return next(entity.kind for entity in table.index.values() if entity.iri == iri)
 
 
 def _identifiers(table: EntityTable, names: dict[str, str], tsv: str, file: str) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Union
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from vexas_kg import model
@@ -302,6 +302,8 @@ class RecordLoader:
         self.provide("study", slug, node, f.where("id"))
         self.add(node, RDF.type, VX.Study)
         self.lit(node, RDFS.label, f.text("label"))
+        for alias in f.texts("alt_labels"):
+            self.lit(node, SKOS.altLabel, alias)
         self.add(node, VX.studyDesign, self.term_of(f, "design", "study-designs"))
         text, _ = self.quoted(node, f)
         for key, prop in (("country", VX.country), ("setting", VX.setting), ("sex_mix", VX.sexMix)):

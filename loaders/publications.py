@@ -20,6 +20,9 @@ from vexas_kg.ontology.vocab import BIBO, VX
 COLUMNS = ["key", "first_author", "title", "journal", "year", "volume_pages", "doi", "pmid", "status", "note"]
 
 
+NOT_VERIFIED = "not verified"
+
+
 def load_publications(tsv: str, file: str) -> tuple[dict[str, URIRef], list[Triple]]:
     """Return the publication IRIs by key and their triples."""
     reader = csv.DictReader(io.StringIO(tsv), delimiter="\t")
@@ -42,7 +45,8 @@ def load_publications(tsv: str, file: str) -> tuple[dict[str, URIRef], list[Trip
             "status": VX.verificationStatus, "note": RDFS.comment,
         }
         for column, prop in optional.items():
-            if row[column]:
+            # "not verified" in the author column marks an unknown author, not a name.
+            if row[column] and not (column == "first_author" and row[column] == NOT_VERIFIED):
                 triples.append((iri, prop, Literal(row[column])))
         if row["year"]:
             triples.append((iri, VX.year, Literal(row["year"], datatype=XSD.gYear)))

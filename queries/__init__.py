@@ -8,13 +8,21 @@ Every file opens with a metadata header, one ``#+ key: value`` line per entry::
     #+ param: outcome measure optional only figures of this outcome
     #+ param: drug drug required the drug that failed
     #+ param: timepoint duration default=P6M when the outcome was measured
+    #+ example: outcome=CRP level; drug=ruxolitinib
+    #+ growth: linear in the outcome figures of the drug
 
 A parameter line is ``NAME TYPE MODE [many] DESCRIPTION`` where MODE is ``required``,
 ``optional`` (not given = no restriction; the variable stays unbound) or
 ``default=VALUE`` (a value with spaces is written in double quotes). ``many`` lets the
 parameter take several values (``--param NAME=a --param NAME=b``): the query then
 answers for each of them, as one ``VALUES`` row per value. NAME is the SPARQL variable
-the value is bound to. TYPE is one of :func:`vexas_kg.model.parameter_types`.
+the value is bound to. TYPE is one of :func:`vexas_kg.model.parameter_types`. An
+``example`` line is one runnable set of values, ``NAME=VALUE`` pairs separated by ``;``
+(`vexas-kg queries` prints them, and a test runs every one). ``growth`` states how the
+number of rows grows with the evidence, as its first word — ``fixed`` (one item's
+neighbourhood: the same at any size), ``linear`` (in proportion to the documents) or
+``pairwise`` (pairs of items, say which) — and is checked on generated evidence by
+``tests/benchmarks``.
 
 A query that works on a list of kinds (the items a trail starts from, the kinds a
 label may name) does not spell the classes out; it declares ``#+ kinds: VAR LIST``
@@ -36,7 +44,8 @@ from importlib.resources import files
 from vexas_kg.errors import QueryError
 from vexas_kg.model import CLASS_LISTS, parameter_types
 
-_KEYS = ("title", "description", "question", "param", "kinds")
+_KEYS = ("title", "description", "question", "param", "example", "growth", "kinds")
+GROWTH = ("fixed", "linear", "pairwise")
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[a-z-]+)\s+"
@@ -75,6 +84,10 @@ class NamedQuery:
     question: str
     parameters: tuple[Parameter, ...]
     text: str
+    examples: tuple[tuple[tuple[str, str], ...], ...] = ()
+    """Runnable examples: each a tuple of (parameter, value) pairs, as `vexas-kg queries` prints them."""
+    growth: str = ""
+    """How the row count grows with the evidence: fixed, linear or pairwise, then why."""
     kind_lists: tuple[tuple[str, str], ...] = ()
     """``(variable, list)`` per ``#+ kinds:`` line: the variable is bound to the classes of a list of
     kinds of the model (:func:`vexas_kg.model.class_list`), so the query names no kind itself."""
@@ -95,13 +108,16 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         if key not in fields:
             raise QueryError(f"{name}:{number}: unknown header key {key!r}; use one of {', '.join(_KEYS)}")
         fields[key].append(match.group("value"))
-    for key in ("title", "question"):
+    for key in ("title", "question", "growth"):
         if len(fields[key]) > 1:
             raise QueryError(f"{name}: the header gives {key!r} more than once")
     if strict:
         missing = [key for key in ("title", "description", "question") if not fields[key]]
         if missing:
             raise QueryError(f"{name}: the header lacks {', '.join(missing)}")
+    growth = " ".join(fields["growth"])
+    if growth and growth_class(growth) not in GROWTH:
+        raise QueryError(f"{name}: the growth header starts with one of {', '.join(GROWTH)}, not {growth!r}")
     parameters = tuple(_parameter(value, name) for value in fields["param"])
     names = [p.name for p in parameters]
     if len(set(names)) != len(names):
@@ -117,8 +133,26 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         question=" ".join(fields["question"]),
         parameters=parameters,
         text=text,
+        examples=tuple(_example(value, name, names) for value in fields["example"]),
+        growth=growth,
         kind_lists=kind_lists,
     )
+
+
+def _example(value: str, name: str, names: list[str]) -> tuple[tuple[str, str], ...]:
+    """``#+ example: NAME=VALUE; NAME=VALUE`` -- one runnable set of parameter values."""
+    pairs = []
+    for part in value.split(";"):
+        key, sep, given = part.strip().partition("=")
+        if not sep or key not in names:
+            raise QueryError(f"{name}: the example {value!r} does not give NAME=VALUE for a declared parameter")
+        pairs.append((key, given.strip()))
+    return tuple(pairs)
+
+
+def growth_class(growth: str) -> str:
+    """The first word of a growth header: fixed, linear or pairwise."""
+    return growth.split()[0].rstrip(":;,.") if growth.strip() else ""
 
 
 def _parameter(value: str, name: str) -> Parameter:
@@ -149,12 +183,40 @@ def _kind_list(value: str, name: str, text: str) -> tuple[str, str]:
     return match["var"], match["list"]
 
 
+_INCLUDE = re.compile(r"^(?P<indent>[ \t]*)#include (?P<name>[a-z][a-z0-9-]*)[ \t]*$", re.M)
+
+
 def read_query_text(file_name: str) -> str:
-    """The text of a packaged ``.rq`` file (named or internal)."""
+    """The text of a packaged ``.rq`` file (named or internal), its ``#include NAME`` lines expanded."""
     path = files(__name__).joinpath(file_name)
     if not path.is_file():
         raise QueryError(f"no packaged query file {file_name!r}")
-    return path.read_text(encoding="utf-8")
+    return _expand(path.read_text(encoding="utf-8"), (file_name,))
+
+
+def _expand(text: str, seen: tuple[str, ...]) -> str:
+    """Replace each ``#include NAME`` line by the named query's SELECT as a subquery in braces, so
+    one query reuses another's rules instead of a copy of them (the including query declares the
+    prefixes; the subquery's own parameters stay unbound, so it answers for every value)."""
+
+    def subquery(match: re.Match[str]) -> str:
+        name = f"{match.group('name')}.rq"
+        if name in seen:
+            raise QueryError(f"{seen[0]}: #include {match.group('name')} includes itself")
+        included = files(__name__).joinpath(name)
+        if not included.is_file():
+            raise QueryError(f"{seen[-1]}: #include names no packaged query {match.group('name')!r}")
+        body = _expand(included.read_text(encoding="utf-8"), seen + (name,))
+        start = re.search(r"^SELECT\b", body, re.M)
+        if start is None:
+            raise QueryError(f"{name}: an included query must be a SELECT")
+        # The included query's ORDER BY means nothing inside another query (and rdflib cannot sort there).
+        select = re.sub(r"\nORDER BY[^\n]*\s*$", "\n", body[start.start():])
+        lines = [line for line in select.splitlines() if not line.lstrip().startswith("#")]
+        indent = match.group("indent")
+        return "\n".join([f"{indent}{{"] + [f"{indent}  {line}" if line else "" for line in lines] + [f"{indent}}}"])
+
+    return _INCLUDE.sub(subquery, text)
 
 
 def catalog() -> dict[str, NamedQuery]:

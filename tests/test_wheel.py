@@ -59,6 +59,11 @@ def test_wheel_installs_and_builds_from_another_directory(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert "conforms to the shapes" in result.stdout
     assert (elsewhere / "graph" / "vexas-kg.ttl").stat().st_size > 0
+    report = subprocess.run([str(env_dir / "bin" / "vexas-kg"), "report", "--out", "site"], cwd=elsewhere,
+                            capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr  # templates, stylesheet and icon ship as package data
+    assert (elsewhere / "site" / "assets" / "report.css").stat().st_size > 0
+    assert "forest" in (elsewhere / "site" / "comparative.html").read_text(encoding="utf-8")
     where = subprocess.run([str(python), "-c", "import vexas_kg.ontology, sys; print(vexas_kg.ontology.__file__)"],
                            cwd=elsewhere, capture_output=True, text=True, check=True).stdout
     assert str(env_dir) in where and str(ROOT) not in where

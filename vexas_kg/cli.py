@@ -7,6 +7,7 @@ command, option, parameter or label), 3 query failure, 4 endpoint or server fail
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -17,6 +18,7 @@ from vexas_kg.errors import VexasKGError
 from vexas_kg.graph.export.formats import FORMATS as EXPORT_FORMATS
 
 if TYPE_CHECKING:
+    from vexas_kg.graph.query.engine import Engine
     from vexas_kg.graph.remote.credentials import Credentials
 
 
@@ -78,38 +80,41 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-              help="Query timeout in seconds.")
+              help="Deadline of each query in seconds; a query past it is stopped and answered 503.")
+@click.option("--memory", "memory_mb", type=click.IntRange(256), default=2048, show_default=True,
+              help="Memory (MiB of address space) one query evaluation may use; past it the query is stopped.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Query worker processes (queries evaluated at the same time).")
+@click.option("--cors/--no-cors", default=True, show_default=True,
+              help="Let web pages on other origins query the endpoint (Access-Control-Allow-Origin: *).")
+@click.option("--allow-host", "extra_hosts", multiple=True, metavar="NAME",
+              help="Another Host header value to answer (a DNS name of this machine; repeatable).")
 @click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="An evidence folder of the packaged layout (default: the packaged evidence).")
-def serve(host: str, port: int, timeout_s: int, evidence: Path | None) -> None:
-    """Serve the checked graph as a read-only SPARQL endpoint with a query page; Ctrl-C stops it.
+def serve(host: str, port: int, timeout_s: int, memory_mb: int, workers: int, cors: bool,
+          extra_hosts: tuple[str, ...], evidence: Path | None) -> None:
+    """Serve the checked graph as a read-only SPARQL endpoint, named-query API and query page; Ctrl-C stops it.
 
     Refuses to start if the graph is incomplete or does not conform to the shapes.
-    SERVICE and LOAD requests are refused, so no query reaches the network.
+    SERVICE, FROM/FROM NAMED, LOAD and every update are refused, so no query reaches the network.
     """
-    import signal
-
     from vexas_kg.graph.builder.pipeline import checked_build
-    from vexas_kg.graph.serve.server import serve_graph
+    from vexas_kg.graph.serve.app import Settings
+    from vexas_kg.graph.serve.evaluator import Limits
+    from vexas_kg.graph.serve.server import run_endpoint
 
     build = checked_build(evidence)
+    settings = Settings(timeout_s=timeout_s, workers=workers, limits=Limits(memory_mb=memory_mb), cors=cors)
 
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+    def ready(base_url: str) -> None:
+        click.echo(f"SPARQL endpoint: {base_url}/query")
+        click.echo(f"named queries:   {base_url}/api")
+        click.echo(f"query page:      {base_url}/")
+        click.echo(f"serving {len(build.graph)} triples read-only (query deadline {timeout_s} s, "
+                   f"{memory_mb} MiB per query, {workers} workers); press Ctrl-C to stop")
+        sys.stdout.flush()
 
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        with serve_graph(build.graph, host, port, timeout_s) as endpoint:
-            click.echo(f"SPARQL endpoint: {endpoint.query_url}")
-            click.echo(f"query page:      {endpoint.base_url}/")
-            click.echo(f"serving {len(build.graph)} triples read-only (query timeout {timeout_s} s); "
-                       "press Ctrl-C to stop")
-            try:
-                endpoint.wait()
-            except KeyboardInterrupt:
-                pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    run_endpoint(build.graph, host, port, settings, extra_hosts, ready)
     click.echo("stopped")
 
 
@@ -119,6 +124,25 @@ def _user_option(command: Callable[..., None]) -> Callable[..., None]:
         help="Log in to the store as this user (HTTP Basic); the password comes from $VEXAS_KG_PASSWORD or "
              "a prompt. Without --user, a netrc entry ($NETRC or ~/.netrc) for the store's host is used.",
     )(command)
+
+
+def _endpoint_options(endpoint_help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--endpoint URL, --graph IRI, --timeout S and --user NAME: the options of a command that can read a remote store."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        for option in (
+            _user_option,
+            click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
+                         help="Deadline in seconds: with --endpoint, for the whole answer (not each read); "
+                              "`query` also stops an in-process evaluation past it."),
+            click.option("--graph", "graph_iri", default=None, metavar="IRI",
+                         help="With --endpoint: the named graph holding the data (sent as default-graph-uri)."),
+            click.option("--endpoint", default=None, metavar="URL", help=endpoint_help),
+        ):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 def _login(url: str, user: str | None) -> Credentials | None:
@@ -204,9 +228,35 @@ def list_queries() -> None:
         click.echo(f"    {named_query.question}")
         for parameter in named_query.parameters:
             click.echo(f"    --param {parameter.name}=<{parameter.type}> ({parameter.mode}): {parameter.description}")
+        for example in named_query.examples:
+            shown = " ".join(f"--param {shlex.quote(f'{key}={value}')}" for key, value in example)
+            click.echo(f"    e.g. vexas-kg query {name} {shown}")
 
 
 ENGINES = ("oxigraph", "rdflib")
+
+
+def _engine_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--engine for in-process runs, and the remote-store options (``_endpoint_options``)."""
+    command = _endpoint_options("Run on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md).")(command)
+    return click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
+                        help="The in-process SPARQL engine.")(command)
+
+
+def _engine(engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> Engine:
+    """The remote store named by --endpoint, else the named in-process engine over a fresh build."""
+    from vexas_kg.errors import UsageError
+
+    if endpoint is not None:
+        from vexas_kg.graph.remote.client import RemoteEngine
+
+        return RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), _login(endpoint, user))
+    if graph_iri is not None or user is not None:
+        raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
+    from vexas_kg.graph.builder.assemble import build_graph
+    from vexas_kg.graph.query.named import engine_for
+
+    return engine_for(build_graph().graph, engine)
 
 
 @main.command()
@@ -220,21 +270,15 @@ ENGINES = ("oxigraph", "rdflib")
               help="Show only these result columns, in this order (every row is kept).")
 @click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Run your own SELECT query from this file instead of a named query.")
-@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
-              help="The in-process SPARQL engine.")
-@click.option("--endpoint", default=None, metavar="URL",
-              help="Run on this SPARQL 1.1 endpoint instead of in-process (see docs/serving.md).")
-@click.option("--graph", "graph_iri", default=None, metavar="IRI",
-              help="With --endpoint: the named graph holding the data (sent as default-graph-uri).")
-@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
-              help="With --endpoint: the request deadline in seconds (the whole answer, not each read).")
-@_user_option
+@_engine_options
+@click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, show_default=True,
+              help="In-process: memory (MiB) the query evaluation may use; past it the query is stopped.")
 def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | None, query_file: Path | None,
-          engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, user: str | None) -> None:
+          engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, memory_mb: int,
+          user: str | None) -> None:
     """Run the named query NAME (see `vexas-kg queries`) or --file FILE on the graph, built in-process."""
     from vexas_kg.errors import UsageError
-    from vexas_kg.graph.builder.assemble import build_graph
-    from vexas_kg.graph.query.named import engine_for, named, parse_params, run_query, user_query
+    from vexas_kg.graph.query.named import named, parse_params, run_query, user_query
     from vexas_kg.graph.query.results import format_results, select_columns
 
     if (name is None) == (query_file is None):
@@ -242,14 +286,23 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
     values = parse_params(params)
     chosen = named(name) if name is not None else user_query(query_file, values)
     if endpoint is not None:
-        from vexas_kg.graph.remote.client import RemoteEngine
+        from vexas_kg.graph.remote.api import api_base, run_api
+        from vexas_kg.graph.remote.client import RemoteEngine, holds_data, no_data_message
 
         auth = _login(endpoint, user)
-        table = run_query(chosen, values, RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth))
-    elif graph_iri is not None or user is not None:
-        raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
+        base = api_base(endpoint, timeout_s, auth) if name is not None and graph_iri is None else None
+        if base is not None:
+            table = run_api(base, name, values, timeout_s, auth)
+        else:
+            remote = RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth)
+            table = run_query(chosen, values, remote)
+            if not table.rows and not holds_data(remote):
+                click.echo(f"note: no rows: {no_data_message(remote)}", err=True)
     else:
-        table = run_query(chosen, values, engine_for(build_graph().graph, engine))
+        from vexas_kg.graph.query.bounded import run_bounded
+
+        local = _engine(engine, endpoint, graph_iri, timeout_s, user)
+        table = run_bounded(lambda: run_query(chosen, values, local), timeout_s, memory_mb)
     click.echo(format_results(select_columns(table, columns), fmt), nl=False)
 
 
@@ -272,19 +325,57 @@ class _ModelHelp(click.Command):
 
 @main.command(cls=_ModelHelp)
 @click.argument("item")
-@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
-              help="The in-process SPARQL engine.")
-def trace(item: str, engine: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: an indented tree; json: the same tree as nested objects.")
+@_engine_options
+def trace(item: str, fmt: str, engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int,
+          user: str | None) -> None:
     """Print the provenance trail of ITEM (a {traceable}) as a tree.
 
-    ITEM is an IRI, a short id such as 004:jaki-overall-response-3m, or a label.
+    ITEM is an IRI, a short id such as 004:jaki-overall-response-3m, a label, or the text a figure
+    prints ("91%": the figure whose quote prints it; several matches are listed to choose from).
     """
-    from vexas_kg.graph.builder.assemble import build_graph
-    from vexas_kg.graph.query.named import engine_for
+    import json
+
     from vexas_kg.graph.query.trail import render
     from vexas_kg.graph.query.trail import trace as trail_of
 
-    click.echo(render(trail_of(item, engine_for(build_graph().graph, engine))), nl=False)
+    chosen = _engine(engine, endpoint, graph_iri, timeout_s, user)
+    root = trail_of(item, chosen)
+    if fmt == "json":
+        click.echo(json.dumps(root.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(root), nl=False)
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/report"),
+              show_default=True, help="Folder for the site (replaced atomically).")
+@click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="An evidence folder of the packaged layout (default: the packaged evidence).")
+@_endpoint_options("Build the report from this SPARQL 1.1 endpoint instead of the in-process graph.")
+def report(out_dir: Path, endpoint: str | None, graph_iri: str | None, timeout_s: int, evidence: Path | None,
+           user: str | None) -> None:
+    """Write the evidence report: a self-contained static HTML site (open its index.html).
+
+    Every page is generated from the named queries' answers; two runs write identical
+    bytes, and on any error nothing is written.
+    """
+    from vexas_kg.errors import UsageError
+    from vexas_kg.graph.report.report import local_site, remote_site, write_report
+
+    if endpoint is not None:
+        from vexas_kg.graph.remote.client import RemoteEngine
+
+        if evidence is not None:
+            raise UsageError("--evidence belongs to the in-process graph, not to --endpoint")
+        auth = _login(endpoint, user)
+        site = remote_site(RemoteEngine(endpoint, timeout_s, (graph_iri,) if graph_iri else (), auth))
+    elif graph_iri is not None or user is not None:
+        raise UsageError(f"{'--graph' if graph_iri is not None else '--user'} belongs to --endpoint")
+    else:
+        site = local_site(evidence)
+    click.echo(write_report(site, out_dir).text())
 
 
 def run() -> None:

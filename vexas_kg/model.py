@@ -139,6 +139,7 @@ _BUILTIN: tuple[Kind, ...] = (
          kgx="biolink:Publication"),
     # Controlled terms a parameter may name.
     Kind("measure", VXT.measures, "outcome measure", scheme=True, labelled=True),
+    Kind("claim-kind", VXT["claim-kinds"], "claim kind", scheme=True, labelled=True),
 )
 
 _registry: list[Kind] = list(_BUILTIN)
@@ -281,6 +282,9 @@ class ParameterType:
     parse: Callable[[str], Literal] | None = None
     any_resource: bool = False
     noun_override: str | None = None
+    word_match: bool = False
+    """A value may name a resource by an unambiguous word match ("french registry", "UK cohort"): true
+    for kinds with short labels, not for items (their labels are sentences) or documents."""
 
     @property
     def resolved(self) -> bool:
@@ -346,14 +350,17 @@ def parse_duration(value: str) -> Literal:
 
 
 _PARAMETER_TYPES: tuple[ParameterType, ...] = (
-    ParameterType("drug", ("drug",)),
-    ParameterType("drug-or-class", ("drug", "drug-class")),
-    ParameterType("intervention", ("drug", "drug-class", "procedure")),
-    ParameterType("phenotype", ("phenotype",)),
-    ParameterType("study", ("study",)),
-    ParameterType("measure", ("measure",)),
+    ParameterType("drug", ("drug",), word_match=True),
+    ParameterType("drug-or-class", ("drug", "drug-class"), word_match=True),
+    ParameterType("intervention", ("drug", "drug-class", "procedure"), word_match=True),
+    ParameterType("phenotype", ("phenotype",), word_match=True),
+    ParameterType("study", ("study",), word_match=True),
+    ParameterType("measure", ("measure",), word_match=True),
     ParameterType("item", traceable),
     ParameterType("document", ("document",)),
+    ParameterType("subject", ("drug", "drug-class", "procedure", "disease", "gene", "phenotype", "study"),
+                  word_match=True),
+    ParameterType("claim-kind", ("claim-kind",), word_match=True),
     ParameterType("duration", parse=parse_duration),
     ParameterType("string", parse=parse_string),
     ParameterType("integer", parse=parse_integer),

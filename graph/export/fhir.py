@@ -8,9 +8,9 @@
   curator notes, and a ``relatedArtifact`` (R5's name for the draft ``relatesTo``) of type
   ``derived-from`` per quote: the verbatim text in ``display`` and, byte-exact, in
   ``document.data``, pointing at the ``Citation`` of the source document;
-- certainty only as GRADE's starting level by design (observational designs start
-  "low"), every domain that needs a reviewer's judgement rated "not assessed": no
-  judgement the sources do not make;
+- certainty only as GRADE's starting level by design (the design's ``vx:evidenceLevel`` and
+  its ``vx:gradeStartingLevel`` in the vocabulary), every domain that needs a reviewer's
+  judgement rated "not assessed": no judgement the sources do not make;
 - ``EvidenceVariable`` per study arm and per outcome (measure at a timepoint);
 - ``Citation`` per source document and per publication (title, journal, year, DOI,
   PMID, first author as printed in ``evidence/reference/``).
@@ -50,8 +50,8 @@ STATISTICS = {"proportion": ("C44256", "Proportion"), "median": ("C28007", "Medi
 UCUM_UNITS = {"percent": "%", "mg-per-l": "mg/L", "mg-per-day": "mg/d", "g-per-dl": "g/dL", "per-mm3": "/mm3",
               "ml-per-min": "mL/min", "month": "mo", "year": "a"}
 DURATION_UNITS = {"Y": ("a", "years"), "M": ("mo", "months"), "W": ("wk", "weeks"), "D": ("d", "days")}
-# GRADE's starting certainty by design alone; a design counts if it is one of these or narrower (skos:broader*)
-GRADE_STARTING_LEVEL = {"cohort-study": ("low", "Low")}
+# HL7 certainty-rating codes of GRADE's levels; the starting level itself comes from the graph
+GRADE_RATINGS = {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}
 NOT_ASSESSED = (("RiskOfBias", "Risk of bias"), ("Inconsistency", "Inconsistency"), ("Indirectness", "Indirectness"),
                 ("Imprecision", "Imprecision"), ("PublicationBias", "Publication bias"))
 
@@ -302,11 +302,13 @@ class _Bundle:
         return certainty
 
     def starting_level(self, design: URIRef) -> tuple[str, str] | None:
+        """The graph's GRADE starting level of the design's evidence level (``vx:gradeStartingLevel``)."""
         for broader in self.graph.transitive_objects(design, SKOS.broader):
-            if _term(broader) in GRADE_STARTING_LEVEL:
-                return GRADE_STARTING_LEVEL[_term(broader)]
+            for level in sorted(self.graph.objects(broader, VX.evidenceLevel)):
+                start = self.graph.value(level, VX.gradeStartingLevel)
+                if start is not None and str(start) in GRADE_RATINGS:
+                    return str(start), GRADE_RATINGS[str(start)]
         return None
-
 
 def _role(code: str) -> dict:
     return {"coding": [{"system": VARIABLE_ROLES, "code": code}]}

@@ -38,7 +38,8 @@ from rdflib.term import Identifier
 from vexas_kg import model
 from vexas_kg.errors import QueryError, UsageError
 from vexas_kg.graph.query.engine import Binding, Engine, ResultTable
-from vexas_kg.graph.query.sparql_text import bind_lists, keywords
+from vexas_kg.graph.query.readonly import check_query
+from vexas_kg.graph.query.sparql_text import bind_lists
 from vexas_kg.graph.store.oxigraph import INTEGER_TYPES, from_oxigraph, load_store, to_oxigraph
 from vexas_kg.ontology import iris
 from vexas_kg.queries import NamedQuery, Parameter, catalog, parse_query, read_query_text
@@ -60,14 +61,9 @@ def portable(term: Identifier | None) -> Identifier | None:
 
 # ------------------------------------------------------------------ engines
 
-NETWORK_KEYWORDS = frozenset({"SERVICE", "LOAD"})
-
-
 def refuse_network(query: str) -> None:
-    """Both in-process engines would follow SERVICE (and LOAD) to any URL: refuse them."""
-    found = sorted(NETWORK_KEYWORDS & keywords(query))
-    if found:
-        raise QueryError(f"{' and '.join(found)} is not allowed: queries run by vexas-kg never reach the network")
+    """Both in-process engines would follow SERVICE (and rdflib FROM) to any URL: refuse, deciding on the parse."""
+    check_query(query)
 
 
 class RdflibEngine:
@@ -169,6 +165,8 @@ def _first_line(exc: Exception) -> str:
 
 # ------------------------------------------------------------ label index
 
+NO_DATA_HINT = ("; if the data is in a named graph (as `vexas-kg push` stores it), name it with --graph "
+                "https://w3id.org/vexas-kg/id/graph/vexas-kg")
 _BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
 _ABSOLUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|urn:)", re.IGNORECASE)
 
@@ -178,6 +176,11 @@ def label_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def words(text: str) -> frozenset[str]:
+    """The words of a label, for a word match ("french registry", "UK cohort")."""
+    return frozenset(re.findall(r"\w+", label_key(text)))
+
+
 @dataclass
 class Entry:
     """A resolvable resource: its IRI, its kinds (classes or concept schemes) and display label."""
@@ -185,6 +188,8 @@ class Entry:
     iri: str
     kinds: set[str] = field(default_factory=set)
     label: str = ""
+    names: set[str] = field(default_factory=set)
+    """Every label and short id, as written."""
 
 
 @dataclass
@@ -210,9 +215,11 @@ class LabelIndex:
                     entry.label = str(label)
                 index._key(str(label), entry.iri)
                 index.names.add(label_key(str(label)))
+                entry.names.add(str(label))
         for entry in index.entries.values():
             for key in _short_ids(entry.iri):
                 index._key(key, entry.iri)
+                entry.names.add(key)
             if not entry.label:
                 entry.label = _short_ids(entry.iri)[0]
         return index
@@ -232,7 +239,9 @@ class LabelIndex:
         if text.startswith("<") and text.endswith(">"):
             text = text[1:-1]
         candidates = self.lookup(text)
-        if candidates is None:
+        if candidates is None and kind.word_match:
+            candidates = self.word_match(text, accepted)
+        if not candidates:
             raise self.unknown(value, parameter.name, noun, accepted)
         fitting = sorted(iri for iri in candidates if self.entries[iri].kinds & accepted)
         if len(fitting) == 1:
@@ -255,15 +264,32 @@ class LabelIndex:
             return {text} if text in self.entries else None
         return self.keys.get(label_key(text))
 
+    def word_match(self, text: str, accepted: frozenset[str]) -> set[str]:
+        """Resources of the accepted kinds with a label or short id containing every word of ``text``."""
+        wanted = words(text)
+        if not wanted:
+            return set()
+        return {entry.iri for entry in self.entries.values() if entry.kinds & accepted
+                and any(wanted <= words(name) for name in entry.names)}
+
     def unknown(self, value: str, name: str, noun: str, accepted: frozenset[str]) -> UsageError:
-        """The error for a value that names nothing: close matches among labels of the accepted kinds."""
-        names = sorted({key for key, iris in self.keys.items() if key in self.names and len(key) <= 80
-                        and any(self.entries[i].kinds & accepted for i in iris)})
-        close = difflib.get_close_matches(label_key(value), names, n=5, cutoff=0.6)
-        if close:
-            hint = f"; close matches: {', '.join(close)}"
+        """The error for a value that names nothing: close matches among the labels and short ids of
+        the accepted kinds (long labels too: any that shares a word), or a hint that the store is empty."""
+        if not self.entries:
+            return UsageError(f"cannot resolve {name}={value!r}: the queried graph holds no vexas-kg data at "
+                              f"all{NO_DATA_HINT}")
+        fitting = [entry for entry in self.entries.values() if entry.kinds & accepted]
+        names = sorted({n for entry in fitting for n in entry.names if "/" not in n},
+                       key=label_key)
+        by_normal = {label_key(n): n for n in names}
+        close = [by_normal[c] for c in difflib.get_close_matches(label_key(value), list(by_normal), n=5, cutoff=0.6)]
+        wanted = words(value)
+        sharing = sorted({entry.label for entry in fitting if wanted & words(" ".join(entry.names))}, key=label_key)
+        shown = list(dict.fromkeys(close + sharing))[:8]
+        if shown:
+            hint = f"; close matches: {'; '.join(shown)}"
         else:
-            hint = f"; known values include: {', '.join(names[:12])}" if names else ""
+            hint = f"; known values include: {'; '.join(names[:12])}" if names else ""
         return UsageError(f"unknown {noun} {value!r} for parameter {name}{hint}")
 
 

@@ -1,10 +1,9 @@
-"""Read SPARQL text at the level of tokens: which keywords a request uses, where its pattern starts.
+"""Read SPARQL text at the level of tokens: where a query's WHERE group opens.
 
-Two jobs need this and must not be fooled by strings, IRIs, comments or prefixed
-names: the serve guard (does a request ask for ``SERVICE`` or ``LOAD``?) and the
-remote engine (where does the ``WHERE`` group open, so a ``VALUES`` block can bind
-parameters inside it?). A full parser would be slower and stricter than the stores
-it fronts; a scanner that follows the SPARQL 1.1 terminals is enough for both.
+The remote engine binds parameters with a ``VALUES`` block inside that group, and
+must not be fooled by strings, IRIs, comments or prefixed names; a scanner that
+follows the SPARQL 1.1 terminals is enough for that. Whether a query may run at all
+is decided on a real parse (:mod:`vexas_kg.graph.query.readonly`), never here.
 """
 
 from __future__ import annotations
@@ -35,7 +34,6 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 @dataclass(frozen=True)
@@ -48,22 +46,12 @@ class Token:
     end: int
 
 
-def unescape_codepoints(text: str) -> str:
-    """Apply SPARQL's ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes, which may appear anywhere in a query."""
-    return _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-
-
 def tokens(text: str) -> Iterator[Token]:
     """The tokens of ``text`` without white space."""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind != "ws":
             yield Token(kind, match.group(), match.start(), match.end())
-
-
-def keywords(text: str) -> set[str]:
-    """Every bare word of a request, upper-cased (after codepoint escapes, outside strings and IRIs)."""
-    return {t.text.upper() for t in tokens(unescape_codepoints(text)) if t.kind == "word"}
 
 
 def where_group_start(query: str) -> int:

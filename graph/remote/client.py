@@ -84,6 +84,23 @@ def run_remote(name: str, params: Params, endpoint: str, graph: str | None = Non
     return run_named(name, params, RemoteEngine(endpoint, timeout_s, (graph,) if graph else (), auth))
 
 
+def holds_data(engine: "RemoteEngine") -> bool:
+    """Whether the graph the engine queries (its default graph, or the graphs it names) holds vexas-kg data."""
+    from vexas_kg.queries import read_query_text
+
+    return bool(engine.select(read_query_text("_has-data.rq"), {}).rows)
+
+
+def no_data_message(engine: "RemoteEngine") -> str:
+    """What to tell a user whose remote query found nothing because the data is elsewhere."""
+    from vexas_kg.graph.query.named import NO_DATA_HINT
+
+    where = (f"the graph{'s' if len(engine.default_graphs) > 1 else ''} {', '.join(engine.default_graphs)}"
+             if engine.default_graphs else "the default graph")
+    hint = NO_DATA_HINT if not engine.default_graphs else "; check the IRI given to --graph"
+    return f"{where} of {engine.endpoint} holds no vexas-kg data{hint}"
+
+
 def parse_results(response: transport.Response) -> ResultTable:
     """SPARQL 1.1 SELECT results from an answer in JSON or XML (XML read with entities and DTDs refused)."""
     if response.content_type in ("application/sparql-results+xml", "application/xml", "text/xml"):
@@ -248,11 +265,31 @@ def push(graph: Graph, store_url: str, graph_iri: str = str(DEFAULT_GRAPH),
         got_hash = canonical_hash(back) if back is not None else canonical_hash(Graph())
         if got != len(graph) or got_hash != expected:
             raise EndpointError(f"read-back of <{graph_iri}> does not match: sent {len(graph)} triples "
-                                f"(hash {expected[:16]}), read {got} (hash {got_hash[:16]})")
+                                f"(hash {expected[:16]}), read {got} (hash {got_hash[:16]}); "
+                                f"{differences(graph, back if back is not None else Graph())}")
     except EndpointError as failure:
         raise EndpointError(f"push failed: {failure}; {_restore(store_url, graph_iri, old, timeout_s, auth)}") from None
     exact = to_ntriples(back) == to_ntriples(graph)
     return PushReport(store_url, graph_iri, len(graph), expected, exact, None if old is None else len(old))
+
+
+def differences(sent: Graph, back: Graph, shown: int = 3) -> str:
+    """The first few triples the store changed on the way in (sent one way, read back another), in N-Triples.
+
+    Numbers are compared by value (as the hash does), so only real changes show; a
+    store that rewrites literals (Virtuoso, for one) is named by what it rewrote.
+    """
+    sent_lines = set(to_ntriples(fold_numbers(sent)).splitlines())
+    back_lines = set(to_ntriples(fold_numbers(back)).splitlines())
+    missing, added = sorted(sent_lines - back_lines), sorted(back_lines - sent_lines)
+    if any(isinstance(term, BNode) for triple in sent for term in triple) and len(missing) == len(added):
+        return "the store renamed or changed blank nodes"
+    parts = []
+    if missing:
+        parts.append(f"{len(missing)} sent triples did not come back, first: " + " | ".join(missing[:shown]))
+    if added:
+        parts.append(f"{len(added)} came back that were not sent, first: " + " | ".join(added[:shown]))
+    return "; ".join(parts) or "the triples are equal but the hash differs"
 
 
 def _restore(store_url: str, graph_iri: str, old: Graph | None, timeout_s: int, auth: Credentials | None) -> str:

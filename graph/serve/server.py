@@ -1,46 +1,43 @@
-"""Run the Oxigraph server (from the PyPI ``oxigraph`` package) over the build.
+"""Serve the graph (``vexas-kg serve``), and run a plain Oxigraph server (tests, benchmarks).
 
-``vexas-kg serve`` is Oxigraph's own read-only SPARQL 1.1 endpoint and query page,
-with a query timeout, bound to a private loopback port, behind a small guard on the
-public port. The guard exists because Oxigraph evaluates ``SERVICE`` by calling the
-named endpoint, with no switch to turn that off; the guard refuses any request that
-uses ``SERVICE`` or ``LOAD`` (or any update) before Oxigraph sees it, so a query
-sent to vexas-kg never reaches the network. Everything else is passed through
-unchanged, so curl, SPARQLWrapper and the query page talk to Oxigraph itself.
+:func:`run_endpoint` is the endpoint: one process whose HTTP server (uvicorn, h11)
+hands each parsed request to :class:`~vexas_kg.graph.serve.app.EndpointApp`; queries
+run in worker processes it owns (see :mod:`vexas_kg.graph.serve.evaluator`). No
+other server, port or temporary folder is involved.
 
-Tests and ``push`` use :class:`OxigraphServer` directly (read-write, in memory).
+:class:`OxigraphServer` starts the ``oxigraph`` program from the PyPI ``oxigraph``
+package: the read-write store the ``push`` tests write to, and the plain
+``serve-read-only`` the endpoint benchmark compares against. It is not part of
+``vexas-kg serve``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
-import shutil
+import signal
 import socket
 import subprocess
 import sys
 import sysconfig
 import tempfile
-import threading
 import time
 import urllib.parse
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
+from typing import Callable, Iterable
+
+import h11
 from rdflib import Graph
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from vexas_kg.errors import EndpointError
 from vexas_kg.graph.store.serialize import to_ntriples
-from vexas_kg.graph.query.sparql_text import keywords
 
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT_S = 30
 READY_TIMEOUT_S = 30.0
-FORBIDDEN_KEYWORDS = frozenset({"SERVICE", "LOAD"})
-_HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                         "transfer-encoding", "upgrade", "content-length", "host"})
 
 
 def oxigraph_binary() -> Path:
@@ -192,180 +189,107 @@ class OxigraphServer(_Address):
         self.stop()
 
 
-def refusal(method: str, path: str, content_type: str, body: bytes) -> str | None:
-    """Why the guard refuses a request, or None to pass it on (read-only, no SERVICE, no LOAD)."""
-    split = urllib.parse.urlsplit(path)
-    if method not in ("GET", "HEAD", "POST", "OPTIONS"):
-        return "this endpoint is read-only"
-    writes_store = method == "POST" and split.path.rstrip("/").endswith("/store")
-    if writes_store or split.path.rstrip("/").endswith("/update"):
-        return "this endpoint is read-only"
-    params = urllib.parse.parse_qs(split.query, keep_blank_values=True)
-    texts = list(params.get("query", []))
-    if "update" in params:
-        return "this endpoint is read-only"
-    kind = content_type.split(";")[0].strip().lower()
-    if method == "POST":
-        if kind == "application/sparql-update":
-            return "this endpoint is read-only"
-        if kind == "application/x-www-form-urlencoded":
-            form = urllib.parse.parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-            if "update" in form:
-                return "this endpoint is read-only"
-            texts += form.get("query", [])
-        elif kind == "application/sparql-query":
-            texts.append(body.decode("utf-8", errors="replace"))
-        elif body:
-            return f"unsupported request content type {kind or '(none)'}"
-    for text in texts:
-        used = keywords(text) & FORBIDDEN_KEYWORDS
-        if used:
-            return f"{' and '.join(sorted(used))} is not allowed here: vexas-kg serve never reaches the network"
-    return None
+class _BoundedH11(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for the request head: a client that opens a
+    connection (or keeps one alive) and sends an incomplete request is disconnected."""
+
+    head_timeout_s = 10.0
+
+    def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
+        super().connection_made(transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            # head and body go out in two writes: do not wait for the client's (delayed) ACK in between
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._arm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm()
+
+    _idle_period = 0
+
+    def _arm(self) -> None:
+        """Start a deadline for the next request head; a later idle period makes this one void."""
+        self._idle_period += 1
+        self.loop.call_later(self.head_timeout_s, self._head_overdue, self._idle_period)
+
+    def _head_overdue(self, period: int) -> None:
+        if period == self._idle_period and self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
 
 
-class _GuardServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], backend: OxigraphServer, timeout_s: float) -> None:
-        super().__init__(address, _GuardHandler)
-        self.backend = backend
-        self.timeout_s = timeout_s
-
-
-class _GuardHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in two writes; do not wait for an ACK between
-    server: _GuardServer
-    _connection: http.client.HTTPConnection | None = None
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        """Quiet: the endpoint's users see their own responses."""
-
-    def _handle(self) -> None:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            self.close_connection = True
-            self._reply(411, b"send the request with a Content-Length\n", "text/plain; charset=utf-8")
-            return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self.close_connection = True
-            self._reply(400, b"bad Content-Length\n", "text/plain; charset=utf-8")
-            return
-        body = self.rfile.read(length) if length > 0 else b""
-        why = refusal(self.command, self.path, self.headers.get("Content-Type", ""), body)
-        if why is not None:
-            self._reply(403, why.encode("utf-8") + b"\n", "text/plain; charset=utf-8")
-            return
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
-        try:
-            status, reason, out_headers, payload = self._forward(headers, body)
-        except TimeoutError:
-            self._reply(503, f"the query ran longer than {self.server.timeout_s} s and was stopped\n".encode(),
-                        "text/plain; charset=utf-8")
-            return
-        except OSError as exc:
-            self._reply(502, f"the Oxigraph server did not answer: {exc}\n".encode(), "text/plain; charset=utf-8")
-            return
-        self.send_response(status, reason)
-        for key, value in out_headers:
-            if key.lower() not in _HOP_BY_HOP:
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
-
-    def _forward(self, headers: dict[str, str], body: bytes):
-        """Send the request to Oxigraph and read the whole answer within the query timeout.
-
-        Oxigraph's own timeout is checked only now and then (a cancelled query can
-        end a 200 answer early), so the guard also keeps a wall-clock deadline and
-        answers 503 when it passes.
-        """
-        deadline = time.monotonic() + self.server.timeout_s + 1
-        for attempt in (1, 2):
-            if self._connection is None:
-                self._connection = http.client.HTTPConnection(self.server.backend.host, self.server.backend.port,
-                                                              timeout=self.server.timeout_s + 1)
-                self._connection.connect()
-                self._connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            try:
-                self._connection.request(self.command, self.path, body=body or None, headers=headers)
-                response = self._connection.getresponse()
-                chunks = []
-                while chunk := response.read(65536):
-                    chunks.append(chunk)
-                    if time.monotonic() > deadline:
-                        raise TimeoutError
-                return response.status, response.reason, response.getheaders(), b"".join(chunks)
-            except TimeoutError:
-                self._connection.close()
-                self._connection = None
-                raise
-            except (http.client.HTTPException, OSError):
-                self._connection.close()
-                self._connection = None
-                if attempt == 2:
-                    raise
-        raise OSError("unreachable")
-
-    def _reply(self, status: int, payload: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
-
-    def finish(self) -> None:
-        super().finish()
-        if self._connection is not None:
-            self._connection.close()
-
-    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _handle
+def allowed_hosts(host: str, port: int, extra: Iterable[str] = ()) -> frozenset[str]:
+    """The Host header values answered: the bound name and port (and the loopback names when bound to loopback)."""
+    names = {host, *extra}
+    if host in ("127.0.0.1", "localhost", "::1"):
+        names |= {"127.0.0.1", "localhost", "[::1]"}
+    if host in ("0.0.0.0", "::"):
+        names |= {"127.0.0.1", "localhost", "[::1]", socket.gethostname(), socket.getfqdn()}
+    names = {f"[{n}]" if ":" in n and not n.startswith("[") else n for n in names}
+    return frozenset(n.lower() for name in names for n in (name, f"{name}:{port}"))
 
 
-@dataclass
-class Endpoint(_Address):
-    """A running read-only endpoint: the guard on ``host:port`` in front of Oxigraph."""
-
-    host: str
-    port: int
-    backend: OxigraphServer
-    guard: _GuardServer
-
-
-    def wait(self, poll_s: float = 0.5) -> None:
-        """Block until interrupted (Ctrl-C) or until Oxigraph stops on its own (an error)."""
-        while self.backend.running():
-            time.sleep(poll_s)
-        raise EndpointError(f"the Oxigraph server stopped unexpectedly (exit code {self.backend.process.returncode}): "
-                            f"{self.backend.log_tail()}")
-
-
-@contextmanager
-def serve_graph(graph: Graph, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
-                timeout_s: int = DEFAULT_TIMEOUT_S) -> Iterator[Endpoint]:
-    """Serve ``graph`` read-only at ``http://host:port/query`` until the block ends, then stop cleanly."""
-    workdir = Path(tempfile.mkdtemp(prefix="vexas-kg-serve-"))
-    backend = OxigraphServer(location=workdir / "db", read_only=True, timeout_s=timeout_s)
-    guard: _GuardServer | None = None
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (port 0: any free port), or an EndpointError saying why not."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        load_database(workdir / "db", graph)
-        backend.start()
-        try:
-            guard = _GuardServer((host, port), backend, timeout_s)
-        except OSError as exc:
-            raise EndpointError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-        thread = threading.Thread(target=guard.serve_forever, name="vexas-kg-guard", daemon=True)
-        thread.start()
-        yield Endpoint(host, guard.server_address[1], backend, guard)
-    finally:
-        if guard is not None:
-            guard.shutdown()
-            guard.server_close()
-        backend.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise EndpointError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(False)
+    return sock
 
+
+def run_endpoint(graph: Graph, host: str = "127.0.0.1", port: int = DEFAULT_PORT, settings: "Settings | None" = None,
+                 extra_hosts: Iterable[str] = (), on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve ``graph`` read-only until SIGINT or SIGTERM; ``on_ready`` gets the base URL once it answers."""
+    import asyncio
+
+    import uvicorn
+
+    from vexas_kg.graph.query.named import LabelIndex
+    from vexas_kg.graph.serve.app import EndpointApp, Settings
+
+    sock = listen(host, port)
+    bound = sock.getsockname()[1]
+    chosen = dataclasses.replace(settings or Settings(), allowed_hosts=allowed_hosts(host, bound, extra_hosts))
+    app = EndpointApp(to_ntriples(graph), len(graph), LabelIndex.from_graph(graph), chosen)
+    config = uvicorn.Config(app, http=_BoundedH11, lifespan="on", log_level="warning", access_log=False,
+                            timeout_keep_alive=5, h11_max_incomplete_event_size=16 * 1024, backlog=2048,
+                            timeout_graceful_shutdown=2, server_header=False, date_header=True)
+    server = uvicorn.Server(config)
+    shown = f"[{host}]" if ":" in host else host
+
+    async def main() -> None:
+        async def announce() -> None:
+            while not server.started and not server.should_exit:
+                await asyncio.sleep(0.02)
+            if server.started and on_ready is not None:
+                on_ready(f"http://{shown}:{bound}")
+
+        waiter = asyncio.create_task(announce())
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            waiter.cancel()
+            await app.pool.close()
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # uvicorn stops on SIGINT/SIGTERM, then raises the signal again: both end here as a clean stop
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sock.close()
+    if not server.started:
+        raise EndpointError("the endpoint did not start (its query workers failed to load the graph)")

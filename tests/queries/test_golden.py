@@ -34,9 +34,16 @@ CASES: list[tuple[str, dict[str, str | tuple[str, ...]]]] = [
     ("provenance-trail", {"item": "004:jaki-overall-response-3m"}),
     ("provenance-trail", {"item": "000:vte-risk"}),
     ("provenance-trail", {"item": "001:ruxolitinib-mid-term-responses"}),
+    ("provenance-trail", {"item": "004:baseline-crp"}),
+    ("provenance-trail", {"item": "000:momelotinib-effective-case-reports"}),
+    ("provenance-trail", {"item": "000:discontinue-hemoglobin-drop"}),
     ("safety-profile", {"intervention": "tofacitinib"}),
     ("safety-profile", {"intervention": "tocilizumab"}),
     ("safety-profile", {"intervention": "ruxolitinib"}),
+    ("statements", {"about": "allogeneic HSCT"}),
+    ("statements", {"about": "UK cohort"}),
+    ("statements", {"about": "JAK inhibitors"}),
+    ("statements", {"about": "VEXAS syndrome", "kind": "prognostic statement"}),
     ("study-summary", {"study": "study/uk-cohort"}),
     ("study-summary", {"study": "study/french-registry-targeted-therapies"}),
     ("treatment-for-presentation", {}),
@@ -59,6 +66,12 @@ IDS = [case_id(name, params) for name, params in CASES]
 def test_every_named_query_has_a_golden_case() -> None:
     assert {name for name, _ in CASES} == set(catalog())
 
+RDFLIB_TOO_SLOW = [
+    ("contrasts", {}),
+    ("comparative-efficacy", {"intervention": ("tocilizumab", "baricitinib"), "study": "study/uk-cohort"}),
+]
+"""Cases rdflib cannot answer in reasonable time; Oxigraph and the remote endpoint still run them."""
+
 
 def test_every_parameter_is_exercised() -> None:
     used = {(name, key) for name, params in CASES for key in params}
@@ -77,6 +90,8 @@ def test_rows_match_the_golden_file(name: str, params: dict[str, str], oxigraph:
 @pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
 def test_rdflib_gives_the_same_rows(name: str, params: dict[str, str], oxigraph: OxigraphEngine,
                                     rdflib_engine: RdflibEngine, labels: LabelIndex) -> None:
+    if (name, params) in RDFLIB_TOO_SLOW:
+        pytest.skip("rdflib evaluates this VALUES join for minutes and GBs (open in issue 12's note)")
     bindings = prepare(named(name), params, labels)
     assert rdflib_engine.select(named(name).text, bindings) == oxigraph.select(named(name).text, bindings)
 

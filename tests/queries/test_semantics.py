@@ -233,3 +233,35 @@ def test_alternatives_follow_the_algorithm_and_carry_the_class_caveat(oxigraph: 
     caveats = {str(r["option"]): str(r["caveat"]).rsplit("/", 1)[1] for r in rows if r["caveat"] is not None}
     assert caveats == {"tofacitinib": "pitfall-class-effect", "momelotinib": "pitfall-class-effect",
                        "JAK inhibitors": "pitfall-class-effect"}
+
+
+@pytest.mark.parametrize(("broader", "narrower"), [("fever", "recurrent fever"), ("anemia", "macrocytic anemia"),
+                                                   ("anaemia", "macrocytic anemia")])
+def test_a_broader_manifestation_includes_its_narrower_ones_and_says_so(
+        broader: str, narrower: str, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Issue 12, item 6: fever gave 0 rows and anemia 3, where recurrent fever and macrocytic anemia gave 14 and 13."""
+    wide = rows_as_dicts(run_named("treatment-for-presentation", {"manifestation": broader}, oxigraph, labels))
+    narrow = rows_as_dicts(run_named("treatment-for-presentation", {"manifestation": narrower}, oxigraph, labels))
+    claims = {(row["claim"], row["treatment"]) for row in wide}
+    assert {(row["claim"], row["treatment"]) for row in narrow} <= claims
+    used = {str(row["matchedLabel"]): str(row["via"]) for row in wide}
+    assert used[narrower].startswith("narrower term of ")
+    assert all(row["via"] == Literal("") for row in narrow if row["matchedLabel"] == Literal(narrower))
+
+
+def test_a_figure_side_of_a_contrast_is_quoted_with_its_number(built: Build, oxigraph: OxigraphEngine,
+                                                                 labels: LabelIndex) -> None:
+    """A contrast quotes each figure by a passage that prints the figure's number: a figure
+    quoted in two pieces ("By six months" + "… (26% and 4% and 20% and 6%, respectively)")
+    must not be shown by the piece that carries no number (audit: a cut quote)."""
+    table = run_named("contrasts", {}, oxigraph, labels)
+    checked = 0
+    for row in rows_as_dicts(table):
+        for side, quote in (("sideA", "quoteA"), ("sideB", "quoteB")):
+            node = URIRef(str(row[side]))
+            if (node, RDF.type, VX.Figure) not in built.graph:
+                continue
+            value = built.graph.value(node, VX.value)
+            assert str(value) in str(row[quote]), (str(node), str(row[quote]))
+            checked += 1
+    assert checked

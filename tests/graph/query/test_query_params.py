@@ -101,7 +101,7 @@ def test_an_unknown_label_lists_close_matches(labels: LabelIndex) -> None:
 
 
 def test_an_unknown_label_with_nothing_close_lists_known_values(labels: LabelIndex) -> None:
-    with pytest.raises(UsageError, match=r"unknown clinical manifestation 'zzz' .*known values include: anaemia, anemia, "):
+    with pytest.raises(UsageError, match=r"unknown clinical manifestation 'zzz' .*known values include: anaemia; anemia; "):
         prepare(named("treatment-for-presentation"), {"manifestation": "zzz"}, labels)
 
 
@@ -246,3 +246,40 @@ def test_several_values_reach_the_engine_as_a_values_block(labels: LabelIndex) -
 def test_an_unknown_query_name_lists_close_names() -> None:
     with pytest.raises(UsageError, match="no named query 'contrast'; did you mean contrasts"):
         named("contrast")
+
+
+# Issue 12, item 6: the names a clinician types resolve (each failed with exit 2 before).
+@pytest.mark.parametrize(("value", "study"), [
+    ("french registry", "french-registry-targeted-therapies"),
+    ("UK cohort", "uk-cohort"),
+    ("FRENVEX", "french-registry-targeted-therapies"),
+    ("Hadjadj 2024", "french-registry-targeted-therapies"),
+    ("hadjadj 2023", "french-registry-targeted-therapies"),
+    ("Al-Hakim 2025", "uk-cohort"),
+    ("Heiblig 2022", "french-jaki-retrospective"),
+])
+def test_a_study_resolves_by_alias_author_year_or_words(value: str, study: str, labels: LabelIndex) -> None:
+    assert prepare(named("study-summary"), {"study": value}, labels) == {"study": VXID[f"study/{study}"]}
+
+
+def test_a_word_match_naming_several_is_ambiguous_and_lists_them(labels: LabelIndex) -> None:
+    with pytest.raises(UsageError, match="ambiguous: it names Earlier French retrospective study.*; French national"):
+        prepare(named("study-summary"), {"study": "french"}, labels)
+
+
+def test_suggestions_include_long_labels_and_slugs(labels: LabelIndex) -> None:
+    with pytest.raises(UsageError) as caught:
+        prepare(named("study-summary"), {"study": "french registery"}, labels)
+    assert "French national VEXAS registry study of targeted therapies" in str(caught.value)
+    with pytest.raises(UsageError) as caught:
+        prepare(named("treatment-for-presentation"), {"manifestation": "cardiac-involvment"}, labels)
+    assert "cardiac-involvement" in str(caught.value)
+
+
+def test_an_unknown_author_is_no_alias(labels: LabelIndex) -> None:
+    """The publication table writes "not verified" where the author is unknown; it is not a name."""
+    assert labels.lookup("not 2025") is None
+
+
+def test_crp_level_names_the_outcome(labels: LabelIndex) -> None:
+    assert prepare(named("comparative-efficacy"), {"outcome": "CRP level"}, labels) == {"outcome": VXT["crp-level"]}

@@ -3,6 +3,8 @@ its quote, its statement's citations and the reference entries they resolve to."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
@@ -10,9 +12,9 @@ from rdflib.namespace import RDF
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.query.engine import ResultTable
-from vexas_kg.graph.query.named import OxigraphEngine
-from vexas_kg.graph.query.trail import TrailNode, build_tree, render, trace
-from vexas_kg.ontology.vocab import VX
+from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, run_named
+from vexas_kg.graph.query.trail import TrailNode, build_tree, render, trace, without_repeats
+from vexas_kg.ontology.vocab import VX, VXID
 
 COLUMNS = ("step", "order", "relation", "parent", "node", "label", "value", "unit", "when", "start", "end",
            "detail", "item")
@@ -27,6 +29,11 @@ def row(relation: str, parent: str | None, node: str, label: str, **cells: objec
 @pytest.fixture(scope="module")
 def engine(built: Build) -> OxigraphEngine:
     return OxigraphEngine.from_graph(built.graph)
+
+
+@pytest.fixture(scope="module")
+def labels(engine: OxigraphEngine) -> LabelIndex:
+    return LabelIndex.from_engine(engine)
 
 
 def test_rows_fold_into_a_tree_by_parent() -> None:
@@ -66,17 +73,17 @@ def test_no_root_is_a_usage_error() -> None:
 def test_the_trail_of_a_figure_reaches_its_quote_and_cited_reference(engine: OxigraphEngine) -> None:
     root = trace("000:baricitinib-overall-response-6m", engine)
     assert root.text() == ("000:baricitinib-overall-response-6m: response rate at 6 months, baricitinib (UK cohort)"
-                           " = 40 % at P6M (figure: overall response)")
-    quote, statement, study = root.children
+                           " = 40% at P6M (figure: overall response)")
+    quote, statement, study = (c for c in root.children if c.relation in ("quote", "statement", "study"))
     assert quote.text().startswith('quote [') and "40% response rate at 6 months" in quote.text()
     assert quote.children[0].relation == "document"
-    [marker] = statement.children
+    [marker] = [c for c in statement.children if c.relation == "citation marker"]
     assert marker.text().startswith("citation [1] (printed at ")
-    [entry] = marker.children
+    [entry] = [c for c in marker.children if c.relation == "reference entry"]
     assert entry.text() == ("reference entry vxid:doc/000/reference/1: VEXAS syndrome. "
                             "(Research: International journal of hematology, 2025)")
     assert entry.children[0].text().endswith("; not a publication of the figure's study)")
-    assert [c.relation for c in study.children] == ["arm", "study publication"]
+    assert [c.relation for c in study.children] == ["arm", "study publication", "note", "evidence level"]
 
 
 def _walk(node: TrailNode):
@@ -114,9 +121,124 @@ def test_unresolved_markers_say_so(engine: OxigraphEngine) -> None:
 def test_an_adverse_event_trail_shows_its_frequency_figure(engine: OxigraphEngine) -> None:
     root = trace("000:tocilizumab-infection", engine)
     assert root.children[-1].text() == ("frequency 000:tocilizumab-infection-risk: "
-                                        "infection risk with tocilizumab (UK cohort) = 47 %")
+                                        "infection risk with tocilizumab (UK cohort) = 47%")
 
 
 def test_trace_needs_an_item(engine: OxigraphEngine) -> None:
     with pytest.raises(UsageError, match="names a study, but item expects a figure, claim"):
         trace("study/uk-cohort", engine)
+
+
+# ---- Issue 12, item 4: complete trails (each failed on the old code)
+
+def _lines(item: str, engine: OxigraphEngine) -> list[str]:
+    return render(trace(item, engine)).splitlines()
+
+
+def test_a_risk_ratio_trail_shows_its_interval_p_value_and_comparator(engine: OxigraphEngine) -> None:
+    lines = [line.strip() for line in _lines("000:azacitidine-response-risk-ratio", engine)]
+    assert "95% CI 1.18–5.20" in lines and "p = 0.018" in lines
+    assert "compared with: other therapies" in lines
+
+
+@pytest.mark.parametrize(("item", "spread"), [("004:baseline-crp", "IQR 19–57 mg/L"),
+                                              ("004:baseline-prednisone-dose", "IQR 10–35 mg/day")])
+def test_the_french_baseline_iqrs_appear(item: str, spread: str, engine: OxigraphEngine) -> None:
+    assert spread in [line.strip() for line in _lines(item, engine)]
+
+
+def test_counts_and_their_population_appear(engine: OxigraphEngine) -> None:
+    assert "N = 5 (the five patients who continued therapy)" in [
+        line.strip() for line in _lines("000:baricitinib-overall-response-6m", engine)]
+
+
+def test_curator_notes_of_the_item_and_its_study_appear(engine: OxigraphEngine) -> None:
+    text = render(trace("004:baseline-crp", engine))
+    assert "curator's note: The spread is printed in parentheses without a name" in text
+    study_note = render(trace("000:azacitidine-overall-response-6m", engine))
+    assert "curator's note: The article names this study only as" in study_note
+    assert "the link to Al-Hakim 2025 comes from the reference table" in study_note
+
+
+def test_a_figure_trail_shows_its_response_definitions_criteria_and_arm_composition(engine: OxigraphEngine) -> None:
+    lines = [line.strip() for line in _lines("004:jaki-overall-response-3m", engine)]
+    assert any(line.startswith("response definition ") and "complete response (French registry study)" in line
+               for line in lines)
+    assert "criterion: CRP < 10 mg/L" in lines and "criterion: corticosteroids reduced by 50%" in lines
+    assert "includes vxid:drug-class/jak-inhibitor: JAK inhibitors" in lines
+
+
+def test_a_safety_rule_trail_shows_its_criteria_and_timing(engine: OxigraphEngine) -> None:
+    lines = [line.strip() for line in _lines("000:contraindication-hemoglobin", engine)]
+    assert "criterion: hemoglobin < 9 g/dL" in lines
+
+
+def test_a_flagged_citation_carries_citation_audits_warning(engine: OxigraphEngine, labels: LabelIndex) -> None:
+    """The momelotinib case reports are cited to a Vogt-Koyanagi-Harada guideline."""
+    lines = _lines("000:momelotinib-effective-case-reports", engine)
+    assert any("warning (citation-audit: reference about another disease): the reference is about "
+               "Vogt-Koyanagi-Harada disease" in line for line in lines)
+
+
+def test_every_citation_audit_finding_on_a_marker_shows_in_the_trail_of_its_statement(
+        engine: OxigraphEngine, labels: LabelIndex) -> None:
+    """Derived from citation-audit itself: every (statement, marker, kind) it reports is a warning row."""
+    audit = run_named("citation-audit", {}, engine, labels)
+    col = {c: i for i, c in enumerate(audit.columns)}
+    expected: dict[str, set[tuple[str, str]]] = {}
+    for row in audit.rows:
+        if row[col["concerning"]] is not None and "figure attributed" in str(row[col["kind"]]):
+            continue  # shown in that figure's own trail
+        expected.setdefault(str(row[col["claim"]]), set()).add((str(row[col["marker"]]), str(row[col["kind"]])))
+    assert expected
+    for claim, found in expected.items():
+        warnings = {(n.cells["parent"] and str(n.cells["parent"]), str(n.cells["label"]))
+                    for n in _walk(trace(f"<{claim}>", engine, labels)) if n.relation == "citation warning"}
+        assert found <= warnings, claim
+
+
+def test_no_rendered_line_repeats_a_word_outside_verbatim_text(built: Build, engine: OxigraphEngine,
+                                                               labels: LabelIndex) -> None:
+    """The general rule behind "at at" and "ACR Convergence 2023 2023"."""
+    items = sorted(set(built.graph.subjects(RDF.type, VX.Figure)) | set(built.graph.subjects(RDF.type, VX.SafetyRule)))
+    for item in items:
+        for node in _walk(trace(f"<{item}>", engine, labels)):
+            composed = " ".join(text for text, verbatim in node.segments() if not verbatim)
+            line = node.text()
+            assert not re.search(r"\b(\w+) \1\b", without_repeats([(composed, False)])), line
+            for text, verbatim in node.segments():
+                if verbatim:
+                    assert text in line, (text, line)
+    assert "ACR Convergence 2023 2023" not in render(trace("004:baseline-crp", engine, labels))
+    assert " at at " not in render(trace("004:baseline-crp", engine, labels))
+
+
+def test_the_repeat_rule_keeps_verbatim_text() -> None:
+    assert without_repeats([("at", False), (" at the start", True)]) == "at the start"
+    assert without_repeats([("(ACR Convergence 2023 2023)", False)]) == "(ACR Convergence 2023)"
+    assert without_repeats([("Guideline Guideline Directed", True)]) == "Guideline Guideline Directed"
+
+
+def test_a_figures_printed_text_finds_it_or_lists_the_candidates(engine: OxigraphEngine, labels: LabelIndex) -> None:
+    assert trace("91%", engine, labels).node == str(VXID["doc/000/figure/azacitidine-overall-response-6m"])
+    assert trace("91 %", engine, labels).node == str(VXID["doc/000/figure/azacitidine-overall-response-6m"])
+    with pytest.raises(UsageError, match=r"'26%' is printed in 2 figures: 004:il6-overall-response-6m .*; "
+                                         r"004:jaki-complete-response-6m"):
+        trace("26%", engine, labels)
+
+
+def test_the_json_tree_has_the_text_lines(engine: OxigraphEngine) -> None:
+    root = trace("000:azacitidine-response-risk-ratio", engine)
+    tree = root.as_json()
+    assert tree["text"] == root.text() and tree["value"] == "2.47"
+    interval = next(c for c in tree["children"] if c["relation"] == "confidence interval")
+    assert (interval["low"], interval["high"]) == ("1.18", "5.20")
+
+
+def test_an_arm_trail_shows_what_it_excludes_and_the_study_its_evidence_level(engine: OxigraphEngine) -> None:
+    lines = [line.strip() for line in _lines("004:tnf-and-other-overall-response-3m", engine)]
+    assert "excludes vxid:drug-class/jak-inhibitor: JAK inhibitors" in lines
+    assert lines.index("includes vxid:drug-class/tnf-blocker: TNF blockers") < lines.index(
+        "excludes vxid:drug-class/jak-inhibitor: JAK inhibitors")
+    assert any(line.startswith("evidence level: observational study (starting level by design: low;") for line in lines)
+    assert any(line.startswith("limitation stated 004:limitation-retrospective-france") for line in lines)

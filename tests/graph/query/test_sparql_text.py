@@ -1,4 +1,4 @@
-"""The SPARQL scanner behind the serve guard and the remote VALUES binding."""
+"""The SPARQL scanner behind the remote VALUES binding, and the read-only check on the parse."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from vexas_kg.errors import QueryError
-from vexas_kg.graph.query.sparql_text import bind_lists, keywords, where_group_start, with_values
+from vexas_kg.graph.query.readonly import Refused, check_query
+from vexas_kg.graph.query.sparql_text import bind_lists, where_group_start, with_values
 
 
 @pytest.mark.parametrize("text, found", [
@@ -20,13 +21,19 @@ from vexas_kg.graph.query.sparql_text import bind_lists, keywords, where_group_s
     ("PREFIX service: <http://x/> SELECT * { ?s service:SERVICE ?o } # SERVICE", False),
     ("SELECT * { ?s ?p '''a\nSERVICE\nb''' }", False),
 ])
-def test_service_keyword_is_found_only_where_it_is_a_keyword(text: str, found: bool) -> None:
-    assert ("SERVICE" in keywords(text)) is found
+def test_service_is_refused_only_where_it_is_the_keyword(text: str, found: bool) -> None:
+    if found:
+        with pytest.raises(Refused, match="SERVICE"):
+            check_query(text)
+    else:
+        assert check_query(text).form == "SELECT"
 
 
-def test_load_keyword() -> None:
-    assert "LOAD" in keywords("LOAD <http://x/data.ttl> INTO GRAPH <http://g>")
-    assert "LOAD" not in keywords("INSERT DATA { <http://a> <http://b> \"LOAD\" }")
+def test_load_and_updates_are_refused() -> None:
+    for update in ("LOAD <http://x/data.ttl> INTO GRAPH <http://g>", "INSERT DATA { <http://a> <http://b> \"LOAD\" }"):
+        with pytest.raises(Refused, match="read-only") as refused:
+            check_query(update)
+        assert refused.value.status == 403
 
 
 def test_values_row_opens_the_where_group() -> None:

@@ -7,6 +7,8 @@ run remotely over the SPARQL 1.1 Protocol with the same rows as locally.
 
 from __future__ import annotations
 
+import re
+
 import threading
 import time
 import urllib.parse
@@ -155,6 +157,7 @@ def test_read_back_mismatch_restores_the_old_graph(oxigraph_server: OxigraphServ
         proxy.close()
     message = str(failure.value)
     assert f"sent {len(built.graph)} triples" in message and f"read {len(built.graph) - 1}" in message
+    assert "1 sent triples did not come back, first: <" in message
     now = fetch_graph(oxigraph_server.store_url, graph_iri)
     if existed:
         assert "the old graph was restored (4 triples)" in message
@@ -162,6 +165,21 @@ def test_read_back_mismatch_restores_the_old_graph(oxigraph_server: OxigraphServ
     else:
         assert "the old graph was restored (it did not exist)" in message
         assert now is None or len(now) == 0
+
+
+def test_a_store_that_changes_literals_is_named_by_the_triples_it_changed() -> None:
+    from vexas_kg.graph.remote.client import differences
+
+    sent, back = Graph(), Graph()
+    for graph, text in ((sent, "CRP \u2265 10 mg/L"), (back, "CRP ? 10 mg/L")):
+        graph.add((URIRef("urn:x:a"), URIRef("urn:x:quote"), Literal(text)))
+        graph.add((URIRef("urn:x:a"), URIRef("urn:x:n"), Literal("5.20", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))))
+    back.remove((URIRef("urn:x:a"), URIRef("urn:x:n"), None))
+    back.add((URIRef("urn:x:a"), URIRef("urn:x:n"), Literal("5.2", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))))
+    message = differences(sent, back)
+    assert message.startswith("1 sent triples did not come back, first: <urn:x:a> <urn:x:quote> \"CRP \u2265 10 mg/L\"")
+    assert "1 came back that were not sent, first: <urn:x:a> <urn:x:quote> \"CRP ? 10 mg/L\"" in message
+    assert "5.2" not in message  # a number kept by value is not a change
 
 
 def test_push_to_nothing_is_an_endpoint_error(built: Build) -> None:
@@ -355,3 +373,39 @@ def test_cli_query_endpoint_errors(oxigraph_server: OxigraphServer, pushed: str,
     broken.write_text("SELECT ?x WHERE { ?x ?y }\n", encoding="utf-8")
     bad = runner.invoke(main, ["query", "--file", str(broken), "--endpoint", oxigraph_server.query_url])
     assert bad.exit_code == 3, bad.output
+
+
+def test_a_forgotten_graph_is_reported_as_missing_data_not_as_an_unknown_drug(oxigraph_server: OxigraphServer,
+                                                                               pushed: str) -> None:
+    """Issue 12, item 6: the data sits in a named graph; without --graph the default graph is empty."""
+    runner = CliRunner()
+    labelled = runner.invoke(main, ["query", "safety-profile", "--endpoint", oxigraph_server.query_url,
+                                    "--param", "intervention=tofacitinib"])
+    assert labelled.exit_code == 2
+    assert "unknown" not in labelled.output and "holds no vexas-kg data" in labelled.output
+    assert "--graph https://w3id.org/vexas-kg/id/graph/vexas-kg" in labelled.output
+    unlabelled = runner.invoke(main, ["query", "evidence-overview", "--endpoint", oxigraph_server.query_url])
+    assert unlabelled.exit_code == 0
+    assert "note: no rows: the default graph of" in unlabelled.output and "--graph" in unlabelled.output
+    found = runner.invoke(main, ["query", "evidence-overview", "--endpoint", oxigraph_server.query_url,
+                                 "--graph", pushed])
+    assert found.exit_code == 0 and "note:" not in found.output
+
+
+def test_trace_on_a_remote_store_gives_the_local_trail(oxigraph_server: OxigraphServer, pushed: str,
+                                                        built: Build) -> None:
+    """trace --endpoint: the same trail (statistics, notes, citation warnings) from a real Oxigraph server."""
+    runner = CliRunner()
+    for item in ("000:azacitidine-response-risk-ratio", "000:momelotinib-effective-case-reports", "91%"):
+        remote = runner.invoke(main, ["trace", item, "--endpoint", oxigraph_server.query_url, "--graph", pushed])
+        local = runner.invoke(main, ["trace", item])
+        assert remote.exit_code == local.exit_code == 0, remote.output
+        # Oxigraph keeps decimals by value: a printed 5.20 comes back as 5.2 (docs/serving.md).
+        # Only composed bounds are folded; verbatim quotes are text and stay as printed.
+        assert remote.output == re.sub(r"(?<=CI )(\d+(?:\.\d*[1-9])?)\.?0*–(\d+(?:\.\d*[1-9])?)\.?0*\b",
+                                       r"\1–\2", local.output)
+    as_json = runner.invoke(main, ["trace", "004:baseline-crp", "--endpoint", oxigraph_server.query_url,
+                                   "--graph", pushed, "--format", "json"])
+    assert as_json.exit_code == 0 and '"text": "IQR 19–57 mg/L"' in as_json.output
+    forgotten = runner.invoke(main, ["trace", "004:baseline-crp", "--endpoint", oxigraph_server.query_url])
+    assert forgotten.exit_code == 2 and "holds no vexas-kg data" in forgotten.output

@@ -1,0 +1,364 @@
+"""Benchmark: how the build and every named query grow with the evidence (3, 30, 300, 3,000 documents).
+
+Not a test: run it by hand; it rewrites the scale section of docs/benchmarks.md.
+
+    .venv/bin/python benchmarks/scale.py [--sizes 3,30,300] [--query-timeout 60] [--query-mb 6000]
+
+For each size it generates a synthetic evidence folder (``benchmarks/synthetic.py``; the
+folders are nested, so a fixed item is the same at every size) and measures:
+
+- the cold ``vexas-kg build --evidence DIR`` in a fresh process: wall time and the peak RSS of
+  every process of it (the main process and its validation worker, sampled from /proc);
+- each stage in process (load and resolve the records, completeness, SHACL validation,
+  serialisation, loading pyoxigraph, the label index) and the incremental rebuild after one
+  record is edited;
+- every named query and ``trace``, each in a forked child process with a time and a memory
+  cap, so a runaway case is reported ("killed at ... MB", "timed out") and the run goes on.
+
+Targets (issue 11): every named query at most 12x per 10x data from 30 documents up, a
+query with a fixed item at most 2x; at 300 documents every query under 1 s, the cold build
+under 30 s and 1.5 GB; the incremental rebuild after one edit under 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from report import write_section  # noqa: E402
+from synthetic import generate  # noqa: E402
+
+WORK = Path(tempfile.gettempdir()) / "vexas-kg-scale"
+FIXED_DOC = "g00000"
+FIXED_STUDY_DOC = "g00001"
+# Parameters per named query; a query not listed runs without parameters (or is reported as
+# lacking a case if it needs some). "fixed" marks a query whose answer is one item's.
+CASES: list[tuple[str, dict[str, str], bool]] = [
+    ("alternatives-after-failure", {"drug": "ruxolitinib"}, False),
+    ("citation-audit", {}, False),
+    ("citation-audit", {"document": FIXED_DOC}, True),
+    ("comparative-efficacy", {}, False),
+    ("comparative-efficacy", {"intervention": "JAK inhibitors"}, False),
+    ("comparative-efficacy", {"outcome": "overall response", "timepoint": "P6M"}, False),
+    ("provenance-trail", {"item": "@figure"}, True),
+    ("safety-profile", {"intervention": "tofacitinib"}, False),
+    ("study-summary", {"study": f"study/{FIXED_STUDY_DOC}-study-1"}, True),
+    ("treatment-for-presentation", {}, False),
+    ("statements", {"item": "@figure"}, True),
+]
+
+
+def fixed_figure(build) -> str:
+    """The short id of the first figure of the fixed study document (the same at every size)."""
+    from rdflib.namespace import RDF
+
+    from vexas_kg.ontology.vocab import VX
+
+    figure = min(str(s) for s, p, o in build.asserted[FIXED_STUDY_DOC] if p == RDF.type and o == VX.Figure)
+    return f"{FIXED_STUDY_DOC}:{figure.rsplit('/', 1)[1]}"
+
+
+def query_cases(build, names) -> list[tuple[str, dict[str, str], bool]]:
+    """Every case of CASES whose query is in the catalog ``names``, then each other query without
+    parameters; ``@figure`` becomes the fixed figure of ``build``."""
+    figure = fixed_figure(build)
+    cases = [(n, {k: (figure if v == "@figure" else v) for k, v in p.items()}, fixed)
+             for n, p, fixed in CASES if n in names]
+    covered = {n for n, _, _ in cases}
+    return cases + [(n, {}, False) for n in sorted(names) if n not in covered]
+
+
+# -- process-tree memory ------------------------------------------------------------------
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as children:
+                todo += [int(c) for c in children.read().split()]
+        except OSError:
+            pass
+    return out
+
+
+class TreeSampler(threading.Thread):
+    """Samples the RSS of a process and all its descendants every 20 ms: peak per process and in total."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peaks, self.total = pid, {}, 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            total = 0.0
+            for index, pid in enumerate(_tree(self.pid)):
+                rss = _rss_mb(pid)
+                key = "main" if index == 0 else f"child {pid}"
+                self.peaks[key] = max(self.peaks.get(key, 0.0), rss)
+                total += rss
+            self.total = max(self.total, total)
+            time.sleep(0.02)
+
+
+def cold_build(evidence: Path) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "vexas-kg"), "build", "--evidence", str(evidence),
+                                 "--out", out], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        _, err = proc.communicate()
+        wall = time.perf_counter() - start
+        sampler.done.set()
+        sampler.join()
+    if proc.returncode:
+        return {"error": err.strip().splitlines()[-1] if err.strip() else f"exit {proc.returncode}"}
+    peaks = sorted(sampler.peaks.values(), reverse=True)
+    return {"wall_s": wall, "peak_mb": peaks, "total_mb": sampler.total}
+
+
+# -- the probe: stages and queries in one process, each query in a capped fork ----------------
+def probe(evidence: Path, timeout_s: float, cap_mb: float) -> dict:
+    """Stage timings and every query case; runs in its own process (``--probe``)."""
+    from vexas_kg.graph.builder.assemble import build_graph
+    from vexas_kg.graph.builder.completeness import uncovered_numbers
+    from vexas_kg.graph.builder.validate import validate_triples
+    from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, named, prepare
+    from vexas_kg.graph.query.trail import render, trace
+    from vexas_kg.graph.store.serialize import to_ntriples, to_turtle
+    from vexas_kg.queries import catalog
+
+    stages: dict[str, float] = {}
+
+    def stage(name: str, call):
+        start = time.perf_counter()
+        value = call()
+        stages[name] = time.perf_counter() - start
+        return value
+
+    build = stage("load and resolve records", lambda: build_graph(evidence))
+    stage("completeness", lambda: uncovered_numbers(build))
+    report = stage("SHACL validation (one process)", lambda: validate_triples(build.triples))
+    assert report.conforms, report.text()
+    stage("Turtle", lambda: to_turtle(build.triples))
+    stage("N-Triples", lambda: to_ntriples(build.triples))
+    graph = stage("rdflib graph", lambda: build.graph)
+    engine = stage("load pyoxigraph", lambda: OxigraphEngine.from_graph(graph))
+    labels = stage("label index", lambda: LabelIndex.from_engine(engine))
+    cases = query_cases(build, catalog())
+    results = []
+    figure_id = fixed_figure(build)
+    for name, params, fixed in cases:
+
+        def run(name=name, params=params):
+            query = named(name)
+            bindings = prepare(query, params, labels)
+            return len(engine.select(query.text, bindings).rows)
+
+        results.append(capped(name, params, fixed, run, timeout_s, cap_mb))
+    results.append(capped("trace", {"item": figure_id}, True,
+                          lambda: len(render(trace(figure_id, engine, labels)).splitlines()), timeout_s, cap_mb))
+    return {"triples": len(build.triples), "documents": len(build.records), "stages": stages,
+            "queries": results}
+
+
+def capped(name: str, params: dict, fixed: bool, run, timeout_s: float, cap_mb: float) -> dict:
+    """Run ``run`` (returning a row count) in a forked child; kill it past the time or memory cap."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        try:
+            times, rows = [], 0
+            for _ in range(3):
+                start = time.perf_counter()
+                rows = run()
+                times.append(time.perf_counter() - start)
+                if sum(times) > 2.0:
+                    break
+            data = json.dumps({"rows": rows, "ms": statistics.median(times) * 1000, "runs": len(times)})
+        except BaseException as exc:  # reported, not raised: the benchmark goes on
+            data = json.dumps({"error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"})
+        with os.fdopen(write_fd, "w") as pipe:
+            pipe.write(data)
+        os._exit(0)
+    os.close(write_fd)
+    start, base, peak, outcome = time.perf_counter(), _rss_mb(pid), 0.0, None
+    while True:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        rss = _rss_mb(pid)
+        peak = max(peak, rss)
+        elapsed = time.perf_counter() - start
+        if rss - base > cap_mb or elapsed > timeout_s:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            outcome = (f"killed at {rss:.0f} MB after {elapsed:.0f} s" if rss - base > cap_mb
+                       else f"timed out after {timeout_s:.0f} s")
+            break
+        time.sleep(0.005)
+    with os.fdopen(read_fd) as pipe:
+        data = pipe.read()
+    result = {"name": name, "params": params, "fixed": fixed, "extra_mb": max(0.0, peak - base)}
+    result.update({"error": outcome} if outcome else json.loads(data or '{"error": "no answer"}'))
+    return result
+
+
+def incremental(evidence: Path) -> dict:
+    """Full build, then an edited record rebuilt incrementally (if the build offers it)."""
+    try:
+        from vexas_kg.graph.builder.incremental import rebuild_timings
+    except ImportError:
+        return {}
+    return rebuild_timings(evidence)
+
+
+# -- the report ----------------------------------------------------------------------------------
+def reference_seconds() -> float:
+    code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7): s += i\nprint(time.perf_counter() - t)"
+    return min(float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                    text=True).stdout) for _ in range(3))
+
+
+def _label(q: dict) -> str:
+    shown = ", ".join(f"{k}={v}" for k, v in q["params"].items())
+    return f"{q['name']} ({shown})" if shown else q["name"]
+
+
+def _cell(q: dict | None) -> str:
+    if q is None:
+        return "–"
+    if "error" in q:
+        return f"**{q['error']}**"
+    return f"{q['ms']:.0f} ms, {q['rows']} rows" if q["ms"] >= 10 else f"{q['ms']:.1f} ms, {q['rows']} rows"
+
+
+def _growth(a: dict | None, b: dict | None) -> str:
+    if not a or not b or "ms" not in a or "ms" not in b:
+        return "–"
+    return f"{b['ms'] / max(a['ms'], 0.05):.1f}×"
+
+
+def render(sizes: list[int], results: dict[int, dict], ref_s: float, loads: tuple[float, float]) -> str:
+    lines = [
+        "## Scale (`benchmarks/scale.py`)",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores (shared with other "
+        f"jobs: load average {loads[0]:.1f} before, {loads[1]:.1f} after), Python {platform.python_version()}; "
+        f"reference loop {ref_s:.2f} s (see the build section). Synthetic evidence (`benchmarks/synthetic.py`, "
+        "seed 11): invented documents of every kind, nested so that the first 30 of the 300 are the 30.",
+        "",
+        "### Build",
+        "",
+        "| documents | triples | cold build wall | peak RSS per process (MB) | peak RSS all processes |",
+        "|---|---|---|---|---|",
+    ]
+    for n in sizes:
+        r = results[n]
+        cold = r["cold"]
+        if "error" in cold:
+            lines.append(f"| {n} | {r.get('triples', '–')} | **{cold['error']}** | | |")
+            continue
+        lines.append(f"| {n} | {r.get('triples', '–')} | {cold['wall_s']:.1f} s | "
+                     f"{', '.join(f'{m:.0f}' for m in cold['peak_mb'])} | {cold['total_mb']:.0f} MB |")
+    stage_names = list(next((results[n]["stages"] for n in sizes if "stages" in results[n]), {}))
+    lines += ["", "Stages in one process (seconds):", "",
+              "| stage | " + " | ".join(f"{n} docs" for n in sizes) + " |",
+              "|---|" + "---|" * len(sizes)]
+    for stage in stage_names:
+        lines.append(f"| {stage} | " + " | ".join(f"{results[n].get('stages', {}).get(stage, float('nan')):.2f}"
+                                                    for n in sizes) + " |")
+    inc = [(n, results[n].get("incremental")) for n in sizes if results[n].get("incremental")]
+    if inc:
+        keys = list(inc[0][1])
+        lines += ["", "Incremental rebuild (seconds; one record edited, output compared byte for byte with a "
+                  "full build):", "", "| documents | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+        for n, timings in inc:
+            lines.append(f"| {n} | " + " | ".join(str(timings[k]) if not isinstance(timings[k], float)
+                                                  else f"{timings[k]:.2f}" for k in keys) + " |")
+    labels: list[str] = []
+    by_size: dict[int, dict[str, dict]] = {}
+    for n in sizes:
+        by_size[n] = {}
+        for q in results[n].get("queries", []):
+            by_size[n][_label(q)] = q
+            if _label(q) not in labels:
+                labels.append(_label(q))
+    lines += ["", "### Queries", "",
+              "Each case in a forked child with a time and memory cap; median of up to 3 runs. Growth = time "
+              "ratio per 10× data (targets: ≤ 12× from 30 documents up; ≤ 2× for a fixed item, marked *).", "",
+              "| " + " | ".join(["query"] + [f"{n} docs" for n in sizes]
+                                + [f"{a}→{b}" for a, b in zip(sizes, sizes[1:])]) + " |",
+              "|---|" + "---|" * (2 * len(sizes) - 1)]
+    for label in labels:
+        qs = [by_size[n].get(label) for n in sizes]
+        fixed = any(q and q.get("fixed") for q in qs)
+        cells = [f"{label}{' *' if fixed else ''}"] + [_cell(q) for q in qs] + [_growth(a, b) for a, b in zip(qs, qs[1:])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Scaling benchmark (see the module docstring).")
+    parser.add_argument("--sizes", default="3,30,300")
+    parser.add_argument("--query-timeout", type=float, default=60.0)
+    parser.add_argument("--query-mb", type=float, default=4000.0)
+    parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--no-write", action="store_true", help="print the report, leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    if args.probe:
+        print(json.dumps(probe(args.probe, args.query_timeout, args.query_mb)))
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    loads_before = os.getloadavg()[0]
+    ref_s = reference_seconds()
+    results: dict[int, dict] = {}
+    for n in sizes:
+        evidence = generate(WORK / f"evidence-{n}", n)
+        print(f"{n} documents: cold build", file=sys.stderr, flush=True)
+        result = {"cold": cold_build(evidence)}
+        print(f"{n} documents: stages and queries", file=sys.stderr, flush=True)
+        done = subprocess.run([sys.executable, __file__, "--probe", str(evidence), "--query-timeout",
+                               str(args.query_timeout), "--query-mb", str(args.query_mb)],
+                              capture_output=True, text=True)
+        if done.returncode:
+            result["probe_error"] = done.stderr.strip().splitlines()[-1:]
+            print(done.stderr, file=sys.stderr)
+        else:
+            result.update(json.loads(done.stdout))
+        result["incremental"] = incremental(evidence)
+        results[n] = result
+        print(json.dumps(result, indent=1), file=sys.stderr, flush=True)
+    report = render(sizes, results, ref_s, (loads_before, os.getloadavg()[0]))
+    (WORK / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(report if args.no_write else write_section("scale", report))
+
+
+if __name__ == "__main__":
+    main()

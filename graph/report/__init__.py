@@ -1,0 +1,1 @@
+"""The evidence report: a static HTML site generated from the named queries' results."""

@@ -1,0 +1,558 @@
+"""The pages of the report: view models built from the gathered query answers, rendered with Jinja2.
+
+``render_site`` returns every file of the site as bytes keyed by its relative path, so
+writing is one separate, atomic step (``write.py``) and two runs can be compared byte
+for byte. Links between pages are relative, and nothing is loaded from elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from importlib.resources import files
+from typing import Iterable, Mapping
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from rdflib import URIRef
+from rdflib.term import Identifier
+
+from vexas_kg.graph.report.data import Entity, Evidence, Row
+from vexas_kg.graph.report.numbers import decimal, in_words, percent, printed, wilson
+from vexas_kg.graph.report.plot import Point, layout, percent_scale, ratio_scale
+from vexas_kg.graph.report.sources import Sources, SourceView
+from vexas_kg.ontology.vocab import VXID
+
+ID = str(VXID)
+RESPONSE_UNITS = {"%"}
+
+
+# ------------------------------------------------------------------ helpers
+
+def text(term: Identifier | None) -> str:
+    """A cell as display text: white space folded, None as empty."""
+    return "" if term is None else " ".join(str(term).split())
+
+
+def path_of(iri: str) -> str | None:
+    """The path of a vexas-kg IRI after ``id/`` (``drug/tofacitinib``), else None."""
+    return iri[len(ID):] if iri.startswith(ID) else None
+
+
+def slug(iri: str) -> str:
+    path = path_of(iri) or re.sub(r"[^A-Za-z0-9]+", "-", iri)
+    if path.startswith("doc/"):
+        path = path[len("doc/"):]
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", path.replace("/", "-")).strip("-")
+
+
+def short_id(iri: str) -> str:
+    """``000:slug`` for a document's item, else the path after ``id/``."""
+    path = path_of(iri) or iri
+    match = re.match(r"^doc/([a-z0-9]+)/[a-z-]+/([^/]+)$", path)
+    if match:
+        return f"{match.group(1)}:{match.group(2)}"
+    return path[len("doc/"):] if re.match(r"^doc/[a-z0-9]+$", path) else path
+
+
+@dataclass
+class Pages:
+    """Which resources have a page, and where (relative to the site root)."""
+
+    paths: dict[str, str] = field(default_factory=dict)
+
+    def add(self, iri: str, path: str) -> None:
+        self.paths[iri] = path
+
+    def get(self, iri: str | Identifier | None) -> str | None:
+        return None if iri is None else self.paths.get(str(iri))
+
+
+@dataclass
+class Context:
+    """What every page needs: the evidence, the page index, source texts, identifier links."""
+
+    evidence: Evidence
+    pages: Pages
+    sources: Sources
+    labels: dict[str, str]
+    quotes: dict[str, list[str]]
+    """Per item: its verbatim quotes (numbers are shown as printed there)."""
+    identifiers: Mapping[str, Mapping[str, str]]
+    """Per publication IRI: {"doi": ..., "pmid": ...} for identifiers listed in the reference folder."""
+    build: Mapping[str, object]
+    pairs: Mapping[str, list[dict[str, object]]] = field(default_factory=dict)
+    """Per figure: its comparisons (query ``comparisons``), when the catalog has that query."""
+
+    def study_by_label(self, label: str) -> str | None:
+        """The IRI of the study with this label (comparative-efficacy names studies by label)."""
+        return next((s.iri for s in self.evidence.studies if s.label == label), None)
+
+    def spread(self, item: Identifier | str | None) -> list[dict[str, str]]:
+        """The spread printed beside a figure (IQR, range), from its trail's ``spread`` rows, numbers as printed."""
+        rows = self.evidence.trails.get(str(item), []) if item is not None else []
+        return [{"label": text(r.get("label")), "low": self.number(item, r.get("low")),
+                 "high": self.number(item, r.get("high"))}
+                for r in rows if text(r.get("relation")) == "spread" and r.get("low") is not None]
+
+    def number(self, item: Identifier | str | None, value: Identifier | None) -> str:
+        """``value`` as its item's quote prints it."""
+        return printed(text(value), self.quotes.get(str(item), []) if item is not None else [])
+
+
+def at_time(value: object) -> str:
+    """A timepoint after "at" when it is a duration (``at 6 months``), as printed otherwise ("during follow-up")."""
+    words = in_words(text(value) if not isinstance(value, str) else value)
+    return f"at {words}" if words[:1].isdigit() else words
+
+
+# ------------------------------------------------------------------ view models
+
+def figure_interval(row: Row, ctx: Context) -> dict[str, object]:
+    """The interval shown for a figure: reported, computed (Wilson from printed n/N), or none."""
+    figure = row.get("figure")
+    lower, upper = row.get("ciLower"), row.get("ciUpper")
+    if lower is not None and upper is not None:
+        level = text(row.get("ciLevel"))
+        return {"kind": "reported", "low": ctx.number(figure, lower), "high": ctx.number(figure, upper),
+                "level": f"{level} %" if level else "level not stated"}
+    n, total = counts(row)
+    if n is not None and total:
+        low, high = wilson(n, total)
+        return {"kind": "computed", "low": percent(low), "high": percent(high), "level": "95 %"}
+    return {"kind": "none"}
+
+
+def counts(row: Row) -> tuple[int | None, int | None]:
+    """Printed n and N of a figure: its numerator and denominator, or a count with a denominator."""
+    total = decimal(row.get("denominator"))
+    numerator = decimal(row.get("numerator"))
+    if numerator is None and text(row.get("statistic")) == "count":
+        numerator = decimal(row.get("value"))
+    if total is None or numerator is None or total != total.to_integral() or numerator != numerator.to_integral():
+        return None, None
+    return int(numerator), int(total)
+
+
+def group_figures(rows: Iterable[Row]) -> list[dict[str, object]]:
+    """comparative-efficacy rows folded to one entry per figure (an arm may name several interventions)."""
+    figures: "OrderedDict[str, dict[str, object]]" = OrderedDict()
+    for row in rows:
+        key = str(row["figure"])
+        entry = figures.setdefault(key, {"row": row, "interventions": [], "scopes": []})
+        for name, column in (("interventions", "armIntervention"), ("scopes", "scope")):
+            value = text(row.get(column))
+            if value and value not in entry[name]:
+                entry[name].append(value)
+    return list(figures.values())
+
+
+def sof_groups(rows: Iterable[Row], ctx: Context) -> list[dict[str, object]]:
+    """Summary-of-findings groups: one per outcome and timepoint, each with its table rows and plot."""
+    groups: "OrderedDict[tuple[str, str], list[dict[str, object]]]" = OrderedDict()
+    for entry in group_figures(rows):
+        row = entry["row"]
+        groups.setdefault((text(row.get("outcomeLabel")), text(row.get("measuredAt"))), []).append(entry)
+    result = []
+    for (outcome, measured), entries in groups.items():
+        table = [sof_row(entry, ctx) for entry in entries]
+        result.append({"outcome": outcome, "when": in_words(measured), "anchor": slug(f"{outcome}-{measured}"),
+                       "rows": table, "plot": forest(outcome, in_words(measured), table)})
+    return result
+
+
+def study_of(row: Row, ctx: Context) -> tuple[str, str | None]:
+    """A row's study as (label, IRI): queries name it by ``studyLabel`` and ``study`` (IRI), or by label only."""
+    study = row.get("study")
+    if isinstance(study, URIRef):
+        return text(row.get("studyLabel")) or ctx.labels.get(str(study), str(study)), str(study)
+    label = text(row.get("studyLabel")) or text(study)
+    return label, ctx.study_by_label(label)
+
+
+def pair_verdicts(rows: Iterable[Row]) -> dict[str, list[dict[str, object]]]:
+    """Per figure: the comparisons it is part of, each with the other figure and the verdict."""
+    found: dict[str, list[dict[str, object]]] = {}
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        a, b = text(row.get("figureA")), text(row.get("figureB"))
+        if not a or not b:
+            continue
+        for mine, other, arm, value, when in ((a, b, "armB", "valueB", "whenB"), (b, a, "armA", "valueA", "whenA")):
+            if (mine, other) in seen:
+                continue
+            seen.add((mine, other))
+            found.setdefault(mine, []).append({"other": other, "arm": text(row.get(arm)), "value": row.get(value),
+                                               "when": in_words(text(row.get(when))), "row": row,
+                                               "verdict": text(row.get("verdict"))})
+    return found
+
+
+def sof_row(entry: Mapping[str, object], ctx: Context) -> dict[str, object]:
+    row: Row = entry["row"]  # type: ignore[assignment]
+    figure = str(row["figure"])
+    n, total = counts(row)
+    study, study_iri = study_of(row, ctx)
+    return {
+        "figure": figure, "href": ctx.pages.get(figure), "study": study, "study_href": ctx.pages.get(study_iri),
+        "design": text(row.get("design")), "level_of_evidence": text(row.get("evidenceLevel")),
+        "certainty": text(row.get("startingCertainty")), "basis": text(row.get("basis")),
+        "pairs": [pair | {"href": ctx.pages.get(str(pair["other"]))} for pair in ctx.pairs.get(figure, [])],
+        "arm": text(row.get("arm")), "interventions": entry["interventions"],
+        "composition": text(row.get("composition")), "level": text(row.get("level")),
+        "scopes": entry["scopes"], "statistic": text(row.get("statistic")),
+        "value": ctx.number(figure, row.get("value")), "unit": text(row.get("unit")),
+        "n": n, "N": ctx.number(figure, row.get("denominator")) if row.get("denominator") is not None else "",
+        "interval": figure_interval(row, ctx), "p": ctx.number(figure, row.get("pValue")),
+        "comparator": text(row.get("comparator")), "population": text(row.get("population")),
+        "definition": text(row.get("definition")), "comparability": text(row.get("comparability")),
+        "study_size": text(row.get("studySize")),
+    }
+
+
+def forest(outcome: str, when: str, table: list[dict[str, object]]) -> dict[str, object] | None:
+    """A forest plot of a group's proportions (0-100 %) or ratios (log scale), else None."""
+    points = []
+    for row in table:
+        value = decimal(row["value"])
+        unit = str(row["unit"])
+        interval = row["interval"]
+        level = "class" if row["level"] == "drug class" else "drug"
+        low = decimal(interval.get("low")) if interval["kind"] != "none" else None
+        high = decimal(interval.get("high")) if interval["kind"] != "none" else None
+        if unit not in RESPONSE_UNITS | {"ratio"}:
+            if row["n"] is None or not row["N"]:
+                continue
+            value, unit = decimal(percent(row["n"] / int(str(row["N"])))), "%"
+        if value is None:
+            continue
+        note = {"reported": f"CI {interval.get('low')}–{interval.get('high')} reported",
+                "computed": f"CI {interval.get('low')}–{interval.get('high')} % computed",
+                "none": "no interval reported"}[str(interval["kind"])]
+        shown = f"{row['n']}/{row['N']}" if row["n"] is not None else f"{row['value']} {row['unit']}".strip()
+        points.append((unit, Point(
+            label=", ".join(row["interventions"]) or str(row["arm"]), sublabel=str(row["study"]), level=level,
+            value=float(value), low=float(low) if low is not None else None,
+            high=float(high) if high is not None else None, interval=str(interval["kind"]),
+            note=f"{shown}; {note}", href=str(row["href"] or ""), ident=short_id(str(row["figure"])))))
+    units = {unit for unit, _ in points}
+    if not points or len(units) != 1:
+        return None
+    plotted = [p for _, p in points]
+    scale = percent_scale() if units == {"%"} else ratio_scale(plotted)
+    title = f"{outcome}, {when}" if when and when != "not stated" else f"{outcome}, timepoint not stated"
+    described = "; ".join(f"{p.label} ({p.sublabel}, {'class-level' if p.level == 'class' else 'drug-level'}): "
+                          f"{p.note}" for p in plotted)
+    return {**layout(plotted, scale), "title": title, "description": described,
+            "axis": "response rate (%)" if scale.kind == "linear" else f"{outcome} (ratio, log scale)"}
+
+
+@dataclass
+class TrailView:
+    """One item's trail: its head row, its quotes in their paragraphs, and the tree of the rest."""
+
+    item: Entity
+    head: Row
+    quotes: list[SourceView]
+    tree: list[dict[str, object]]
+    warnings: list[Row]
+    value: str
+    figure: dict[str, object] | None = None
+    """The figure's statistics, as comparative-efficacy gives them (n/N, interval, p, comparator ...)."""
+    safety: Row | None = None
+    """A safety rule's or adverse event's row of safety-profile (test, timing, threshold, dose ...)."""
+
+
+def trail_view(item: Entity, ctx: Context) -> TrailView:
+    rows = ctx.evidence.trails[item.iri]
+    head = next((r for r in rows if r.get("parent") is None), {})
+    children: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.get("parent") is not None:
+            children.setdefault(str(row["parent"]), []).append(row)
+    markers = [r for r in rows if text(r.get("relation")) == "citation marker"]
+    quotes = []
+    for row in rows:
+        if text(row.get("relation")) != "quote":
+            continue
+        document = next((r for r in children.get(str(row["node"]), []) if text(r.get("relation")) == "document"), {})
+        quotes.append(ctx.sources.view(row, document, markers))
+
+    def walk(node: str, path: frozenset[str]) -> list[dict[str, object]]:
+        out = []
+        for child in children.get(node, []):
+            relation = text(child.get("relation"))
+            if relation == "quote":
+                continue
+            if child.get("node") is None:
+                out.append({"row": child, "relation": relation, "node": "", "children": []})
+                continue
+            child_node = str(child["node"])
+            out.append({"row": child, "relation": relation, "node": child_node,
+                        "children": walk(child_node, path | {child_node}) if child_node not in path else []})
+        return out
+
+    statements = {str(s["node"]) for s in rows if text(s.get("relation")) == "statement"}
+    warnings: list[Row] = []
+    seen: set[tuple[str, ...]] = set()
+    for r in ctx.evidence.tables.get("citation-audit", []):
+        if item.iri in (text(r.get("claim")), text(r.get("concerning"))) or text(r.get("claim")) in statements:
+            key = tuple(text(r.get(c)) for c in ("kind", "claim", "marker", "detail"))
+            if key not in seen:
+                seen.add(key)
+                warnings.append(r)
+    tree = walk(item.iri, frozenset({item.iri}))
+    figure = next((entry for entry in group_figures(r for r in ctx.evidence.tables.get("comparative-efficacy", [])
+                                                    if text(r.get("figure")) == item.iri)), None)
+    safety = next((r for per in ctx.evidence.by_intervention.values() for r in per.get("safety-profile", [])
+                   if text(r.get("item")) == item.iri), None)
+    return TrailView(item, head, quotes, tree, warnings, ctx.number(item.iri, head.get("value")),
+                     sof_row(figure, ctx) if figure else None, safety)
+
+
+# ------------------------------------------------------------------ environment
+
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("vexas_kg.graph.report", "templates"),
+                      autoescape=select_autoescape(["html", "svg", "xml"], default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["t"] = text
+    env.filters["words"] = in_words
+    env.filters["at"] = at_time
+    env.filters["short"] = short_id
+    env.filters["column"] = lambda name: re.sub(r"(?<!^)(?=[A-Z])", " ", str(name)).lower()
+    return env
+
+
+def assets() -> dict[str, bytes]:
+    """The static files every page uses (stylesheet, icon), by their path in the site."""
+    folder = files("vexas_kg.graph.report").joinpath("static")
+    return {f"assets/{name}": folder.joinpath(name).read_bytes() for name in ("favicon.svg", "report.css")}
+
+
+# ------------------------------------------------------------------ identifiers
+
+_DOI = re.compile(r"\bdoi:\s*(?P<id>10\.\d{4,9}/[^\s;,()]+)", re.IGNORECASE)
+_PMID = re.compile(r"\bpmid:\s*(?P<id>\d+)", re.IGNORECASE)
+
+
+def reference_identifiers(folder: object) -> dict[str, set[str]]:
+    """The DOIs and PMIDs listed in the reference folder's publications table: the only ones linked."""
+    table = folder.joinpath("publications.tsv").read_text(encoding="utf-8").splitlines()  # type: ignore[attr-defined]
+    header = table[0].split("\t")
+    found: dict[str, set[str]] = {"doi": set(), "pmid": set()}
+    for line in table[1:]:
+        cells = dict(zip(header, line.split("\t")))
+        for scheme in found:
+            if cells.get(scheme, "").strip():
+                found[scheme].add(cells[scheme].strip().lower())
+    return found
+
+
+def identifier_links(rows: Iterable[Row], known: Mapping[str, set[str]]) -> dict[str, dict[str, str]]:
+    """Per publication IRI: the DOI and PMID its study-summary row prints, where the reference folder lists them."""
+    links: dict[str, dict[str, str]] = {}
+    for row in rows:
+        if text(row.get("section")) != "publication" or row.get("item") is None:
+            continue
+        printed_text = " ".join(text(row.get(c)) for c in ("text", "unit", "value"))
+        for scheme, pattern in (("doi", _DOI), ("pmid", _PMID)):
+            for match in pattern.finditer(printed_text):
+                if match.group("id").lower() in known.get(scheme, set()):
+                    links.setdefault(str(row["item"]), {})[scheme] = match.group("id")
+    return links
+
+
+# ------------------------------------------------------------------ the site
+
+NAV = (("index.html", "Overview"), ("comparative.html", "Comparative efficacy"),
+       ("interventions.html", "Drugs & procedures"), ("studies.html", "Studies"),
+       ("items.html", "All figures & claims"), ("citation-audit.html", "Citation audit"),
+       ("contrasts.html", "Contrasts"))
+
+
+def page_index(evidence: Evidence) -> Pages:
+    pages = Pages()
+    for entity in evidence.interventions:
+        pages.add(entity.iri, f"interventions/{slug(entity.iri)}.html")
+    for entity in evidence.studies:
+        pages.add(entity.iri, f"studies/{slug(entity.iri)}.html")
+    for entity in evidence.items:
+        pages.add(entity.iri, f"trails/{slug(entity.iri)}.html")
+    return pages
+
+
+def build_facts(evidence: Evidence) -> dict[str, object]:
+    """The build a page came from: graph hash, and each source document with the date it states."""
+    documents: dict[str, dict[str, str]] = {}
+    for rows in evidence.trails.values():
+        for row in rows:
+            if text(row.get("relation")) == "document":
+                from vexas_kg.graph.report.sources import document_facts
+
+                file, date = document_facts(text(row.get("detail")))
+                documents.setdefault(str(row["node"]), {"id": short_id(str(row["node"])).removeprefix("doc/"),
+                                                        "file": file, "date": date,
+                                                        "label": text(row.get("label"))})
+    return {"hash": evidence.graph_hash, "short": evidence.graph_hash[:16],
+            "documents": [documents[k] for k in sorted(documents)], "queries": evidence.queries}
+
+
+def render_site(evidence: Evidence, sources: Sources, reference: object) -> dict[str, bytes]:
+    """Every file of the site, by relative path."""
+    env = environment()
+    pages = page_index(evidence)
+    labels = {e.iri: e.label for e in [*evidence.interventions, *evidence.studies, *evidence.documents,
+                                         *evidence.items]}
+    quotes = {iri: [text(r.get("label")) for r in rows if text(r.get("relation")) in ("quote", "statement")]
+              for iri, rows in evidence.trails.items()}
+    known = reference_identifiers(reference)
+    identifiers = identifier_links((r for rows in evidence.by_study.values() for r in rows), known)
+    ctx = Context(evidence, pages, sources, labels, quotes, identifiers, build_facts(evidence),
+                  pair_verdicts(evidence.tables.get("comparisons", [])))
+    out: dict[str, bytes] = assets()
+
+    def page(path: str, template: str, title: str, **values: object) -> None:
+        depth = path.count("/")
+        html = env.get_template(template).render(
+            root="../" * depth, title=title, path=path, nav=NAV, build=ctx.build, ctx=ctx, link=_linker(ctx, depth),
+            **values)
+        out[path] = html.encode("utf-8")
+
+    page("index.html", "overview.html", "Overview", **overview_view(ctx))
+    page("comparative.html", "comparative.html", "Comparative efficacy",
+         groups=sof_groups(evidence.tables.get("comparative-efficacy", []), ctx),
+         comparisons=evidence.tables.get("comparisons"))
+    page("interventions.html", "interventions.html", "Drugs, classes & procedures", **overview_view(ctx))
+    page("studies.html", "studies.html", "Studies", studies=[study_view(s, ctx) for s in evidence.studies])
+    page("items.html", "items.html", "All figures & claims", items=items_view(ctx))
+    page("citation-audit.html", "audit.html", "Citation audit", rows=evidence.tables.get("citation-audit", []))
+    page("contrasts.html", "contrasts.html", "Contrasts", rows=evidence.tables.get("contrasts", []),
+         source="contrasts")
+    for entity in evidence.interventions:
+        page(pages.paths[entity.iri], "intervention.html", entity.label, **intervention_view(entity, ctx))
+    for entity in evidence.studies:
+        page(pages.paths[entity.iri], "study.html", entity.label, study=study_view(entity, ctx))
+    for entity in evidence.items:
+        page(pages.paths[entity.iri], "trail.html", f"Trail of {short_id(entity.iri)}", trail=trail_view(entity, ctx))
+    return out
+
+
+def _linker(ctx: Context, depth: int):
+    """``link(iri)``: the relative URL of the resource's page, or None when it has none."""
+    prefix = "../" * depth
+
+    def link(iri: object) -> str | None:
+        found = ctx.pages.get(None if iri is None else str(iri))
+        return prefix + found if found else None
+
+    return link
+
+
+def overview_view(ctx: Context) -> dict[str, object]:
+    evidence = ctx.evidence
+    overview = evidence.tables.get("evidence-overview", [])
+    dimensions: "OrderedDict[str, list[Row]]" = OrderedDict()
+    for row in overview:
+        dimensions.setdefault(text(row.get("dimension")), []).append(row)
+    kinds: dict[str, int] = {}
+    for item in evidence.items:
+        kinds[item.kind] = kinds.get(item.kind, 0) + 1
+    basics = [item for item in evidence.items
+              if text(next((r.get("detail") for r in evidence.trails[item.iri] if r.get("parent") is None), ""))
+              in ("claim: background", "claim: prognostic statement")]
+    about = sorted(((subject, evidence.statements.get(subject.iri, [])) for subject in evidence.subjects
+                    if evidence.statements.get(subject.iri)), key=lambda pair: (-len(pair[1]), pair[0].label))
+    interventions = {}
+    for entity in evidence.interventions:
+        interventions.setdefault(entity.kind, []).append(entity)
+    counts = {row.get("entity"): row for row in dimensions.get("intervention", [])}
+    return {"dimensions": dimensions, "kinds": kinds, "basics": basics, "about": about, "interventions": interventions,
+            "intervention_counts": {str(k): v for k, v in counts.items()},
+            "gaps": evidence.tables.get("evidence-gaps", [])}
+
+
+def items_view(ctx: Context) -> list[dict[str, object]]:
+    result = []
+    for item in ctx.evidence.items:
+        head = next((r for r in ctx.evidence.trails[item.iri] if r.get("parent") is None), {})
+        result.append({"item": item, "detail": text(head.get("detail")), "value": ctx.number(item.iri, head.get("value")),
+                       "unit": text(head.get("unit")), "when": in_words(text(head.get("when")))})
+    return result
+
+
+def study_view(entity: Entity, ctx: Context) -> dict[str, object]:
+    rows = ctx.evidence.by_study.get(entity.iri, [])
+    sections: "OrderedDict[str, list[Row]]" = OrderedDict()
+    for row in rows:
+        sections.setdefault(text(row.get("section")), []).append(row)
+    grouped: "OrderedDict[str, dict[str, object]]" = OrderedDict()
+    for row in sections.get("response definition", []) + sections.get("arm", []):
+        key = str(row.get("item"))
+        grouped.setdefault(key, {"item": key, "name": text(row.get("attribute")), "section": text(row.get("section")),
+                                 "lines": []})["lines"].append(row)
+    known = ("study", "publication", "arm", "response definition", "baseline figure", "outcome figure")
+    levels: list[str] = []
+    compositions: dict[str, str] = {}
+    for row in ctx.evidence.tables.get("comparative-efficacy", []):
+        if study_of(row, ctx)[1] == entity.iri:
+            for value in (text(row.get("evidenceLevel")), text(row.get("startingCertainty"))):
+                if value and value not in levels:
+                    levels.append(value)
+            if text(row.get("composition")):
+                compositions[text(row.get("arm"))] = text(row.get("composition"))
+    has_spread = any(ctx.spread(row.get("item")) for row in sections.get("baseline figure", []))
+    return {"entity": entity, "facts": sections.get("study", []), "publications": sections.get("publication", []),
+            "arms": [g for g in grouped.values() if g["section"] == "arm"],
+            "definitions": [g for g in grouped.values() if g["section"] == "response definition"],
+            "baseline": sections.get("baseline figure", []), "outcomes": sections.get("outcome figure", []),
+            "other": [(name, section) for name, section in sections.items() if name not in known],
+            "levels": levels, "compositions": compositions, "has_spread": has_spread}
+
+
+def intervention_view(entity: Entity, ctx: Context) -> dict[str, object]:
+    evidence = ctx.evidence
+    per = evidence.by_intervention.get(entity.iri, {})
+    figures = [sof_row(entry, ctx) | {"outcome": text(entry["row"].get("outcomeLabel")),
+                                      "when": in_words(text(entry["row"].get("measuredAt")))}
+               for entry in group_figures(per.get("comparative-efficacy", []))]
+    safety = per.get("safety-profile", [])
+    adverse = [r for r in safety if r.get("event") is not None or "adverse" in text(r.get("category"))]
+    checklist: "OrderedDict[str, list[Row]]" = OrderedDict()
+    for row in safety:
+        if row not in adverse:
+            checklist.setdefault(text(row.get("category")), []).append(row)
+    recommendations = []
+    presentations: "OrderedDict[tuple[str, str], dict[str, object]]" = OrderedDict()
+    for row in evidence.tables.get("treatment-for-presentation", []):
+        if text(row.get("treatment")) == entity.label:
+            entry = presentations.setdefault((text(row.get("claim")), text(row.get("role"))),
+                                             {"row": row, "manifestations": []})
+            if text(row.get("manifestationLabel")) not in entry["manifestations"]:
+                entry["manifestations"].append(text(row.get("manifestationLabel")))
+    for (claim, role), entry in presentations.items():
+        what = "initial therapy" if "initial" in role or not role else role
+        recommendations.append({"decision": f"{what} for a presentation with {', '.join(entry['manifestations'])}",
+                                "row": entry["row"]})
+    for drug, rows in sorted(evidence.alternatives.items()):
+        for row in rows:
+            if text(row.get("option")) == entity.label:
+                recommendations.append({"decision": f"after failure or intolerance of {ctx.labels.get(drug, drug)}",
+                                        "row": row})
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for rec in recommendations:
+        key = (rec["decision"], text(rec["row"].get("claim")))
+        if key not in seen:
+            seen.add(key)
+            unique.append(rec)
+    on_page = {f["figure"] for f in figures} | {text(r.get("item")) for r in safety} | {text(r["row"].get("claim")) for r in unique}
+    statements = per.get("statements")
+    if statements:
+        on_page |= {text(r.get("claim")) for r in statements}
+    contrasts = [r for r in evidence.tables.get("contrasts", [])
+                 if text(r.get("sideA")) in on_page or text(r.get("sideB")) in on_page]
+    gaps = [r for r in evidence.tables.get("evidence-gaps", []) if text(r.get("intervention")) == entity.iri]
+    return {"entity": entity, "figures": figures, "checklist": checklist, "adverse": adverse,
+            "recommendations": unique, "contrasts": contrasts, "gaps": gaps, "statements": statements,
+            "contrast_source": "contrasts"}
