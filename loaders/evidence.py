@@ -328,13 +328,19 @@ class RecordLoader:
             self.response_definition(slug, definition)
         f.done()
 
-    def arm(self, study: str, f: Fields) -> None:
+    def study_part(self, study: str, f: Fields, segment: str, kind: str, cls: URIRef, link: URIRef) -> URIRef:
+        """An arm or response definition: minted under its study, typed, and linked both ways."""
         slug = f.slug("id")
-        node = study_part_iri(study, "arm", slug or "")
-        self.provide("arm", f"{study}/{slug}", node, f.where("id"))
-        self.add(node, RDF.type, VX.StudyArm)
-        self.add(study_iri(study), VX.hasArm, node)
+        node = study_part_iri(study, segment, slug or "")
+        self.provide(kind, f"{study}/{slug}", node, f.where("id"))
+        self.add(node, RDF.type, cls)
+        self.add(study_iri(study), link, node)
         self.add(node, VX.study, study_iri(study))
+        return node
+
+    def arm(self, study: str, f: Fields) -> None:
+        node = self.study_part(study, f, "arm", "arm", VX.StudyArm, VX.hasArm)
+        slug = f.slug("id")
         self.lit(node, RDFS.label, f.text("label"))
         interventions = f.slugs("interventions")
         if not interventions:
@@ -384,18 +390,15 @@ class RecordLoader:
         return found
 
     def response_definition(self, study: str, f: Fields) -> None:
-        slug = f.slug("id")
-        node = study_part_iri(study, "response-definition", slug or "")
-        self.provide("definition", f"{study}/{slug}", node, f.where("id"))
-        self.add(node, RDF.type, VX.ResponseDefinition)
-        self.add(study_iri(study), VX.hasResponseDefinition, node)
-        self.add(node, VX.study, study_iri(study))
+        node = self.study_part(study, f, "response-definition", "definition", VX.ResponseDefinition,
+                               VX.hasResponseDefinition)
         self.add(node, VX.responseLevel, self.term_of(f, "level", "measures"))
         text, _ = self.quoted(node, f)
         self.lit(node, RDFS.label, f.text("label"))
         criteria = self.criteria(node, f, text)
         definition = f.text("definition")
-        assert definition is not None
+        if definition is None:
+            raise f.error("definition", "a response definition needs its definition text")
         check_definition(f, text, definition, [c[0] for c in criteria])
         self.lit(node, VX.definitionText, definition)
         self.lit(node, VX.criteriaSignature, signature(criteria))

@@ -38,6 +38,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from vexas_kg import model
+from vexas_kg.graph.query.results import csv_text
 from vexas_kg.ontology.vocab import OA, VX
 
 
@@ -180,8 +181,6 @@ def _nearest_study(evidence: nx.DiGraph, claim: str, studies: set[str]) -> tuple
 
 def support_csv(results: Iterable[ClaimSupport]) -> str:
     """The analysis as CSV, one row per claim."""
-    from vexas_kg.graph.export.formats import csv_text
-
     rows = [[r.claim, r.document, str(len(r.supporting_documents)), str(r.independent),
              " ".join(r.supporting_documents), r.study or "", "" if r.path_length is None else str(r.path_length),
              " ".join(r.path)] for r in results]

@@ -35,7 +35,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from vexas_kg import model
+from vexas_kg import defaults, model
 from vexas_kg.errors import QueryError, UsageError
 from vexas_kg.graph.query.engine import Binding, Engine, ResultTable
 from vexas_kg.graph.query.readonly import check_query
@@ -166,7 +166,7 @@ def _first_line(exc: Exception) -> str:
 # ------------------------------------------------------------ label index
 
 NO_DATA_HINT = ("; if the data is in a named graph (as `vexas-kg push` stores it), name it with --graph "
-                "https://w3id.org/vexas-kg/id/graph/vexas-kg")
+                + defaults.GRAPH_IRI)
 _BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
 _ABSOLUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|urn:)", re.IGNORECASE)
 

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+from typing import Iterable
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -80,13 +81,18 @@ def _json_term(term: Identifier) -> dict[str, str]:
     raise UsageError(f"cannot write {term!r} as a SPARQL result term")
 
 
+def csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
+    """RFC 4180 CSV (CRLF line ends, as the SPARQL CSV results format uses)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
 def to_csv(table: ResultTable) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row])
-    return out.getvalue()
+    return csv_text(list(table.columns), (["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t))
+                                           for t in row] for row in table.rows))
 
 
 def to_tsv(table: ResultTable) -> str:

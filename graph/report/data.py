@@ -141,9 +141,8 @@ def _accepts(query: object, parameter: str, kind: str) -> bool:
     """Whether ``query`` has ``parameter`` and it takes an entity of ``kind`` (drug, drug class, procedure)."""
     for declared in getattr(query, "parameters", ()):
         if declared.name == parameter:
-            accepted = {"drug": {"drug"}, "drug-or-class": {"drug", "drug class"},
-                        "intervention": {"drug", "drug class", "procedure"}}.get(declared.type)
-            return accepted is None or kind in accepted
+            accepted = model.parameter_type(declared.type).accepted()
+            return not accepted or kind in {k.noun for k in accepted}
     return False
 
 
