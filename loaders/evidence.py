@@ -32,7 +32,7 @@ from vexas_kg.loaders.fields import (
     Fields,
     QuoteRef,
 )
-from vexas_kg.loaders.judgements import claim_context, decision_point
+from vexas_kg.loaders.judgements import claim_context, decision_point, subject_links
 from vexas_kg.loaders.source_text import Ambiguous, NotFound, SourceText, Span, normalise, numbers_in
 from vexas_kg.loaders.yaml_strict import Value
 from vexas_kg.ontology.iris import (
@@ -418,8 +418,10 @@ class RecordLoader:
         text, spans = self.quoted(node, f)
         self.lit(node, RDFS.label, text)
         self.lit(node, VX.section, f.text("section", required=False))
-        for slug_s in f.slugs("subjects"):
+        subjects = f.slugs("subjects")
+        for slug_s in subjects:
             self.add(node, VX.subject, self.entity(f, "subjects", slug_s, entity_kind_names()))
+        subject_links(self, node, f, subjects)
         condition = f.text("condition", required=False)
         self.check_verbatim(f, text, "condition", condition)
         self.lit(node, VX.condition, condition)

@@ -24,6 +24,7 @@ class VX(DefinedNamespace):
     ConferenceAbstract: URIRef
     Criterion: URIRef
     DecisionPoint: URIRef
+    SubjectLink: URIRef
     Disease: URIRef
     Document: URIRef
     Drug: URIRef
@@ -68,6 +69,10 @@ class VX(DefinedNamespace):
     criteriaSignature: URIRef
     decisionKind: URIRef
     decisionPoint: URIRef
+    hasSubjectLink: URIRef
+    linkedSubject: URIRef
+    subjectRole: URIRef
+    roleFor: URIRef
     definitionText: URIRef
     denominator: URIRef
     describesPublication: URIRef
@@ -168,11 +173,13 @@ class VXT(DefinedNamespace):
         "baseline-lab",
         "case-report",
         "case-reports",
+        "caution",
         "claim-kinds",
         "cohort-study",
         "complete-response",
         "conclusion",
         "conference-abstract",
+        "context",
         "contraindication-threshold",
         "count",
         "crp-level",
@@ -190,6 +197,7 @@ class VXT(DefinedNamespace):
         "guideline",
         "imprecision",
         "inconsistency",
+        "indication",
         "indirectness",
         "infection",
         "initial-treatment",
@@ -199,6 +207,7 @@ class VXT(DefinedNamespace):
         "mg-per-day",
         "mg-per-l",
         "ml-per-min",
+        "monitored",
         "monitoring",
         "month",
         "news-report",
@@ -241,6 +250,7 @@ class VXT(DefinedNamespace):
         "statistics",
         "study-designs",
         "study-report",
+        "subject-roles",
         "systematic-review",
         "time-to-discontinuation",
         "units",
