@@ -313,3 +313,56 @@ def test_after_ruxolitinib_failure_and_first_presentation_are_different_decision
     day1 = graph.value(VXID["doc/001/claim/algorithm-day-1"], VX.decisionPoint)
     assert step1 == VXID["decision-point/after-failure/ruxolitinib"]
     assert day1 == VXID["decision-point/initial-treatment"]
+
+
+FAILURE_WORDING = re.compile(r"\b(fail(?:s|ed|ure|ures)?|refractory|recalcitrant|intoleran(?:t|ce)|not tolerated|"
+                             r"inadequate response)\b", re.IGNORECASE)
+
+
+def test_failure_wording_and_after_failure_decision_points_agree(built: Build) -> None:
+    """A piece of advice whose words (its quote, its condition, its algorithm's condition) name a
+    failure, intolerance or refractoriness has an after-failure decision point, and an
+    after-failure decision point is never given to advice whose words name none (audit: 001's
+    azacitidine "for patients with concurrent myelodysplastic features or those refractory to
+    JAK inhibitors and IL-6 blockade" had one decision point for two branches)."""
+    graph = built.graph
+    checked = 0
+    for claim in set(graph.subjects(VX.decisionPoint, None)):
+        if (claim, RDF.type, VX.Claim) not in graph:
+            continue
+        words = [str(graph.value(claim, RDFS.label)), str(graph.value(claim, VX.condition) or "")]
+        points = set(graph.objects(claim, VX.decisionPoint))
+        for algorithm in graph.objects(claim, VX.partOfAlgorithm):
+            words.append(str(graph.value(algorithm, VX.condition) or ""))
+            points |= set(graph.objects(algorithm, VX.decisionPoint))
+        names_failure = any(FAILURE_WORDING.search(w) for w in words)
+        after = any(graph.value(p, VX.decisionKind) == VXT["after-failure"] for p in points)
+        assert names_failure == after, (str(claim), names_failure, after)
+        checked += 1
+    assert checked >= 20
+
+
+def test_advice_with_two_branches_has_both_decision_points(built: Build) -> None:
+    graph = built.graph
+    points = set(graph.objects(VXID["doc/001/claim/azacitidine-consider"], VX.decisionPoint))
+    assert points == {VXID["decision-point/specific-situation"],
+                      VXID["decision-point/after-failure/il6-inhibitor+jak-inhibitor"]}
+
+
+def test_every_manifestation_a_claim_names_has_a_role(built: Build) -> None:
+    """Claim–manifestation links carry a role (indication, caution, monitored, context):
+    "zoster" with tofacitinib is a risk, not something tofacitinib treats."""
+    graph = built.graph
+    roles = set(graph.subjects(SKOS.inScheme, VXT["subject-roles"]))
+    assert {VXT.indication, VXT.caution, VXT.monitored, VXT.context} == roles
+    checked = 0
+    for claim, subject in graph.subject_objects(VX.subject):
+        if (subject, RDF.type, VX.Phenotype) not in graph:
+            continue
+        given = {graph.value(l, VX.subjectRole) for l in graph.objects(claim, VX.hasSubjectLink)
+                 if graph.value(l, VX.linkedSubject) == subject}
+        assert given and given <= roles, (claim, subject)
+        checked += 1
+    assert checked >= 40
+    zoster = VXID["doc/000/claim/infection-risk"]
+    assert {graph.value(l, VX.subjectRole) for l in graph.objects(zoster, VX.hasSubjectLink)} == {VXT.caution}

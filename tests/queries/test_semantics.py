@@ -265,3 +265,67 @@ def test_a_figure_side_of_a_contrast_is_quoted_with_its_number(built: Build, oxi
             assert str(value) in str(row[quote]), (str(node), str(row[quote]))
             checked += 1
     assert checked
+
+
+AFTER_FAILURE_ROLE = "after an earlier treatment failed, not a first-presentation measure"
+
+
+def only_after_failure(graph: Graph, claim: URIRef) -> bool:
+    """The claim's decision points (its own; an algorithm step also its algorithm's) are all after-failure."""
+    own = set(graph.objects(claim, VX.decisionPoint))
+    points = own | {p for a in graph.objects(claim, VX.partOfAlgorithm) for p in graph.objects(a, VX.decisionPoint)}
+    kinds = {graph.value(p, VX.decisionKind) for p in points}
+    own_kinds = {graph.value(p, VX.decisionKind) for p in own}
+    return VXT["after-failure"] in kinds and own_kinds <= {VXT["after-failure"]}
+
+
+def test_a_measure_after_an_earlier_failure_is_never_offered_as_a_presentation_measure(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Advice for the moment after a treatment failed (000's algorithm "When ruxolitinib has
+    failed or is not tolerated") is a different decision point from a first presentation: it
+    must not come out as a plain "manifestation-specific measure" (audit: macrocytic anemia →
+    azacitidine, elevated CRP → tocilizumab were listed as presentation measures). Advice that
+    also has a branch without an earlier failure (001: "myelodysplastic features or those
+    refractory ...") stays a measure for that branch."""
+    graph = built.graph
+    rows = rows_as_dicts(run_named("treatment-for-presentation", {}, oxigraph, labels))
+    flagged = 0
+    for row in rows:
+        claim = URIRef(str(row["claim"]))
+        if str(row["role"]) in ("manifestation-specific measure", AFTER_FAILURE_ROLE):
+            after = only_after_failure(graph, claim)
+            assert (str(row["role"]) == AFTER_FAILURE_ROLE) == after, (claim, row["role"])
+            flagged += after
+    assert flagged
+    roles = {(str(r["claim"]).rsplit("/", 1)[1], str(r["matchedLabel"]), str(r["role"])) for r in rows}
+    assert ("step-1-azacitidine", "macrocytic anemia", AFTER_FAILURE_ROLE) in roles
+    assert ("azacitidine-consider", "myelodysplasia", "manifestation-specific measure") in roles
+
+
+def test_only_indications_are_measures_and_cautions_are_shown_apart(built: Build, oxigraph: OxigraphEngine,
+                                                                     labels: LabelIndex) -> None:
+    """A manifestation a claim names as a risk ("infection risk (47%) must be considered" with
+    tocilizumab; herpes zoster with tofacitinib) is a caution, never a measure or an initial
+    therapy; a link scoped to some interventions ("momelotinib may be preferred if significant
+    anemia is present") lists only those (audit: anemia → tofacitinib, infection → tocilizumab)."""
+    graph = built.graph
+    rows = rows_as_dicts(run_named("treatment-for-presentation", {}, oxigraph, labels))
+    measure_roles = {"initial therapy", "manifestation-specific measure", AFTER_FAILURE_ROLE}
+    for row in rows:
+        claim, matched = URIRef(str(row["claim"])), URIRef(str(row["matched"]))
+        links = [l for l in graph.objects(claim, VX.hasSubjectLink) if graph.value(l, VX.linkedSubject) == matched]
+        roles = {graph.value(l, VX.subjectRole) for l in links}
+        if str(row["role"]) in measure_roles and str(row["role"]) != "initial therapy":
+            assert VXT.indication in roles, (claim, matched)
+            scoped = {t for l in links if graph.value(l, VX.subjectRole) == VXT.indication
+                      for t in graph.objects(l, VX.roleFor)}
+            if scoped and row["treatment"] is not None:
+                assert str(row["treatment"]) in {str(graph.value(t, RDFS.label)) for t in scoped}, (claim, row)
+        if str(row["role"]).startswith("caution"):
+            assert VXT.caution in roles
+    pairs = {(str(r["matchedLabel"]), str(r["treatment"]), str(r["role"]).split(":")[0]) for r in rows}
+    assert ("infection", "tocilizumab", "caution") in pairs
+    assert not {p for p in pairs if p[:2] == ("infection", "tocilizumab") and p[2] != "caution"}
+    assert not {p for p in pairs if p[:2] in {("anemia", "tofacitinib"), ("anemia", "JAK inhibitors")}}
+    assert ("herpes zoster", "tofacitinib", "caution") in pairs
+    assert not {p for p in pairs if p[:2] == ("herpes zoster", "tofacitinib") and p[2] != "caution"}
