@@ -151,6 +151,7 @@ class VX(DefinedNamespace):
     thresholdValue: URIRef
     timepoint: URIRef
     timepointLabel: URIRef
+    timepointText: URIRef
     timing: URIRef
     titleQuote: URIRef
     unit: URIRef

@@ -5,6 +5,7 @@ the fix (the record edits in tests/loaders/test_trust_records.py rebuild the old
 from __future__ import annotations
 
 import re
+from importlib.resources import files
 
 import pytest
 from rdflib import Graph, URIRef
@@ -15,6 +16,8 @@ from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, run_named
 from vexas_kg.loaders.criteria import PARAMETERS, clauses
 from vexas_kg.loaders.source_text import normalise
 from vexas_kg.ontology.vocab import OA, VX, VXID, VXT
+
+SOURCES = files("vexas_kg.evidence").joinpath("sources")
 
 
 @pytest.fixture(scope="module")
@@ -366,3 +369,69 @@ def test_every_manifestation_a_claim_names_has_a_role(built: Build) -> None:
     assert checked >= 40
     zoster = VXID["doc/000/claim/infection-risk"]
     assert {graph.value(l, VX.subjectRole) for l in graph.objects(zoster, VX.hasSubjectLink)} == {VXT.caution}
+
+
+# ---------------------------------------------------------------- timepoints printed with their figures
+
+NUMBER_WORDS = {"1": "one", "2": "two", "3": "three", "6": "six", "12": "twelve"}
+BOUNDARY = re.compile(r"(?<=[.!?:])\s+(?=\S)|\n\s*\n(?=\s*[A-Z•0-9])|•")
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence or bullet of the source text that holds text[start:end]."""
+    left = max((m.end() for m in BOUNDARY.finditer(text) if m.end() <= start), default=0)
+    right = next((m.start() for m in BOUNDARY.finditer(text) if m.start() >= end), len(text))
+    return normalise(text[left:right])
+
+
+def timepoint_pattern(graph: Graph, figure: URIRef) -> re.Pattern[str] | None:
+    duration, label = graph.value(figure, VX.timepoint), graph.value(figure, VX.timepointLabel)
+    if duration is not None:
+        match = re.fullmatch(r"P(\d+)M", str(duration))
+        if match is None:
+            return None
+        n = match.group(1)
+        return re.compile(rf"\b(?:at |by |after )?(?:{n}|{NUMBER_WORDS.get(n, n)})[- ]months?\b", re.IGNORECASE)
+    return re.compile(re.escape(str(label)), re.IGNORECASE) if label is not None else None
+
+
+def selector(graph: Graph, quote: URIRef) -> tuple[str, int, int]:
+    """A quote's exact text and its offsets in the source text."""
+    exact, start, end = "", 0, 0
+    for sel in graph.objects(quote, OA.hasSelector):
+        exact = str(graph.value(sel, OA.exact) or exact)
+        start = int(graph.value(sel, OA.start) or start)
+        end = int(graph.value(sel, OA.end) or end)
+    return exact, start, end
+
+
+def test_a_figure_is_quoted_with_the_timepoint_its_sentence_prints(built: Build) -> None:
+    """Where the source prints a figure's timepoint in the same sentence or bullet as the number,
+    every quote of the figure that prints the number includes it, and the figure records it as
+    its timepoint text (audit: contrasts showed "Tocilizumab - 64% response rate" without
+    "at 6 months", the timepoint that makes the contrast meaningful)."""
+    graph = built.graph
+    texts = {str(graph.value(d, VX.sourceFile)): d for d in graph.subjects(RDF.type, VX.Document)}
+    sources = {doc: SOURCES.joinpath(name).read_text(encoding="utf-8") for name, doc in texts.items()}
+    checked = 0
+    for figure in sorted(graph.subjects(RDF.type, VX.Figure)):
+        pattern = timepoint_pattern(graph, figure)
+        if pattern is None:
+            continue
+        value = str(graph.value(figure, VX.value))
+        printed_with_number = False
+        for quote in graph.objects(figure, VX.hasQuote):
+            exact, start, end = selector(graph, quote)
+            if value not in exact:
+                continue
+            sentence = sentence_around(sources[graph.value(quote, OA.hasSource)], start, end)
+            found = pattern.search(sentence)
+            if found is None:
+                continue
+            printed_with_number = True
+            assert pattern.search(normalise(exact)), (str(figure), exact, found.group(0))
+            checked += 1
+        text = graph.value(figure, VX.timepointText)
+        if printed_with_number:
+            assert text is not None and pattern.search(str(text)), (str(figure), "needs its timepoint_text")
+    assert checked >= 10

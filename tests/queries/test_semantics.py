@@ -329,3 +329,27 @@ def test_only_indications_are_measures_and_cautions_are_shown_apart(built: Build
     assert not {p for p in pairs if p[:2] in {("anemia", "tofacitinib"), ("anemia", "JAK inhibitors")}}
     assert ("herpes zoster", "tofacitinib", "caution") in pairs
     assert not {p for p in pairs if p[:2] == ("herpes zoster", "tofacitinib") and p[2] != "caution"}
+
+
+def test_a_contrast_shows_a_figure_with_its_timepoint_where_a_quote_prints_both(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """A figure side of a contrast is quoted by a passage that prints its number and, where one
+    of its quotes does, its timepoint text (audit: "Tocilizumab - 64% response rate" was shown
+    without "at 6 months", though the timepoint is what makes the contrast meaningful)."""
+    from vexas_kg.ontology.vocab import OA
+
+    graph = built.graph
+    checked = 0
+    for row in rows_as_dicts(run_named("contrasts", {}, oxigraph, labels)):
+        for side, quote in (("sideA", "quoteA"), ("sideB", "quoteB")):
+            node = URIRef(str(row[side]))
+            when = graph.value(node, VX.timepointText)
+            if when is None:
+                continue
+            value = str(graph.value(node, VX.value))
+            texts = [str(graph.value(s, OA.exact)) for q in graph.objects(node, VX.hasQuote)
+                     for s in graph.objects(q, OA.hasSelector) if graph.value(s, OA.exact) is not None]
+            if any(value in t and str(when).lower() in t.lower() for t in texts):
+                assert str(when).lower() in str(row[quote]).lower(), (str(node), str(row[quote]))
+                checked += 1
+    assert checked >= 3
