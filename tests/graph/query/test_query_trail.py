@@ -242,3 +242,22 @@ def test_an_arm_trail_shows_what_it_excludes_and_the_study_its_evidence_level(en
         "excludes vxid:drug-class/jak-inhibitor: JAK inhibitors")
     assert any(line.startswith("evidence level: observational study (starting level by design: low;") for line in lines)
     assert any(line.startswith("limitation stated 004:limitation-retrospective-france") for line in lines)
+
+
+def test_no_composed_cell_of_the_trail_query_repeats_a_word(built: Build, engine: OxigraphEngine,
+                                                             labels: LabelIndex) -> None:
+    """The rendering drops a repeated word, but the query's own cells (what `provenance-trail`,
+    `trace --format json` and the endpoint return) must not compose one either (audit: the
+    detail of hadjadj-acr-2023 read "Hadjadj J, ACR Convergence 2023 2023")."""
+    graph = built.graph
+    items = sorted(set(graph.subjects(RDF.type, VX.Figure)) | set(graph.subjects(RDF.type, VX.Claim))
+                   | set(graph.subjects(RDF.type, VX.SafetyRule)))
+    checked = 0
+    for item in items:
+        table = run_named("provenance-trail", {"item": str(item)}, engine, labels)
+        detail = table.columns.index("detail")
+        for cells in table.rows:
+            if cells[detail] is not None:
+                assert not re.search(r"\b(\w+) \1\b", str(cells[detail])), (str(item), str(cells[detail]))
+                checked += 1
+    assert checked > 100
