@@ -29,18 +29,22 @@ LABELS = {
 }
 
 
-def decision_point_iri(kind: str, failed: list[str]) -> URIRef:
+def decision_point_iri(kind: str, failed: list[str], quantifier: str | None = None) -> URIRef:
     """One node per decision point: the same moment in two documents is the same IRI. After the
     failure of an earlier therapy the source does not name, the point is ``after-failure/unnamed``."""
     if kind == "after-failure":
-        return iris.instance(f"decision-point/after-failure/{'+'.join(sorted(set(failed))) or UNNAMED}")
+        named = "+".join(sorted(set(failed))) or UNNAMED
+        return iris.instance(f"decision-point/after-failure/{'any-of/' if quantifier == 'any-failed' else ''}{named}")
     return iris.instance(f"decision-point/{kind}")
 
 
 def decision_point(loader: "_Loader", node: URIRef, f: Fields, failed: list[str], required: bool) -> list[str]:
     """Read ``decision_point`` (one kind, or a list where one sentence gives advice for several
     moments: "for patients with myelodysplastic features or those refractory to ...") and link
-    ``node`` to each (shared) decision point node. Returns the kinds read."""
+    ``node`` to each (shared) decision point node. Several failed interventions need
+    ``failure_of``: all-failed ("refractory to JAK inhibitors and IL-6 blockade") or any-failed
+    ("switching between JAK inhibitor and IL-6 blockade"), which are different moments.
+    Returns the kinds read."""
     if required and not f.has("decision_point"):
         f.text("decision_point")  # raises the usual missing-field error
     allowed = set(model.scheme("decision-kinds"))
@@ -53,8 +57,13 @@ def decision_point(loader: "_Loader", node: URIRef, f: Fields, failed: list[str]
     if kinds and failed and "after-failure" not in kinds:
         raise f.error("decision_point", "condition_interventions (the interventions that failed) belong to an "
                       "after-failure decision point; add after-failure or drop them")
+    several = "after-failure" in kinds and len(set(failed)) > 1
+    quantifier = f.choice("failure_of", set(model.scheme("failure-quantifiers")), required=several)
+    if quantifier is not None and not several:
+        raise f.error("failure_of", "failure_of says whether all or any of several failed interventions failed; "
+                      "give it only with two or more condition_interventions")
     for kind in kinds:
-        point = decision_point_iri(kind, failed)
+        point = decision_point_iri(kind, failed, quantifier)
         loader.add(node, VX.decisionPoint, point)
         loader.add(point, RDF.type, VX.DecisionPoint)
         loader.add(point, VX.decisionKind, iris.term(kind))
@@ -65,9 +74,12 @@ def decision_point(loader: "_Loader", node: URIRef, f: Fields, failed: list[str]
         for slug in sorted(set(failed)):
             loader.add(point, VX.afterFailureOf, loader.entity(f, "condition_interventions", slug,
                                                                {"drug", "drug-class", "procedure"}))
-            names.append(slug)
-        label = f"after failure or intolerance of {' and '.join(names)}" if names else \
-            "after failure of an earlier therapy the source does not name"
+            names.append(loader.entities[slug].label or slug)
+        if quantifier is not None:
+            loader.add(point, VX.failureQuantifier, iris.term(quantifier))
+        joined = (" or " if quantifier == "any-failed" else " and ").join(names)
+        label = f"after failure or intolerance of {'either ' if quantifier == 'any-failed' else ''}{joined}" if names \
+            else "after failure of an earlier therapy the source does not name"
         loader.add(point, RDFS.label, Literal(label))
     return kinds
 

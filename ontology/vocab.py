@@ -69,6 +69,7 @@ class VX(DefinedNamespace):
     criteriaSignature: URIRef
     decisionKind: URIRef
     decisionPoint: URIRef
+    failureQuantifier: URIRef
     hasSubjectLink: URIRef
     linkedSubject: URIRef
     subjectRole: URIRef
@@ -170,6 +171,8 @@ class VXT(DefinedNamespace):
         "advises-against",
         "after-failure",
         "algorithm-step",
+        "all-failed",
+        "any-failed",
         "background",
         "baseline-lab",
         "case-report",
@@ -192,6 +195,7 @@ class VXT(DefinedNamespace):
         "dosing",
         "evidence-levels",
         "expert-opinion",
+        "failure-quantifiers",
         "finding",
         "g-per-dl",
         "grade-domains",

@@ -350,6 +350,8 @@ def test_advice_with_two_branches_has_both_decision_points(built: Build) -> None
     points = set(graph.objects(VXID["doc/001/claim/azacitidine-consider"], VX.decisionPoint))
     assert points == {VXID["decision-point/specific-situation"],
                       VXID["decision-point/after-failure/il6-inhibitor+jak-inhibitor"]}
+    assert str(graph.value(VXID["decision-point/after-failure/il6-inhibitor+jak-inhibitor"], RDFS.label)) == \
+        "after failure or intolerance of IL-6 inhibitors and JAK inhibitors"
 
 
 def test_every_manifestation_a_claim_names_has_a_role(built: Build) -> None:
@@ -435,3 +437,20 @@ def test_a_figure_is_quoted_with_the_timepoint_its_sentence_prints(built: Build)
         if printed_with_number:
             assert text is not None and pattern.search(str(text)), (str(figure), "needs its timepoint_text")
     assert checked >= 10
+
+
+def test_after_failure_of_several_interventions_says_all_or_any(built: Build) -> None:
+    """"Refractory to JAK inhibitors and IL-6 blockade" (both failed) and "switching between JAK
+    inhibitor and IL-6 blockade" after an inadequate response (whichever was started failed) are
+    different moments: every after-failure decision point of several interventions says which, and
+    001's two are different nodes (audit: they shared one node labelled "of … and …")."""
+    graph = built.graph
+    for point in graph.subjects(VX.decisionKind, VXT["after-failure"]):
+        if len(set(graph.objects(point, VX.afterFailureOf))) > 1:
+            assert graph.value(point, VX.failureQuantifier) in (VXT["all-failed"], VXT["any-failed"]), point
+    switch = set(graph.objects(VXID["doc/001/claim/algorithm-month-3-6"], VX.decisionPoint))
+    assert {graph.value(p, VX.failureQuantifier) for p in switch} == {VXT["any-failed"]}
+    aza = {p for p in graph.objects(VXID["doc/001/claim/azacitidine-consider"], VX.decisionPoint)
+           if graph.value(p, VX.decisionKind) == VXT["after-failure"]}
+    assert {graph.value(p, VX.failureQuantifier) for p in aza} == {VXT["all-failed"]}
+    assert not aza & switch
