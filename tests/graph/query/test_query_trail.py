@@ -7,7 +7,7 @@ import re
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.builder.assemble import Build
@@ -261,3 +261,22 @@ def test_no_composed_cell_of_the_trail_query_repeats_a_word(built: Build, engine
                 assert not re.search(r"\b(\w+) \1\b", str(cells[detail])), (str(item), str(cells[detail]))
                 checked += 1
     assert checked > 100
+
+
+def test_a_claims_trail_shows_its_decision_points_and_the_roles_of_its_manifestations(
+        built: Build, engine: OxigraphEngine, labels: LabelIndex) -> None:
+    """A guideline author tracing advice sees the moment it is for (both of 001's azacitidine
+    branches) and whether a manifestation is an indication or a risk (herpes zoster: indication
+    for the vaccine, caution for tofacitinib)."""
+    graph = built.graph
+    for claim in sorted(set(graph.subjects(VX.decisionPoint, None)) | set(graph.subjects(VX.hasSubjectLink, None))):
+        if (claim, RDF.type, VX.Claim) not in graph:
+            continue
+        nodes = list(_walk(trace(f"<{claim}>", engine, labels)))
+        points = {str(n.cells["label"]) for n in nodes if n.relation == "decision point"}
+        assert {str(graph.value(p, RDFS.label)) for p in graph.objects(claim, VX.decisionPoint)} <= points, claim
+        roles = sum(1 for n in nodes if n.relation == "subject role")
+        assert roles >= len(set(graph.objects(claim, VX.hasSubjectLink))), claim
+    text = render(trace("000:zoster-vaccination", engine, labels))
+    assert "names herpes zoster: risk or caution, for tofacitinib" in text
+    assert "names herpes zoster: indication, for recombinant zoster vaccine" in text
