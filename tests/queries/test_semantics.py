@@ -377,3 +377,19 @@ def test_a_within_study_verdict_names_the_studys_stated_limitations(built: Build
     french = [r for r in within if "French" in str(r["studyLimitations"])]
     assert french and all(len(list(graph.subjects(VX.limitationOf, graph.value(URIRef(str(r["figureA"])), VX.study)))) == 3
                           for r in french)
+
+
+def test_statements_about_a_manifestation_give_the_role_the_claim_gives_it(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Every claim listed about a manifestation says what the manifestation is to it: 000's
+    "Increased infection risk, particularly herpes zoster …" is a risk of tofacitinib, not advice
+    for infection."""
+    graph = built.graph
+    for manifestation in sorted(graph.subjects(RDF.type, VX.Phenotype)):
+        for row in rows_as_dicts(run_named("statements", {"about": str(manifestation)}, oxigraph, labels)):
+            assert str(row["role"]), (str(manifestation), str(row["claim"]))
+    rows = {str(r["claim"]).rsplit("/", 1)[1]: str(r["role"])
+            for r in rows_as_dicts(run_named("statements", {"about": "infection"}, oxigraph, labels))}
+    assert rows["infection-risk"] == "risk or caution"
+    assert rows["step-2-tocilizumab"] == "risk or caution"
+    assert rows["anti-infectious-prophylaxis-essential"] == "indication"
