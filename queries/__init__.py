@@ -26,9 +26,12 @@ neighbourhood: the same at any size), ``linear`` (in proportion to the documents
 
 A query that works on a list of kinds (the items a trail starts from, the kinds a
 label may name) does not spell the classes out; it declares ``#+ kinds: VAR LIST``
-and ``?VAR`` is bound, as a ``VALUES`` block, to the classes of that list of the model
-(``traceable``, ``labelled``; see :data:`vexas_kg.model.CLASS_LISTS`), so a new kind
-reaches the query through its registry row alone.
+and the query's text gains ``FILTER (?VAR IN (...))`` with the classes of that list of the
+model (``traceable``, ``labelled``; see :data:`vexas_kg.model.CLASS_LISTS`) at the opening
+of its WHERE group, so a new kind reaches the query through its registry row alone. The
+query must bind ``?VAR`` itself (``?item a ?itemType``). A filter, not a ``VALUES`` block:
+the text then runs unchanged on any store, and a store that joins a many-row ``VALUES``
+block by hashing does not first evaluate the query for every item.
 
 ``description`` may span several lines; the others are single lines. Files whose
 name starts with ``_`` are internal helpers (such as the label index) and are not
@@ -42,7 +45,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 from vexas_kg.errors import QueryError
-from vexas_kg.model import CLASS_LISTS, parameter_types
+from vexas_kg.model import CLASS_LISTS, class_list, parameter_types
 
 _KEYS = ("title", "description", "question", "param", "example", "growth", "kinds")
 GROWTH = ("fixed", "linear", "pairwise")
@@ -126,6 +129,7 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         if not re.search(rf"\?{parameter.name}\b", text):
             raise QueryError(f"{name}: parameter {parameter.name!r} is not a variable of the query")
     kind_lists = tuple(_kind_list(value, name, text) for value in fields["kinds"])
+    text = with_kind_filters(text, kind_lists)
     return NamedQuery(
         name=name,
         title=" ".join(fields["title"]),
@@ -171,6 +175,18 @@ def _parameter(value: str, name: str) -> Parameter:
             default = default[1:-1]
     return Parameter(match.group("name"), kind, default, mode == "required", match.group("description"),
                      many=match.group("many") is not None)
+
+
+def with_kind_filters(text: str, kind_lists: tuple[tuple[str, str], ...]) -> str:
+    """``text`` with one ``FILTER (?VAR IN (<class> ...))`` per kind list, opening its WHERE group."""
+    if not kind_lists:
+        return text
+    from vexas_kg.graph.query.sparql_text import where_group_start
+
+    filters = "".join(f"\n  FILTER (?{var} IN ({', '.join(f'<{c}>' for c in class_list(name))}))"
+                      for var, name in kind_lists)
+    at = where_group_start(text)
+    return text[:at] + filters + text[at:]
 
 
 def _kind_list(value: str, name: str, text: str) -> tuple[str, str]:

@@ -218,7 +218,7 @@ CLASS_LISTS: dict[str, Callable[[], tuple[Kind, ...]]] = {
     "labelled": labelled,
     "traceable": traceable,
 }
-"""Named lists of kinds a query binds with ``#+ kinds: VAR LIST`` (as a VALUES block of classes)."""
+"""Named lists of kinds a query filters on with ``#+ kinds: VAR LIST`` (``FILTER (?VAR IN (classes))``)."""
 
 
 def class_list(name: str) -> tuple[URIRef, ...]:

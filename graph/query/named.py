@@ -203,7 +203,7 @@ class LabelIndex:
     @classmethod
     def from_engine(cls, engine: Engine) -> "LabelIndex":
         query = parse_query(read_query_text("_labels.rq"), "_labels", strict=False)
-        table = engine.select(query.text, kind_bindings(query))
+        table = engine.select(query.text, {})
         index = cls()
         col = {name: i for i, name in enumerate(table.columns)}
         for row in table.rows:
@@ -311,14 +311,6 @@ def _short_ids(iri: str) -> list[str]:
 
 # ------------------------------------------------------- parameter binding
 
-def kind_bindings(query: NamedQuery) -> dict[str, Binding]:
-    """The kind lists a query declares (``#+ kinds: VAR LIST``), each bound as the tuple of its classes.
-
-    A tuple always becomes a ``VALUES`` block (even of one class), so the variable need not be projected.
-    """
-    return {variable: model.class_list(name) for variable, name in query.kind_lists}
-
-
 Params = Mapping[str, Union[str, Sequence[str]]]
 """Parameter values by name: a string, or several strings for a ``many`` parameter."""
 
@@ -339,7 +331,7 @@ def prepare(named_query: NamedQuery, params: Params,
         if name not in declared:
             raise UsageError(f"{named_query.name} takes no parameters (got {name!r})")
     labels: LabelIndex | None = graph_or_label_index if isinstance(graph_or_label_index, LabelIndex) else None
-    bindings: dict[str, Binding] = kind_bindings(named_query)
+    bindings: dict[str, Binding] = {}
     for parameter in named_query.parameters:
         given = params.get(parameter.name)
         values = [given] if isinstance(given, str) else list(given or [])
