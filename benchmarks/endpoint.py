@@ -161,11 +161,14 @@ def main() -> None:
                         help="seconds of single-client work per query, endpoint and level; slow queries get fewer")
     parser.add_argument("--workers", type=int, default=2, help="vexas-kg serve --workers")
     parser.add_argument("--no-write", action="store_true", help="print the section, do not rewrite the doc")
+    parser.add_argument("--only", help="only the queries whose label contains this text (to repeat a noisy line); "
+                                       "implies --no-write")
     args = parser.parse_args()
     build = checked_build()
     engine = engine_for(build.graph)
     labels = LabelIndex.from_engine(engine)
-    found = cases(build, labels)
+    found = [case for case in cases(build, labels) if args.only is None or args.only in case[0]]
+    args.no_write = args.no_write or args.only is not None
     rows = []
     pairs_ms: dict[str, tuple[float, float]] = {}
     load_before = os.getloadavg()[0]
