@@ -20,12 +20,12 @@ from pathlib import Path
 
 from vexas_kg.graph.builder.assemble import Build, Folder, build_graph, load_one, pinned_hashes
 from vexas_kg.graph.builder.cache import CACHE_FOLDER, BuildCache, code_fingerprint
-from vexas_kg.graph.builder.partition import plan, shapes_reach, validate_parts
+from vexas_kg.graph.builder.partition import Index, Part, plan, shapes_reach, validate_parts
 from vexas_kg.graph.builder.pipeline import GRAPH_NAME, BuildResult, require_complete, require_conformance
 from vexas_kg.graph.builder.validate import Report, Result, prepare_validation, validate_triples
 from vexas_kg.graph.builder.worker import Worker, can_fork
 from vexas_kg.graph.store.output import write_set
-from vexas_kg.graph.store.serialize import Triple, to_ntriples, to_turtle
+from vexas_kg.graph.store.serialize import Triple, TurtleWriter, nt_lines, turtle_document
 from vexas_kg.loaders.entities import EntityTable
 from vexas_kg.loaders.evidence import Loaded
 from vexas_kg.loaders.source_text import SourceText
@@ -47,9 +47,11 @@ def build_and_write_cached(out_dir: Path, evidence: Path | None = None, *, cache
     cache = BuildCache(cache_dir if cache_dir is not None else out_dir / CACHE_FOLDER)
     build = cached_build(cache, evidence)
     require_complete(build)
-    require_conformance(cached_validation(build, cache, jobs or default_jobs()))
-    files = {out_dir / f"{GRAPH_NAME}.ttl": to_turtle(build.triples),
-             out_dir / f"{GRAPH_NAME}.nt": to_ntriples(build.triples)}
+    lines = nt_lines(build.triples)
+    index, parts = validation_parts(build, lines)
+    require_conformance(cached_validation(index, parts, cache, jobs or default_jobs()))
+    files = {out_dir / f"{GRAPH_NAME}.ttl": cached_turtle(index, cache),
+             out_dir / f"{GRAPH_NAME}.nt": "".join(sorted(lines.values()))}
     written = write_set(files)
     cache.prune()
     return BuildResult(build, written, cache.stats.text(cache.folder))
@@ -104,14 +106,20 @@ class CachedLoader:
         return self._pinned.get(name) == sha == hashlib.sha256(data).hexdigest()
 
 
-def cached_validation(build: Build, cache: BuildCache, jobs: int) -> Report:
-    """The whole graph's SHACL report, assembled from cached and freshly validated parts."""
+def validation_parts(build: Build, lines: dict[Triple, str]) -> tuple[Index, list[Part] | None]:
+    """The build's triples indexed by subject, and its validation parts (None: the shapes need the whole graph)."""
     reach = shapes_reach()
-    if reach is None:  # shapes that look across the whole graph: no parts, no cache
-        return validate_triples(build.triples)
+    if reach is None:
+        return Index(lines, frozenset()), None
     groups = [(doc_id, {s for s, _, _ in build.asserted[doc_id]}) for doc_id in sorted(build.asserted)]
     base = {s for s, _, _ in build.ontology}
-    index, parts = plan(build.triples, groups, base, reach, salt=code_fingerprint())
+    return plan(lines, groups, base, reach, salt=code_fingerprint())
+
+
+def cached_validation(index: Index, parts: list[Part] | None, cache: BuildCache, jobs: int) -> Report:
+    """The whole graph's SHACL report, assembled from cached and freshly validated parts."""
+    if parts is None:  # shapes that look across the whole graph: no parts, no cache
+        return validate_triples(index.lines)
     results: list[Result] = []
     todo = []
     for part in parts:
@@ -125,6 +133,20 @@ def cached_validation(build: Build, cache: BuildCache, jobs: int) -> Report:
         cache.put("shacl", part.key, found)
         results.extend(found)
     return Report(not results, sorted(results))
+
+
+def cached_turtle(index: Index, cache: BuildCache) -> str:
+    """The Turtle file, re-using the block of every subject whose triples are unchanged."""
+    key = hashlib.sha256(code_fingerprint()).hexdigest()
+    known: dict[bytes, str] = cache.get("turtle", key) or {}
+    writer = TurtleWriter()
+    blocks: dict = {}
+    for subject, triples in index.by_subject.items():
+        digest = index.digest(subject)
+        block = known.get(digest)
+        blocks[subject] = block if block is not None else writer.block(triples)
+    cache.put("turtle", key, {index.digest(s): block for s, block in blocks.items()})
+    return turtle_document(blocks)
 
 
 def run_parts(jobs_input: list[tuple[list[Triple], frozenset]], jobs: int) -> list[list[Result]]:
@@ -184,10 +206,14 @@ def rebuild_timings(evidence: Path) -> dict:
 
 
 def edit_one_record(evidence: Path) -> Path:
-    """A curator's small edit: the last record's first study gets a longer label (free text)."""
-    record = sorted((evidence / "records").glob("*.yaml"))[-1]
-    lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
-    studies = next(i for i, line in enumerate(lines) if line.startswith("studies:"))
+    """A curator's small edit: the first study of the last record with studies gets a longer label (free text)."""
+    for record in sorted((evidence / "records").glob("*.yaml"), reverse=True):
+        lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+        studies = next((i for i, line in enumerate(lines) if line.startswith("studies:")), None)
+        if studies is not None:
+            break
+    else:
+        raise ValueError(f"{evidence}: no record defines a study")
     for i in range(studies, len(lines)):
         match = re.fullmatch(r'(\s+label: )"(.*)"\n', lines[i])
         if match:

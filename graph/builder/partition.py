@@ -31,7 +31,6 @@ from typing import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
-from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from vexas_kg.graph.builder.assemble import graph_of
@@ -125,10 +124,11 @@ class Part:
 class Index:
     """The graph's triples by subject, with each subject's N-Triples lines and digest (computed once)."""
 
-    def __init__(self, triples: Iterable[Triple], inverse: frozenset[URIRef]) -> None:
+    def __init__(self, lines: dict[Triple, str], inverse: frozenset[URIRef]) -> None:
+        self.lines = lines
         self.by_subject: dict[Node, list[Triple]] = defaultdict(list)
         self.backwards: dict[Node, set[Node]] = defaultdict(set)
-        for triple in triples:
+        for triple in lines:
             self.by_subject[triple[0]].append(triple)
             if triple[1] in inverse:
                 self.backwards[triple[2]].add(triple[0])
@@ -138,7 +138,7 @@ class Index:
         """A hash of the subject's triples (their sorted N-Triples lines)."""
         found = self._digest.get(subject)
         if found is None:
-            rows = sorted(_nt_row(t) for t in self.by_subject[subject])
+            rows = sorted(self.lines[t] for t in self.by_subject[subject])
             found = self._digest[subject] = hashlib.sha256("".join(rows).encode("utf-8")).digest()
         return found
 
@@ -163,13 +163,14 @@ class Index:
         return [t for s in subjects for t in self.by_subject.get(s, ())]
 
 
-def plan(triples: Iterable[Triple], groups: list[tuple[str, set[Node]]], base: set[Node], reach: Reach,
+def plan(lines: dict[Triple, str], groups: list[tuple[str, set[Node]]], base: set[Node], reach: Reach,
          salt: bytes = b"") -> tuple[Index, list[Part]]:
     """Parts for ``groups`` (name, focus subjects), in order, plus one for every subject left over.
 
-    A subject named by several groups is owned by the first; ``base`` subjects are in every part.
+    ``lines`` maps every triple of the graph to its N-Triples line (``serialize.nt_lines``). A
+    subject named by several groups is owned by the first; ``base`` subjects are in every part.
     """
-    index = Index(triples, reach.inverse)
+    index = Index(lines, reach.inverse)
     base = {s for s in base if s in index.by_subject}
     owner: dict[Node, str] = {}
     parts: list[Part] = []
