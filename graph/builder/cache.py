@@ -42,7 +42,7 @@ from vexas_kg.errors import OutputError
 
 CACHE_FOLDER = ".vexas-kg-cache"
 MAGIC = b"vexas-kg cache 1\n"
-FINGERPRINTED = ("vexas_kg.loaders", "vexas_kg.graph.builder", "vexas_kg.graph.store", "vexas_kg.ontology")
+FINGERPRINTED = ("vexas_kg", "vexas_kg.loaders", "vexas_kg.graph.builder", "vexas_kg.graph.store", "vexas_kg.ontology")
 
 
 @lru_cache(maxsize=1)

@@ -7,17 +7,14 @@ written by ``graph.store.output`` (a set of files replaced together, or not at a
 from __future__ import annotations
 
 import functools
-import re
 from typing import Iterable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
-from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
-from vexas_kg.ontology import PREFIXES
-
-Triple = tuple[Node, Node, Node]
+from vexas_kg.model import Triple
+from vexas_kg.ontology import PREFIXES, iris
 
 
 def bind_prefixes(graph: Graph) -> Graph:
@@ -30,14 +27,14 @@ def bind_prefixes(graph: Graph) -> Graph:
 def to_ntriples(graph: Iterable[Triple]) -> str:
     """N-Triples with one triple a line, lines sorted (canonical for a graph without blank nodes).
 
-    Each line is what rdflib's N-Triples serializer writes for the triple (``_nt_row``, its
-    one-line writer; a test compares the two), so a graph or a plain set of triples serialises alike.
+    Lines are written as rdflib's N-Triples serializer writes them (a test compares the two over
+    the whole build), so a graph or a plain set of triples serialises alike.
     """
     return "".join(sorted(set(nt_lines(graph).values())))
 
 
 def nt_lines(graph: Iterable[Triple]) -> dict[Triple, str]:
-    """Each triple's N-Triples line, as ``_nt_row`` writes it; each distinct term is written once."""
+    """Each triple's N-Triples line, as ``to_ntriples`` writes it; each distinct term is written once."""
     texts: dict[Node, str] = {}
     literals: dict[tuple[str, object, object], str] = {}
     lines: dict[Triple, str] = {}
@@ -47,11 +44,23 @@ def nt_lines(graph: Iterable[Triple]) -> dict[Triple, str]:
         pt = texts.get(p) or texts.setdefault(p, p.n3())
         if isinstance(o, Literal):
             form = (str(o), o.datatype, o.language)
-            ot = literals.get(form) or literals.setdefault(form, _quoteLiteral(o))
+            ot = literals.get(form) or literals.setdefault(form, _nt_object(o))
         else:
             ot = texts.get(o) or texts.setdefault(o, o.n3())
         lines[triple] = f"{st} {pt} {ot} .\n"
     return lines
+
+
+def _nt_object(node: Node) -> str:
+    """An IRI as ``<...>``; a literal with N-Triples' four escapes (UTF-8 otherwise kept)."""
+    if not isinstance(node, Literal):
+        return node.n3()
+    text = str(node).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+    if node.language:
+        return f'"{text}"@{node.language}'
+    if node.datatype is not None:
+        return f'"{text}"^^<{node.datatype}>'
+    return f'"{text}"'
 
 
 def to_turtle(graph: Iterable[Triple]) -> str:
@@ -99,14 +108,8 @@ class TurtleWriter:
         return text(subject) + "\n" + " ;\n".join(parts) + " ."
 
 
-_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-
-
 def _qname(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+    return iris.prefixed(iri, turtle=True) or f"<{iri}>"
 
 
 def _term(node: Node) -> str:
