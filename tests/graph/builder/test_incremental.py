@@ -40,6 +40,12 @@ from synthetic import generate  # noqa: E402
 CASES = sorted((Path(__file__).parents[2] / "ontology" / "shapes").glob("*.trig"))
 OUTPUTS = ("vexas-kg.ttl", "vexas-kg.nt")
 
+# rdflib's own TriG parser still uses its deprecated ConjunctiveGraph internally (as in tests/ontology/test_shapes.py)
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:ConjunctiveGraph is deprecated:DeprecationWarning",
+    "ignore:Dataset.default_context is deprecated:DeprecationWarning",
+)
+
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
