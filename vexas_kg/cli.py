@@ -58,7 +58,7 @@ _evidence_option = click.option(
 @click.option("--cache", "cache_dir", type=click.Path(path_type=Path), default=None,
               help="Folder for the build cache (implies --incremental).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Processes that validate changed records (--incremental; default: one per core).")
+              help="Processes that validate changed records (--incremental; default 1).")
 def build(out_dir: Path, evidence: Path | None, incremental: bool, cache_dir: Path | None, jobs: int | None) -> None:
     """Load, check and validate every record, then write the graph (Turtle and N-Triples)."""
     from vexas_kg.errors import UsageError

@@ -1,19 +1,19 @@
 """The cached build: load only the records that changed, validate only the parts that changed.
 
-``vexas-kg build`` runs this by default (``--no-cache`` runs ``pipeline.build_and_write``). The
-steps and checks are those of the full build, in the same order, so every error is the same:
+``vexas-kg build --incremental`` (or ``--cache DIR``) runs this; plain ``vexas-kg build`` runs
+``pipeline.build_and_write``. The steps and checks are those of the full build, in the same order,
+so every error is the same:
 records are read in file order (a cached record was loaded without error before, from the same
 bytes, entity table and code); references, arm overlaps, identifiers and completeness are
 checked on the whole build every time; SHACL validation runs per document part (``partition``)
 and the report is the union of the parts' results, the same results as the whole graph gives.
-Parts not in the cache are validated in ``jobs`` processes. The output files are written by
-the same serialiser, so they are byte-identical to a full build's.
+Parts not in the cache are validated in ``jobs`` processes (default one). The output files are
+written by the same serialiser, so they are byte-identical to a full build's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import time
 from pathlib import Path
@@ -36,20 +36,19 @@ PARALLEL_FROM = 8
 """Fewer parts than this to validate run in this process (forking costs more than it saves)."""
 
 
-def default_jobs() -> int:
-    """Processes for validation: one per core (at least one)."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
 def build_and_write_cached(out_dir: Path, evidence: Path | None = None, *, cache_dir: Path | None = None,
                            jobs: int | None = None) -> BuildResult:
-    """A checked build written like ``build_and_write``'s, re-using what ``cache_dir`` holds."""
+    """A checked build written like ``build_and_write``'s, re-using what ``cache_dir`` holds.
+
+    ``jobs`` processes validate the parts not in the cache (default one: two were slower than one
+    on the 2-core machine of docs/benchmarks.md).
+    """
     cache = BuildCache(cache_dir if cache_dir is not None else out_dir / CACHE_FOLDER)
     build = cached_build(cache, evidence)
     require_complete(build)
     lines = nt_lines(build.triples)
     index, parts = validation_parts(build, lines)
-    require_conformance(cached_validation(index, parts, cache, jobs or default_jobs()))
+    require_conformance(cached_validation(index, parts, cache, jobs or 1))
     files = {out_dir / f"{GRAPH_NAME}.ttl": cached_turtle(index, cache),
              out_dir / f"{GRAPH_NAME}.nt": "".join(sorted(lines.values()))}
     written = write_set(files)
