@@ -66,9 +66,9 @@ def cases(build, labels) -> list[tuple[str, str, dict, str, int]]:
 
 def richest_value(name: str, parameter, engine, labels) -> str:
     """The value of a required parameter that gives the most rows (ties: the smallest IRI)."""
-    from vexas_kg.graph.query.named import KINDS
+    from vexas_kg.model import parameter_type
 
-    accepted = KINDS[parameter.type][1]
+    accepted = parameter_type(parameter.type).classes()
     candidates = sorted(iri for iri, entry in labels.entries.items() if entry.kinds & accepted)
     counted = [(-len(run_named(name, {parameter.name: f"<{iri}>"}, engine, labels).rows), iri) for iri in candidates]
     return f"<{min(counted)[1]}>"

@@ -56,7 +56,7 @@ CASES: list[tuple[str, dict[str, str], bool]] = [
     ("safety-profile", {"intervention": "tofacitinib"}, False),
     ("study-summary", {"study": f"study/{FIXED_STUDY_DOC}-study-1"}, True),
     ("treatment-for-presentation", {}, False),
-    ("statements", {"item": "@figure"}, True),
+    ("statements", {"about": "ruxolitinib"}, False),
 ]
 
 

@@ -14,20 +14,15 @@ from dataclasses import dataclass, field
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
+from vexas_kg import model
 from vexas_kg.errors import Location, RecordError
-from vexas_kg.loaders.evidence import Entity, Triple, entity_iri
+from vexas_kg.loaders.evidence import Entity
 from vexas_kg.loaders.fields import Fields
 from vexas_kg.loaders.yaml_strict import Value
+from vexas_kg.model import Triple
+from vexas_kg.ontology.iris import entity_iri
 from vexas_kg.ontology.vocab import VX
 
-KINDS = {
-    "drug_classes": ("drug-class", VX.DrugClass),
-    "drugs": ("drug", VX.Drug),
-    "procedures": ("procedure", VX.Procedure),
-    "diseases": ("disease", VX.Disease),
-    "genes": ("gene", VX.Gene),
-    "phenotypes": ("phenotype", VX.Phenotype),
-}
 # CURIE prefix and IRI pattern per scheme of identifiers.tsv.
 SCHEMES = {
     "MONDO": ("MONDO", "http://purl.obolibrary.org/obo/MONDO_{}"),
@@ -55,12 +50,13 @@ def load_entities(record: Value, file: str, identifiers_tsv: str, identifiers_fi
     top = Fields(record, file, "")
     names: dict[str, str] = {}
     links: list[tuple[URIRef, URIRef, str, Fields, str]] = []
-    for section, (kind, cls) in KINDS.items():
-        for f in top.items(section):
+    for entity_kind in model.entity_kinds():
+        kind, cls = entity_kind.name, entity_kind.cls
+        for f in top.items(entity_kind.section or ""):
             slug = f.slug("id") or ""
             if slug in table.index:
                 raise f.error("id", f"duplicate entity id {slug!r}")
-            iri = entity_iri(kind, slug)
+            iri = entity_iri(entity_kind.segment or kind, slug)
             label = f.text("label") or ""
             table.index[slug] = Entity(iri, kind, label)
             add = table.triples.append

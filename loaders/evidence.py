@@ -14,10 +14,13 @@ import re
 import difflib
 from decimal import Decimal
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, Union
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from vexas_kg import model
 
 from vexas_kg.errors import Location, QuoteError, RecordError
 from vexas_kg.loaders.criteria import OPERATORS, check_definition, check_parameter, signature
@@ -32,36 +35,23 @@ from vexas_kg.loaders.fields import (
 from vexas_kg.loaders.judgements import claim_context, decision_point
 from vexas_kg.loaders.source_text import Ambiguous, NotFound, SourceText, Span, normalise, numbers_in
 from vexas_kg.loaders.yaml_strict import Value
-from vexas_kg.ontology.vocab import OA, VX, VXID, VXT
+from vexas_kg.ontology.iris import (
+    doc_iri,
+    item_iri,
+    publication_iri,
+    quote_iri,
+    study_iri,
+    study_part_iri,
+    term,
+)
+from vexas_kg.ontology.vocab import OA, VX
 
-Triple = tuple[URIRef, URIRef, object]
+Placeholder = tuple[str, str]
+"""A reference to another record's item, ``("item", "doc:slug")``, resolved by the build."""
+RecordTriple = tuple[Union[Node, Placeholder], URIRef, Union[Node, Placeholder]]
 
-DOCUMENT_CLASSES = {
-    "qa-article": VX.QAArticle,
-    "news-report": VX.NewsReport,
-    "conference-abstract": VX.ConferenceAbstract,
-    "review": VX.ReviewArticle,
-    "guideline": VX.GuidelineDocument,
-    "case-report": VX.CaseReportDocument,
-    "study-report": VX.StudyReport,
-}
-SCHEMES = {
-    "design": {"cohort-study", "retrospective-cohort-study", "retrospective-registry-study", "case-report", "systematic-review"},
-    "measure": {"overall-response", "complete-response", "partial-response", "no-response", "response-likelihood",
-                "discontinuation", "time-to-discontinuation", "crp-level", "prednisone-dose", "infection"},
-    "statistic": {"proportion", "median", "risk-ratio", "count"},
-    "unit": {"percent", "mg-per-l", "mg-per-day", "g-per-dl", "per-mm3", "ml-per-min", "month", "year", "ratio", "patients"},
-    "claim-kind": {"short-answer", "finding", "recommendation", "algorithm-step", "pitfall", "prognostic-statement",
-                   "safety-statement", "limitation", "conclusion", "rationale", "background"},
-    "direction": {"recommends", "advises-against", "states"},
-    "population-basis": {"per-patient", "per-treatment-course"},
-    "rule-kind": {"screening", "baseline-lab", "contraindication-threshold", "monitoring", "discontinuation-threshold",
-                  "dosing", "renal-adjustment", "vaccination", "prophylaxis"},
-}
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]
-INTERVENTIONS = {"drug", "drug-class", "procedure"}
-ANY_ENTITY = INTERVENTIONS | {"disease", "gene", "phenotype"}
 MARKERS = re.compile(r"[ \t]*(\d+(?:, ?\d+)*)")
 
 
@@ -89,35 +79,20 @@ class Loaded:
     """What one record yields."""
 
     doc_id: str
-    triples: list[Triple] = field(default_factory=list)
+    triples: list[RecordTriple] = field(default_factory=list)
     provides: dict[tuple[str, str], tuple[URIRef, Location]] = field(default_factory=dict)
     needs: list[Need] = field(default_factory=list)
     covered: list[Span] = field(default_factory=list)
     furniture: list[tuple[Span, str]] = field(default_factory=list)
 
 
-def doc_iri(doc_id: str) -> URIRef:
-    return VXID[f"doc/{doc_id}"]
+def intervention_kinds() -> set[str]:
+    """Entity kinds a treatment may be: those the ``intervention`` parameter type accepts."""
+    return {k.name for k in model.parameter_type("intervention").accepted()}
 
 
-def item_iri(doc_id: str, kind: str, slug: str) -> URIRef:
-    return VXID[f"doc/{doc_id}/{kind}/{slug}"]
-
-
-def study_iri(slug: str) -> URIRef:
-    return VXID[f"study/{slug}"]
-
-
-def publication_iri(key: str) -> URIRef:
-    return VXID[f"publication/{key}"]
-
-
-def entity_iri(kind: str, slug: str) -> URIRef:
-    return VXID[f"{kind}/{slug}"]
-
-
-def term(slug: str) -> URIRef:
-    return VXT[slug]
+def entity_kind_names() -> set[str]:
+    return {k.name for k in model.entity_kinds()}
 
 
 def composition(included: list[str], excluded: list[str]) -> str:
@@ -126,8 +101,13 @@ def composition(included: list[str], excluded: list[str]) -> str:
     return text + ("; excludes " + ", ".join(excluded) if excluded else "")
 
 
-class _Loader:
-    """One record's conversion; holds the source text and the output being assembled."""
+class RecordLoader:
+    """One record's conversion; holds the source text and the output being assembled.
+
+    Each kind written in a record section has a loader function ``(loader, fields)``
+    named by its row in :mod:`vexas_kg.model`; the methods below are those of the
+    built-in kinds, and the helpers (quotes, numbers, entities, output) serve them all.
+    """
 
     def __init__(self, source: SourceText, out: Loaded, entities: Mapping[str, Entity]) -> None:
         self.source = source
@@ -183,7 +163,7 @@ class _Loader:
         return span
 
     def quote_node(self, span: Span) -> URIRef:
-        node = VXID[f"doc/{self.out.doc_id}/quote/{span.start}-{span.end}"]
+        node = quote_iri(self.out.doc_id, span.start, span.end)
         text_sel = URIRef(f"{node}/text-selector")
         pos_sel = URIRef(f"{node}/position-selector")
         self.add(node, RDF.type, VX.Quote)
@@ -237,19 +217,20 @@ class _Loader:
             raise RecordError(f"the date {value} is not what the quote {quote_text!r} prints", f.where(key))
 
     def term_of(self, f: Fields, key: str, scheme: str, required: bool = True) -> URIRef | None:
-        value = f.choice(key, SCHEMES[scheme], required)
+        """The controlled term ``key`` names, one of scheme ``vxt:<scheme>`` of vexas.ttl."""
+        value = f.choice(key, set(model.scheme(scheme)), required)
         return term(value) if value else None
 
     # -- sections ---------------------------------------------------------
     def document(self, f: Fields) -> None:
-        kind = f.choice("kind", set(DOCUMENT_CLASSES))
+        classes = model.document_classes()
+        kind = f.choice("kind", set(classes)) or ""
         f.text("id")
-        source = f.text("source")
-        assert kind is not None and source is not None
+        source = f.text("source") or ""
         if source != self.source.name:
             raise RecordError(f"source {source!r} does not match the source text {self.source.name!r}", f.where("source"))
         self.add(self.doc, RDF.type, VX.Document)
-        self.add(self.doc, RDF.type, DOCUMENT_CLASSES[kind])
+        self.add(self.doc, RDF.type, classes[kind])
         self.lit(self.doc, VX.sourceFile, source)
         self.lit(self.doc, VX.sha256, self.source.sha256)
         title_text, _ = self.quoted(self.doc, f, "title", predicate=VX.titleQuote)
@@ -288,7 +269,8 @@ class _Loader:
             self.out.furniture.append((self.locate(quote), reason or ""))
         f.done()
 
-    def reference(self, f: Fields, expected_number: int) -> None:
+    def reference(self, f: Fields) -> None:
+        expected_number = 1 + sum(1 for kind, _ in self.out.provides if kind == "reference")
         number = f.integer("number")
         if number != expected_number:
             raise f.error("number", f"reference numbers must run 1, 2, 3 ... in list order; expected {expected_number}")
@@ -311,19 +293,18 @@ class _Loader:
             self.need("publication", publication, f.where("publication"))
             self.add(node, VX.describesPublication, publication_iri(publication))
         for slug in f.slugs("about"):
-            self.add(node, VX.about, self.entity(f, "about", slug, ANY_ENTITY))
+            self.add(node, VX.about, self.entity(f, "about", slug, entity_kind_names()))
         f.done()
 
     def study(self, f: Fields) -> None:
-        slug = f.slug("id")
-        assert slug is not None
+        slug = f.slug("id") or ""
         node = study_iri(slug)
         self.provide("study", slug, node, f.where("id"))
         self.add(node, RDF.type, VX.Study)
         self.lit(node, RDFS.label, f.text("label"))
         for alias in f.texts("alt_labels"):
             self.lit(node, SKOS.altLabel, alias)
-        self.add(node, VX.studyDesign, self.term_of(f, "design", "design"))
+        self.add(node, VX.studyDesign, self.term_of(f, "design", "study-designs"))
         text, _ = self.quoted(node, f)
         for key, prop in (("country", VX.country), ("setting", VX.setting), ("sex_mix", VX.sexMix)):
             value = f.text(key, required=False)
@@ -347,27 +328,33 @@ class _Loader:
             self.response_definition(slug, definition)
         f.done()
 
-    def arm(self, study: str, f: Fields) -> None:
+    def study_part(self, study: str, f: Fields, segment: str, kind: str, cls: URIRef, link: URIRef) -> URIRef:
+        """An arm or response definition: minted under its study, typed, and linked both ways."""
         slug = f.slug("id")
-        node = VXID[f"study/{study}/arm/{slug}"]
-        self.provide("arm", f"{study}/{slug}", node, f.where("id"))
-        self.add(node, RDF.type, VX.StudyArm)
-        self.add(study_iri(study), VX.hasArm, node)
+        node = study_part_iri(study, segment, slug or "")
+        self.provide(kind, f"{study}/{slug}", node, f.where("id"))
+        self.add(node, RDF.type, cls)
+        self.add(study_iri(study), link, node)
         self.add(node, VX.study, study_iri(study))
+        return node
+
+    def arm(self, study: str, f: Fields) -> None:
+        node = self.study_part(study, f, "arm", "arm", VX.StudyArm, VX.hasArm)
+        slug = f.slug("id")
         self.lit(node, RDFS.label, f.text("label"))
         interventions = f.slugs("interventions")
         if not interventions:
             raise f.error("interventions", "an arm needs at least one drug, drug class or procedure")
         for slug_i in interventions:
-            self.add(node, VX.intervention, self.entity(f, "interventions", slug_i, INTERVENTIONS))
+            self.add(node, VX.intervention, self.entity(f, "interventions", slug_i, intervention_kinds()))
         excluded = f.slugs("excludes")
         for slug_x in excluded:
             if slug_x in interventions:
                 raise f.error("excludes", f"{slug_x!r} is both included and excluded")
-            self.add(node, VX.excludes, self.entity(f, "excludes", slug_x, INTERVENTIONS))
+            self.add(node, VX.excludes, self.entity(f, "excludes", slug_x, intervention_kinds()))
         self.lit(node, VX.composition, composition(
             [self.entities[i].label for i in interventions], [self.entities[x].label for x in excluded]))
-        self.arm_basis[f"{study}/{slug}"] = f.choice("population_basis", SCHEMES["population-basis"], required=False)
+        self.arm_basis[f"{study}/{slug}"] = f.choice("population_basis", set(model.scheme("population-bases")), required=False)
         self.lit(node, RDFS.comment, f.text("note", required=False))
         patients = f.integer("patients", required=False)
         if patients is not None:
@@ -394,7 +381,7 @@ class _Loader:
             value = c.decimal("value", required=operator not in ("met",))
             self.check_numbers(c, text, ["value"], {"value": value})
             self.lit(node, VX.thresholdValue, value, XSD.decimal)
-            unit = self.term_of(c, "unit", "unit", required=False)
+            unit = self.term_of(c, "unit", "units", required=False)
             if unit is not None:
                 self.add(node, VX.unit, unit)
             found.append((parameter or "", operator or "", value, str(unit).rsplit("/", 1)[1] if unit else None))
@@ -403,18 +390,15 @@ class _Loader:
         return found
 
     def response_definition(self, study: str, f: Fields) -> None:
-        slug = f.slug("id")
-        node = VXID[f"study/{study}/response-definition/{slug}"]
-        self.provide("definition", f"{study}/{slug}", node, f.where("id"))
-        self.add(node, RDF.type, VX.ResponseDefinition)
-        self.add(study_iri(study), VX.hasResponseDefinition, node)
-        self.add(node, VX.study, study_iri(study))
-        self.add(node, VX.responseLevel, self.term_of(f, "level", "measure"))
+        node = self.study_part(study, f, "response-definition", "definition", VX.ResponseDefinition,
+                               VX.hasResponseDefinition)
+        self.add(node, VX.responseLevel, self.term_of(f, "level", "measures"))
         text, _ = self.quoted(node, f)
         self.lit(node, RDFS.label, f.text("label"))
         criteria = self.criteria(node, f, text)
         definition = f.text("definition")
-        assert definition is not None
+        if definition is None:
+            raise f.error("definition", "a response definition needs its definition text")
         check_definition(f, text, definition, [c[0] for c in criteria])
         self.lit(node, VX.definitionText, definition)
         self.lit(node, VX.criteriaSignature, signature(criteria))
@@ -422,28 +406,27 @@ class _Loader:
         f.done()
 
     def claim(self, f: Fields) -> None:
-        slug = f.slug("id")
-        assert slug is not None
+        slug = f.slug("id") or ""
         node = item_iri(self.out.doc_id, "claim", slug)
         self.provide("item", f"{self.out.doc_id}:{slug}", node, f.where("id"))
         self.provide("claim", f"{self.out.doc_id}:{slug}", node, f.where("id"))
         self.add(node, RDF.type, VX.Claim)
         self.add(node, VX.inDocument, self.doc)
-        kind = f.choice("kind", SCHEMES["claim-kind"])
+        kind = f.choice("kind", set(model.scheme("claim-kinds")))
         self.add(node, VX.claimKind, term(kind or ""))
-        self.add(node, VX.direction, self.term_of(f, "direction", "direction"))
+        self.add(node, VX.direction, self.term_of(f, "direction", "directions"))
         text, spans = self.quoted(node, f)
         self.lit(node, RDFS.label, text)
         self.lit(node, VX.section, f.text("section", required=False))
         for slug_s in f.slugs("subjects"):
-            self.add(node, VX.subject, self.entity(f, "subjects", slug_s, ANY_ENTITY))
+            self.add(node, VX.subject, self.entity(f, "subjects", slug_s, entity_kind_names()))
         condition = f.text("condition", required=False)
         self.check_verbatim(f, text, "condition", condition)
         self.lit(node, VX.condition, condition)
         failed = f.slugs("condition_interventions")
         for slug_c in failed:
-            self.add(node, VX.conditionIntervention, self.entity(f, "condition_interventions", slug_c, INTERVENTIONS))
-        claim_context(self, node, f, kind, f.choice("direction", SCHEMES["direction"]), failed)
+            self.add(node, VX.conditionIntervention, self.entity(f, "condition_interventions", slug_c, intervention_kinds()))
+        claim_context(self, node, f, kind, f.choice("direction", set(model.scheme("directions"))), failed)
         algorithm = f.slug("algorithm", required=False)
         step = f.integer("step", required=False)
         if (algorithm is None) != (step is None) or (algorithm and kind != "algorithm-step"):
@@ -480,9 +463,8 @@ class _Loader:
             raise RecordError(
                 f"cites {cites} but the text after the quote prints {shown}", f.where("cites")
             )
-        if not cites:
+        if not cites or match is None:
             return
-        assert match is not None
         self.quote_node(Span(match.start(1), match.end(1)))
         for position, number in enumerate(cites, start=1):
             marker = URIRef(f"{claim}/marker/{position}")
@@ -492,7 +474,7 @@ class _Loader:
             self.lit(marker, VX.citedNumber, number, XSD.positiveInteger)
             self.lit(marker, VX.markerPosition, position, XSD.positiveInteger)
             self.lit(marker, RDFS.label, f"[{number}]")
-            self.add(marker, VX.hasQuote, VXID[f"doc/{self.out.doc_id}/quote/{match.start(1)}-{match.end(1)}"])
+            self.add(marker, VX.hasQuote, quote_iri(self.out.doc_id, match.start(1), match.end(1)))
             if ("reference", str(number)) in self.out.provides:
                 self.add(marker, VX.resolvesTo, item_iri(self.out.doc_id, "reference", str(number)))
 
@@ -511,7 +493,7 @@ class _Loader:
         self.lit(node, VX.condition, condition)
         failed = f.slugs("condition_interventions")
         for slug_c in failed:
-            self.add(node, VX.conditionIntervention, self.entity(f, "condition_interventions", slug_c, INTERVENTIONS))
+            self.add(node, VX.conditionIntervention, self.entity(f, "condition_interventions", slug_c, intervention_kinds()))
         decision_point(self, node, f, failed, required=False)
         f.done()
 
@@ -522,16 +504,14 @@ class _Loader:
             self.add(node, VX.statedIn, item_iri(self.out.doc_id, "claim", slug))
 
     def figure(self, f: Fields) -> None:
-        slug = f.slug("id")
-        assert slug is not None
+        slug = f.slug("id") or ""
         node = item_iri(self.out.doc_id, "figure", slug)
         self.provide("item", f"{self.out.doc_id}:{slug}", node, f.where("id"))
         self.provide("figure", f"{self.out.doc_id}:{slug}", node, f.where("id"))
         self.add(node, RDF.type, VX.Figure)
         self.add(node, VX.inDocument, self.doc)
         text, _ = self.quoted(node, f)
-        study = f.slug("study")
-        assert study is not None
+        study = f.slug("study") or ""
         self.need("study", study, f.where("study"))
         self.add(node, VX.study, study_iri(study))
         arms = {}
@@ -539,10 +519,10 @@ class _Loader:
             arm = arms[key] = f.slug(key, required=False)
             if arm:
                 self.need("arm", f"{study}/{arm}", f.where(key))
-                self.add(node, prop, VXID[f"study/{study}/arm/{arm}"])
-        self.add(node, VX.measure, self.term_of(f, "measure", "measure"))
-        self.add(node, VX.statistic, self.term_of(f, "statistic", "statistic"))
-        unit = f.choice("unit", SCHEMES["unit"])
+                self.add(node, prop, study_part_iri(study, "arm", arm))
+        self.add(node, VX.measure, self.term_of(f, "measure", "measures"))
+        self.add(node, VX.statistic, self.term_of(f, "statistic", "statistics"))
+        unit = f.choice("unit", set(model.scheme("units")))
         self.add(node, VX.unit, term(unit or ""))
         timepoint = f.pattern("timepoint", DURATION, "a duration such as P3M or P6M (days, 1-11 months, or years: P12M is P1Y)", required=False)
         timepoint_label = f.text("timepoint_label", required=False)
@@ -573,13 +553,13 @@ class _Loader:
             value = f.text(key, required=False)
             self.check_verbatim(f, text, key, value)
             self.lit(node, prop, value)
-        basis = f.choice("population_basis", SCHEMES["population-basis"], required=False)
+        basis = f.choice("population_basis", set(model.scheme("population-bases")), required=False)
         basis = basis or self.arm_basis.get(f"{study}/{arms['arm']}")
         if basis:
             self.add(node, VX.populationBasis, term(basis))
         for definition in f.slugs("response_definitions"):
             self.need("definition", f"{study}/{definition}", f.where("response_definitions"))
-            self.add(node, VX.responseDefinition, VXID[f"study/{study}/response-definition/{definition}"])
+            self.add(node, VX.responseDefinition, study_part_iri(study, "response-definition", definition))
         self.lit(node, RDFS.label, f.text("label"))
         self.lit(node, RDFS.comment, f.text("note", required=False))
         self.statement(node, f)
@@ -604,14 +584,14 @@ class _Loader:
         self.provide("item", f"{self.out.doc_id}:{slug}", node, f.where("id"))
         self.add(node, RDF.type, VX.SafetyRule)
         self.add(node, VX.inDocument, self.doc)
-        self.add(node, VX.ruleKind, self.term_of(f, "kind", "rule-kind"))
+        self.add(node, VX.ruleKind, self.term_of(f, "kind", "rule-kinds"))
         text, _ = self.quoted(node, f)
         self.lit(node, RDFS.label, f.text("label"))
         applies = f.slugs("applies_to")
         if not applies:
             raise f.error("applies_to", "a safety rule applies to at least one drug or class")
         for slug_a in applies:
-            self.add(node, VX.appliesTo, self.entity(f, "applies_to", slug_a, INTERVENTIONS))
+            self.add(node, VX.appliesTo, self.entity(f, "applies_to", slug_a, intervention_kinds()))
         for key, prop in (("test", VX.test), ("timing", VX.timing), ("dose_unit", VX.doseUnit),
                           ("dose_frequency", VX.doseFrequency), ("route", VX.route)):
             value = f.text(key, required=False)
@@ -633,7 +613,7 @@ class _Loader:
         self.add(node, VX.inDocument, self.doc)
         text, _ = self.quoted(node, f)
         for slug_a in f.slugs("applies_to"):
-            self.add(node, VX.appliesTo, self.entity(f, "applies_to", slug_a, INTERVENTIONS))
+            self.add(node, VX.appliesTo, self.entity(f, "applies_to", slug_a, intervention_kinds()))
         label = f.text("event_label")
         self.check_verbatim(f, text, "event_label", label)
         self.lit(node, VX.eventLabel, label)
@@ -645,7 +625,7 @@ class _Loader:
         self.check_verbatim(f, text, "risk_statement", risk)
         self.lit(node, VX.riskStatement, risk)
         for slug_c in f.slugs("compared_to"):
-            self.add(node, VX.comparedTo, self.entity(f, "compared_to", slug_c, INTERVENTIONS))
+            self.add(node, VX.comparedTo, self.entity(f, "compared_to", slug_c, intervention_kinds()))
         frequency = f.slug("frequency", required=False)
         if frequency:
             self.need("figure", f"{self.out.doc_id}:{frequency}", f.where("frequency"))
@@ -664,28 +644,19 @@ def load_record(record: Value, file: str, source: SourceText, entities: Mapping[
     """
     top = Fields(record, file, "")
     document = top.sub("document")
-    assert document is not None
+    if document is None:  # pragma: no cover - sub() raises for a missing required section
+        raise top.error("document", "missing required field 'document'")
     doc_id = document.text("id") or ""
     if not re.match(r"^[a-z0-9]+$", doc_id):
         raise document.error("id", f"{doc_id!r} is not a document id (lower-case letters and digits)")
     out = Loaded(doc_id)
-    loader = _Loader(source, out, entities)
+    loader = RecordLoader(source, out, entities)
     loader.document(document)
     for f in top.items("furniture"):
         loader.furniture(f)
-    for number, f in enumerate(top.items("references"), start=1):
-        loader.reference(f, number)
-    for f in top.items("studies"):
-        loader.study(f)
-    for f in top.items("algorithms"):
-        loader.algorithm(f)
-    for f in top.items("claims"):
-        loader.claim(f)
-    for f in top.items("figures"):
-        loader.figure(f)
-    for f in top.items("safety_rules"):
-        loader.safety_rule(f)
-    for f in top.items("adverse_events"):
-        loader.adverse_event(f)
+    for kind in model.record_kinds():
+        load = kind.load()
+        for f in top.items(kind.section or ""):
+            load(loader, f)
     top.done()
     return out

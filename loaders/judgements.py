@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
+from vexas_kg import model
 from vexas_kg.loaders.fields import Fields
-from vexas_kg.ontology.vocab import VX, VXID, VXT
+from vexas_kg.ontology import iris
+from vexas_kg.ontology.vocab import VX
 
 if TYPE_CHECKING:
-    from vexas_kg.loaders.evidence import _Loader
+    from vexas_kg.loaders.evidence import RecordLoader as _Loader
 
-DECISION_KINDS = {"initial-treatment", "after-failure", "ongoing-care", "specific-situation"}
 ADVICE_KINDS = {"short-answer", "recommendation", "algorithm-step"}
 LABELS = {
     "initial-treatment": "first presentation (initial treatment)",
@@ -30,13 +31,13 @@ LABELS = {
 def decision_point_iri(kind: str, failed: list[str]) -> URIRef:
     """One node per decision point: the same moment in two documents is the same IRI."""
     if kind == "after-failure":
-        return VXID[f"decision-point/after-failure/{'+'.join(sorted(set(failed)))}"]
-    return VXID[f"decision-point/{kind}"]
+        return iris.instance(f"decision-point/after-failure/{'+'.join(sorted(set(failed)))}")
+    return iris.instance(f"decision-point/{kind}")
 
 
 def decision_point(loader: "_Loader", node: URIRef, f: Fields, failed: list[str], required: bool) -> None:
     """Read ``decision_point`` and link ``node`` to its (shared) decision point node."""
-    kind = f.choice("decision_point", DECISION_KINDS, required=required)
+    kind = f.choice("decision_point", set(model.scheme("decision-kinds")), required=required)
     if kind is None:
         return
     if (kind == "after-failure") != bool(failed):
@@ -45,7 +46,7 @@ def decision_point(loader: "_Loader", node: URIRef, f: Fields, failed: list[str]
     point = decision_point_iri(kind, failed)
     loader.add(node, VX.decisionPoint, point)
     loader.add(point, RDF.type, VX.DecisionPoint)
-    loader.add(point, VX.decisionKind, VXT[kind])
+    loader.add(point, VX.decisionKind, iris.term(kind))
     if kind == "after-failure":
         names = []
         for slug in sorted(set(failed)):
@@ -74,7 +75,7 @@ def claim_context(loader: "_Loader", node: URIRef, f: Fields, kind: str | None, 
         if other not in (None, doc):
             raise f.error("calls_similar", "a claim calls figures of its own document similar")
         loader.need("figure", f"{doc}:{target}", loc)
-        loader.add(node, VX.callsSimilar, VXID[f"doc/{doc}/figure/{target}"])
+        loader.add(node, VX.callsSimilar, iris.item_iri(doc, "figure", target))
     for key, prop in (("judges_effective", VX.judgesEffective), ("judges_ineffective", VX.judgesIneffective),
                       ("judgement_excludes", VX.judgementExcludes)):
         for slug in f.slugs(key):
@@ -85,10 +86,10 @@ def claim_context(loader: "_Loader", node: URIRef, f: Fields, kind: str | None, 
         if other not in (None, doc):
             raise f.error("qualifies", "a claim qualifies claims of its own document (the source qualifying itself)")
         loader.need("claim", f"{doc}:{target}", loc)
-        loader.add(node, VX.qualifies, VXID[f"doc/{doc}/claim/{target}"])
+        loader.add(node, VX.qualifies, iris.item_iri(doc, "claim", target))
     study = f.slug("limitation_of", required=kind == "limitation")
     if study is not None:
         if kind != "limitation":
             raise f.error("limitation_of", "only a claim of kind limitation names the study it limits")
         loader.need("study", study, f.where("limitation_of"))
-        loader.add(node, VX.limitationOf, VXID[f"study/{study}"])
+        loader.add(node, VX.limitationOf, iris.study_iri(study))

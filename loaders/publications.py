@@ -13,7 +13,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from vexas_kg.errors import Location, RecordError
-from vexas_kg.loaders.evidence import Triple, publication_iri
+from vexas_kg.model import Triple
+from vexas_kg.ontology.iris import publication_iri
 from vexas_kg.ontology.vocab import BIBO, VX
 
 COLUMNS = ["key", "first_author", "title", "journal", "year", "volume_pages", "doi", "pmid", "status", "note"]

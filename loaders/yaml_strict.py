@@ -6,7 +6,7 @@ typing: ``NO`` stays the text ``NO`` (YAML 1.1 would make it false), ``0755`` st
 Duplicate keys are errors. Only the parser runs (ruamel.yaml's C parser, libyaml): the
 tree is built from its events, no tag is ever resolved, so the YAML 1.1 and 1.2 schemas
 cannot disagree about a value; the typed fields decide. Anchors, aliases, merge keys,
-tags and nesting deeper than ``MAX_DEPTH`` are refused. The record schema (``loaders.record``) then converts each
+tags and nesting deeper than ``MAX_DEPTH`` are refused. The typed fields (``loaders.fields``) then convert each
 field to its declared type and reports problems as ``file:line: field``.
 """
 

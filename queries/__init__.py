@@ -16,14 +16,26 @@ A parameter line is ``NAME TYPE MODE [many] DESCRIPTION`` where MODE is ``requir
 ``default=VALUE`` (a value with spaces is written in double quotes). ``many`` lets the
 parameter take several values (``--param NAME=a --param NAME=b``): the query then
 answers for each of them, as one ``VALUES`` row per value. NAME is the SPARQL variable
-the value is bound to. An ``example`` line is one runnable set of values,
-``NAME=VALUE`` pairs separated by ``;`` (`vexas-kg queries` prints them, and a test
-runs every one). ``description`` may span several lines; the
-others are single lines. ``growth`` states how the number of rows grows with the
-evidence, as its first word — ``fixed`` (one item's neighbourhood: the same at any size),
-``linear`` (in proportion to the documents) or ``pairwise`` (pairs of items, say which) —
-and is checked on generated evidence by ``tests/benchmarks``. Files whose name starts with ``_`` are internal helpers
-(such as the label index) and are not part of the catalog.
+the value is bound to. TYPE is one of :func:`vexas_kg.model.parameter_types`. An
+``example`` line is one runnable set of values, ``NAME=VALUE`` pairs separated by ``;``
+(`vexas-kg queries` prints them, and a test runs every one). ``growth`` states how the
+number of rows grows with the evidence, as its first word — ``fixed`` (one item's
+neighbourhood: the same at any size), ``linear`` (in proportion to the documents) or
+``pairwise`` (pairs of items, say which) — and is checked on generated evidence by
+``tests/benchmarks``.
+
+A query that works on a list of kinds (the items a trail starts from, the kinds a
+label may name) does not spell the classes out; it declares ``#+ kinds: VAR LIST``
+and the query's text gains ``FILTER (?VAR IN (...))`` with the classes of that list of the
+model (``traceable``, ``labelled``; see :data:`vexas_kg.model.CLASS_LISTS`) at the opening
+of its WHERE group, so a new kind reaches the query through its registry row alone. The
+query must bind ``?VAR`` itself (``?item a ?itemType``). A filter, not a ``VALUES`` block:
+the text then runs unchanged on any store, and a store that joins a many-row ``VALUES``
+block by hashing does not first evaluate the query for every item.
+
+``description`` may span several lines; the others are single lines. Files whose
+name starts with ``_`` are internal helpers (such as the label index) and are not
+part of the catalog.
 """
 
 from __future__ import annotations
@@ -33,12 +45,9 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 from vexas_kg.errors import QueryError
+from vexas_kg.model import CLASS_LISTS, class_list, parameter_types
 
-PARAMETER_TYPES = (
-    "drug", "drug-or-class", "intervention", "phenotype", "study", "measure", "item", "document",
-    "duration", "string", "integer", "term", "subject", "claim-kind",
-)
-_KEYS = ("title", "description", "question", "param", "example", "growth")
+_KEYS = ("title", "description", "question", "param", "example", "growth", "kinds")
 GROWTH = ("fixed", "linear", "pairwise")
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(
@@ -82,6 +91,9 @@ class NamedQuery:
     """Runnable examples: each a tuple of (parameter, value) pairs, as `vexas-kg queries` prints them."""
     growth: str = ""
     """How the row count grows with the evidence: fixed, linear or pairwise, then why."""
+    kind_lists: tuple[tuple[str, str], ...] = ()
+    """``(variable, list)`` per ``#+ kinds:`` line: the variable is bound to the classes of a list of
+    kinds of the model (:func:`vexas_kg.model.class_list`), so the query names no kind itself."""
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -116,6 +128,8 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
     for parameter in parameters:
         if not re.search(rf"\?{parameter.name}\b", text):
             raise QueryError(f"{name}: parameter {parameter.name!r} is not a variable of the query")
+    kind_lists = tuple(_kind_list(value, name, text) for value in fields["kinds"])
+    text = with_kind_filters(text, kind_lists)
     return NamedQuery(
         name=name,
         title=" ".join(fields["title"]),
@@ -125,6 +139,7 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         text=text,
         examples=tuple(_example(value, name, names) for value in fields["example"]),
         growth=growth,
+        kind_lists=kind_lists,
     )
 
 
@@ -149,8 +164,9 @@ def _parameter(value: str, name: str) -> Parameter:
     if not match:
         raise QueryError(f"{name}: cannot read the parameter line {value!r}; expected NAME TYPE MODE DESCRIPTION")
     kind = match.group("type")
-    if kind not in PARAMETER_TYPES:
-        raise QueryError(f"{name}: unknown parameter type {kind!r}; use one of {', '.join(PARAMETER_TYPES)}")
+    types = parameter_types()
+    if kind not in types:
+        raise QueryError(f"{name}: unknown parameter type {kind!r}; use one of {', '.join(types)}")
     mode = match.group("mode")
     default = None
     if mode.startswith("default="):
@@ -159,6 +175,28 @@ def _parameter(value: str, name: str) -> Parameter:
             default = default[1:-1]
     return Parameter(match.group("name"), kind, default, mode == "required", match.group("description"),
                      many=match.group("many") is not None)
+
+
+def with_kind_filters(text: str, kind_lists: tuple[tuple[str, str], ...]) -> str:
+    """``text`` with one ``FILTER (?VAR IN (<class> ...))`` per kind list, opening its WHERE group."""
+    if not kind_lists:
+        return text
+    from vexas_kg.graph.query.sparql_text import where_group_start
+
+    filters = "".join(f"\n  FILTER (?{var} IN ({', '.join(f'<{c}>' for c in class_list(name))}))"
+                      for var, name in kind_lists)
+    at = where_group_start(text)
+    return text[:at] + filters + text[at:]
+
+
+def _kind_list(value: str, name: str, text: str) -> tuple[str, str]:
+    match = re.fullmatch(r"(?P<var>[a-zA-Z][a-zA-Z0-9_]*)\s+(?P<list>[a-z-]+)", value)
+    if not match or match["list"] not in CLASS_LISTS:
+        raise QueryError(f"{name}: cannot read the kinds line {value!r}; expected VARIABLE LIST with LIST one of "
+                         f"{', '.join(CLASS_LISTS)}")
+    if not re.search(rf"\?{match['var']}\b", text):
+        raise QueryError(f"{name}: kind list variable {match['var']!r} is not a variable of the query")
+    return match["var"], match["list"]
 
 
 _INCLUDE = re.compile(r"^(?P<indent>[ \t]*)#include (?P<name>[a-z][a-z0-9-]*)[ \t]*$", re.M)
@@ -203,4 +241,4 @@ def catalog() -> dict[str, NamedQuery]:
     return {n[:-3]: parse_query(read_query_text(n), n[:-3]) for n in names}
 
 
-__all__ = ["NamedQuery", "Parameter", "PARAMETER_TYPES", "catalog", "parse_query", "read_query_text"]
+__all__ = ["NamedQuery", "Parameter", "catalog", "parse_query", "read_query_text"]

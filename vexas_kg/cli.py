@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable
 
 import click
 
+from vexas_kg import defaults
 from vexas_kg.errors import VexasKGError
 from vexas_kg.graph.export.formats import FORMATS as EXPORT_FORMATS
 
@@ -42,11 +43,15 @@ def main() -> None:
     """vexas-kg: the VEXAS treatment evidence graph, with a verbatim quote behind every number."""
 
 
+_evidence_option = click.option(
+    "--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+    help="An evidence folder of the packaged layout (default: the packaged evidence).")
+
+
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(defaults.OUT_DIR),
               show_default=True, help="Folder for vexas-kg.ttl and vexas-kg.nt.")
-@click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="An evidence folder of the packaged layout (default: the packaged evidence).")
+@_evidence_option
 def build(out_dir: Path, evidence: Path | None) -> None:
     """Load, check and validate every record, then write the graph (Turtle and N-Triples)."""
     from vexas_kg.errors import UsageError
@@ -76,21 +81,20 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+@click.option("--host", default=defaults.SERVE_HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=defaults.SERVE_PORT, show_default=True,
               help="Port to listen on (0: any free port).")
-@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
+@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=defaults.QUERY_TIMEOUT_S, show_default=True,
               help="Deadline of each query in seconds; a query past it is stopped and answered 503.")
-@click.option("--memory", "memory_mb", type=click.IntRange(256), default=2048, show_default=True,
+@click.option("--memory", "memory_mb", type=click.IntRange(256), default=defaults.QUERY_MEMORY_MB, show_default=True,
               help="Memory (MiB of address space) one query evaluation may use; past it the query is stopped.")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+@click.option("--workers", type=click.IntRange(1, 64), default=defaults.SERVE_WORKERS, show_default=True,
               help="Query worker processes (queries evaluated at the same time).")
 @click.option("--cors/--no-cors", default=True, show_default=True,
               help="Let web pages on other origins query the endpoint (Access-Control-Allow-Origin: *).")
 @click.option("--allow-host", "extra_hosts", multiple=True, metavar="NAME",
               help="Another Host header value to answer (a DNS name of this machine; repeatable).")
-@click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="An evidence folder of the packaged layout (default: the packaged evidence).")
+@_evidence_option
 def serve(host: str, port: int, timeout_s: int, memory_mb: int, workers: int, cors: bool,
           extra_hosts: tuple[str, ...], evidence: Path | None) -> None:
     """Serve the checked graph as a read-only SPARQL endpoint, named-query API and query page; Ctrl-C stops it.
@@ -132,7 +136,7 @@ def _endpoint_options(endpoint_help: str) -> Callable[[Callable[..., None]], Cal
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
         for option in (
             _user_option,
-            click.option("--timeout", "timeout_s", type=click.IntRange(1), default=30, show_default=True,
+            click.option("--timeout", "timeout_s", type=click.IntRange(1), default=defaults.QUERY_TIMEOUT_S, show_default=True,
                          help="Deadline in seconds: with --endpoint, for the whole answer (not each read); "
                               "`query` also stops an in-process evaluation past it."),
             click.option("--graph", "graph_iri", default=None, metavar="IRI",
@@ -165,12 +169,11 @@ def _login(url: str, user: str | None) -> Credentials | None:
 @main.command()
 @click.option("--endpoint", required=True,
               help="Graph Store Protocol URL of the store, e.g. http://127.0.0.1:7878/store (see docs/serving.md).")
-@click.option("--graph", "graph_iri", default="https://w3id.org/vexas-kg/id/graph/vexas-kg", show_default=True,
+@click.option("--graph", "graph_iri", default=defaults.GRAPH_IRI, show_default=True,
               help="The named graph to replace.")
-@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=60, show_default=True,
+@click.option("--timeout", "timeout_s", type=click.IntRange(1), default=defaults.PUSH_TIMEOUT_S, show_default=True,
               help="Deadline of each HTTP request in seconds (the whole answer, not each read).")
-@click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="An evidence folder of the packaged layout (default: the packaged evidence).")
+@_evidence_option
 @_user_option
 def push(endpoint: str, graph_iri: str, timeout_s: int, evidence: Path | None, user: str | None) -> None:
     """Replace one named graph on a SPARQL 1.1 store with the checked graph, then verify it.
@@ -194,8 +197,7 @@ def push(endpoint: str, graph_iri: str, timeout_s: int, evidence: Path | None, u
                    "<out>_nodes.jsonl, <out>_edges.jsonl, <out>_prefixes.jsonld and <out>_infores.tsv).")
 @click.option("--query", "query_name", default=None, help="For --format csv: the named query to run.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="For --format csv: a query parameter.")
-@click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="An evidence folder of the packaged layout (default: the packaged evidence).")
+@_evidence_option
 def export(fmt: str, out: Path | None, query_name: str | None, params: tuple[str, ...],
            evidence: Path | None) -> None:
     """Export the checked graph in a standard format (each file written atomically)."""
@@ -271,7 +273,7 @@ def _engine(engine: str, endpoint: str | None, graph_iri: str | None, timeout_s:
 @click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Run your own SELECT query from this file instead of a named query.")
 @_engine_options
-@click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, show_default=True,
+@click.option("--memory", "memory_mb", type=click.IntRange(64), default=defaults.QUERY_MEMORY_MB, show_default=True,
               help="In-process: memory (MiB) the query evaluation may use; past it the query is stopped.")
 def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | None, query_file: Path | None,
           engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int, memory_mb: int,
@@ -306,14 +308,31 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
     click.echo(format_results(select_columns(table, columns), fmt), nl=False)
 
 
-@main.command()
+class _ModelHelp(click.Command):
+    """A command whose help names kinds of the model: ``{traceable}`` is filled in when help is shown
+    (so the model is imported only then, and a new kind appears in the help by its registry row)."""
+
+    @property
+    def help(self) -> str | None:
+        if self._help is None:
+            return None
+        from vexas_kg import model
+
+        return self._help.format(traceable=model.nouns(model.traceable()))
+
+    @help.setter
+    def help(self, text: str | None) -> None:
+        self._help = text
+
+
+@main.command(cls=_ModelHelp)
 @click.argument("item")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: an indented tree; json: the same tree as nested objects.")
 @_engine_options
 def trace(item: str, fmt: str, engine: str, endpoint: str | None, graph_iri: str | None, timeout_s: int,
           user: str | None) -> None:
-    """Print the provenance trail of ITEM (a figure, claim, safety rule or adverse event) as a tree.
+    """Print the provenance trail of ITEM (a {traceable}) as a tree.
 
     ITEM is an IRI, a short id such as 004:jaki-overall-response-3m, a label, or the text a figure
     prints ("91%": the figure whose quote prints it; several matches are listed to choose from).
@@ -332,10 +351,9 @@ def trace(item: str, fmt: str, engine: str, endpoint: str | None, graph_iri: str
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/report"),
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(defaults.REPORT_DIR),
               show_default=True, help="Folder for the site (replaced atomically).")
-@click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="An evidence folder of the packaged layout (default: the packaged evidence).")
+@_evidence_option
 @_endpoint_options("Build the report from this SPARQL 1.1 endpoint instead of the in-process graph.")
 def report(out_dir: Path, endpoint: str | None, graph_iri: str | None, timeout_s: int, evidence: Path | None,
            user: str | None) -> None:

@@ -22,7 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from vexas_kg.errors import Location, RecordError
-from vexas_kg.graph.store.serialize import Triple
+from vexas_kg.model import Triple
 from vexas_kg.graph.store.oxigraph import parse_turtle
 from vexas_kg.graph.builder.consistency import check_arms_disjoint, evidence_only_identifiers
 from vexas_kg.loaders.entities import EntityTable, load_entities

@@ -18,7 +18,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from vexas_kg.errors import Location, RecordError
-from vexas_kg.loaders.evidence import Triple
+from vexas_kg.model import Triple
 from vexas_kg.ontology.vocab import VX
 
 ENTITY_TYPES = {VX.Drug, VX.DrugClass, VX.Procedure, VX.Disease, VX.Gene, VX.Phenotype}

@@ -7,13 +7,15 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from vexas_kg import model
 from vexas_kg.errors import Location, RecordError, ShapeViolation
 from vexas_kg.graph.builder.worker import Worker
 from vexas_kg.graph.builder.assemble import Build, build_graph
 from vexas_kg.graph.builder.rdf_input import parse_rdf
 from vexas_kg.graph.builder.completeness import uncovered_numbers
+from vexas_kg.model import Triple
 from vexas_kg.graph.store.output import write_set
-from vexas_kg.graph.store.serialize import Triple, to_ntriples, to_turtle
+from vexas_kg.graph.store.serialize import to_ntriples, to_turtle
 from vexas_kg.graph.store.oxigraph import parse_turtle
 from vexas_kg.graph.builder.validate import Report, prepare_validation, validate_graph, validate_triples
 from vexas_kg.ontology import read_text
@@ -31,8 +33,7 @@ class BuildResult:
     def report(self) -> str:
         counts = self.build.summary()
         docs = len(self.build.records)
-        main = ["Document", "Study", "Figure", "Claim", "Quote", "ReferenceEntry", "CitationMarker",
-                "SafetyRule", "AdverseEventReport"]
+        main = [k.cls.fragment for k in model.kinds() if k.report]
         lines = [f"built {len(self.build.triples)} triples from {docs} documents; conforms to the shapes"]
         lines += [f"  {name:<20} {counts.get(name, 0)}" for name in main]
         others = {k: v for k, v in counts.items() if k not in main}

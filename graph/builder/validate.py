@@ -11,9 +11,9 @@ from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
 from vexas_kg.graph.builder.assemble import graph_of
-from vexas_kg.graph.store.serialize import Triple
+from vexas_kg.model import Triple
 from vexas_kg.graph.store.oxigraph import parse_turtle
-from vexas_kg.ontology import PREFIXES, read_text
+from vexas_kg.ontology import iris, read_text
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -136,7 +136,4 @@ def _path_text(report: Graph, path: object) -> str:
 
 
 def _short(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+    return iris.prefixed(iri) or iri

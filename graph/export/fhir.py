@@ -34,6 +34,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.export.provenance import quotes
+from vexas_kg.ontology import iris
 from vexas_kg.ontology.vocab import BIBO, VX, VXID
 
 BASE = "https://w3id.org/vexas-kg/fhir/"
@@ -59,7 +60,7 @@ NOT_ASSESSED = (("RiskOfBias", "Risk of bias"), ("Inconsistency", "Inconsistency
 def fhir_id(iri: URIRef | str) -> str:
     """A FHIR id (``[A-Za-z0-9.-]{1,64}``) from one of our IRIs: its path with ``/`` as ``-``."""
     text = str(iri)
-    text = text[len(str(VXID)):] if text.startswith(str(VXID)) else text
+    text = iris.instance_path(text) or text
     ident = re.sub(r"[^A-Za-z0-9.-]+", "-", text).strip("-")
     if len(ident) > 64:
         ident = ident[:47].rstrip("-") + "-" + hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -143,7 +144,7 @@ class _Bundle:
     def arm_variable(self, arm: URIRef) -> str:
         g = self.graph
         characteristics = [{"description": self.label(i), "definitionCodeableConcept": {
-            "coding": [{"system": str(VXID), "code": str(i)[len(str(VXID)):], "display": self.label(i)}],
+            "coding": [{"system": str(VXID), "code": iris.instance_path(i), "display": self.label(i)}],
             "text": self.label(i)}} for i in sorted(g.objects(arm, VX.intervention))]
         resource = {"resourceType": "EvidenceVariable", "id": fhir_id(arm), "url": str(arm), "status": "active",
                     "title": f"{self.label(g.value(arm, VX.study))}: arm {self.label(arm)}", "actual": True}

@@ -17,9 +17,7 @@ docs/exchange.md names the external tool that checks each format and the command
 
 from __future__ import annotations
 
-import csv
 import importlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
@@ -180,12 +178,3 @@ def export(build: Build, fmt: str, out: Path | None = None, request: ExportReque
         return []
     files = spec.write(build, out, request)
     return write_set(files)
-
-
-def csv_text(header: list[str], rows: list[list[str]]) -> str:
-    """RFC 4180 CSV (CRLF line ends, as the SPARQL CSV results format uses)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()

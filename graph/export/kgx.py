@@ -28,22 +28,20 @@ from typing import Iterable
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
+from vexas_kg import model
 from vexas_kg.errors import DataError
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.export.provenance import cited_publications, documents_of, quotes
+from vexas_kg.ontology import iris
 from vexas_kg.ontology.vocab import BIBO, VX, VXID
 
-KGX_CATEGORIES = {
-    VX.Drug: "biolink:Drug",
-    VX.DrugClass: "biolink:ChemicalEntity",
-    VX.Procedure: "biolink:Procedure",
-    VX.Disease: "biolink:Disease",
-    VX.Gene: "biolink:Gene",
-    VX.Phenotype: "biolink:PhenotypicFeature",
-    VX.Study: "biolink:Study",
-    VX.Publication: "biolink:Publication",
-    VX.Document: "biolink:Publication",
-}
+
+def kgx_categories() -> dict[URIRef, str]:
+    """Class -> Biolink category of every kind the export holds (the registry's ``kgx`` column; asked
+    each time, so a kind registered later is exported too)."""
+    return {k.cls: k.kgx for k in model.kinds() if k.kgx}
+
+
 ID_PREFERENCE = ("MONDO", "HGNC", "CHEBI", "DRUGBANK", "HP")
 OWN_PREFIX = "VEXASKG"
 INFORES = "https://w3id.org/infores/"
@@ -58,10 +56,10 @@ _LOCAL = re.compile(r"^[^/ :<>()]+$")
 
 def own_curie(iri: URIRef) -> tuple[str, str, str]:
     """``(CURIE, prefix, namespace)`` of one of our IRIs; the CURIE expands back to exactly ``iri``."""
-    text, base = str(iri), str(VXID)
-    if not text.startswith(base):
+    path, base = iris.instance_path(iri), str(VXID)
+    if path is None:
         raise DataError(f"KGX: {iri} is not a vexas-kg IRI")
-    parent, _, local = text[len(base):].rpartition("/")
+    parent, _, local = path.rpartition("/")
     if not _LOCAL.match(local):
         raise DataError(f"KGX: the last segment of {iri} cannot be a CURIE's local part")
     prefix = OWN_PREFIX + "".join(f".{segment.upper()}" for segment in parent.split("/") if segment)
@@ -141,7 +139,7 @@ class _Writer:
     def add_nodes(self) -> None:
         g = self.graph
         nodes = {}
-        for cls, category in KGX_CATEGORIES.items():
+        for cls, category in kgx_categories().items():
             for node in sorted(g.subjects(RDF.type, cls)):
                 if node in self.ids:
                     continue

@@ -29,6 +29,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.export.rdf import trig_text
 from vexas_kg.graph.export.provenance import documents_of, quotes
+from vexas_kg.ontology import iris
 from vexas_kg.ontology.vocab import OA, VX, VXID
 
 NP = Namespace("http://www.nanopub.org/nschema#")
@@ -42,7 +43,10 @@ GRAPHS = ("Head", "assertion", "provenance", "pubinfo")
 
 def nanopub_iri(item: URIRef) -> URIRef:
     """The nanopublication of one of our items: the item's path under ``np/``."""
-    return URIRef(NP_BASE + str(item)[len(str(VXID)):])
+    path = iris.instance_path(item)
+    if path is None:
+        raise ValueError(f"{item} is not a vexas-kg instance IRI")
+    return URIRef(NP_BASE + path)
 
 
 def nanopublication(graph: Graph, item: URIRef, licence: URIRef | None, version: str) -> list[tuple[URIRef, Graph]]:

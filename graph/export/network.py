@@ -37,19 +37,15 @@ import networkx as nx
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
+from vexas_kg import model
+from vexas_kg.graph.query.results import csv_text
 from vexas_kg.ontology.vocab import OA, VX
 
-KINDS = {
-    VX.Drug: "drug",
-    VX.DrugClass: "drug-class",
-    VX.Procedure: "procedure",
-    VX.Study: "study",
-    VX.Figure: "figure",
-    VX.Claim: "claim",
-    VX.Document: "document",
-    VX.ReferenceEntry: "reference",
-    VX.Publication: "publication",
-}
+
+def node_kinds() -> dict[URIRef, str]:
+    """Class -> node ``kind`` of every kind the view holds (the registry's ``network`` column)."""
+    return {k.cls: k.network for k in model.kinds() if k.network}
+
 # How each relation is followed from a claim towards its evidence: +1 along the edge,
 # -1 against it, 0 both ways.
 EVIDENCE_DIRECTIONS = {"cites": 1, "describes": 1, "of-study": 1, "reported-in": -1, "stated-in": -1,
@@ -59,7 +55,7 @@ EVIDENCE_DIRECTIONS = {"cites": 1, "describes": 1, "of-study": 1, "reported-in":
 def evidence_network(graph: Graph) -> nx.MultiDiGraph:
     """The networkx view of ``graph`` (deterministic: nodes and edges added in sorted order)."""
     view = nx.MultiDiGraph(name="vexas-kg evidence network")
-    for cls, kind in KINDS.items():
+    for cls, kind in node_kinds().items():
         for node in sorted(graph.subjects(RDF.type, cls)):
             if node not in view:
                 label = graph.value(node, RDFS.label) or graph.value(node, DCTERMS.title) or node
@@ -185,8 +181,6 @@ def _nearest_study(evidence: nx.DiGraph, claim: str, studies: set[str]) -> tuple
 
 def support_csv(results: Iterable[ClaimSupport]) -> str:
     """The analysis as CSV, one row per claim."""
-    from vexas_kg.graph.export.formats import csv_text
-
     rows = [[r.claim, r.document, str(len(r.supporting_documents)), str(r.independent),
              " ".join(r.supporting_documents), r.study or "", "" if r.path_length is None else str(r.path_length),
              " ".join(r.path)] for r in results]

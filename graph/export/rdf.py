@@ -8,7 +8,7 @@ publication facts: the reference layer no document asserts). Their union is the 
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from typing import Any, Iterable
 
 from rdflib import Graph, URIRef
 
@@ -93,6 +93,17 @@ def to_jsonld(graph: Graph) -> str:
     for triple in sorted(graph):
         ordered.add(triple)
     text = ordered.serialize(format="json-ld", context=jsonld_context(), auto_compact=True, indent=1, sort_keys=True)
-    return text if text.endswith("\n") else text + "\n"
+    return json.dumps(_canonical(json.loads(text)), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _canonical(value: Any) -> Any:
+    """The same JSON-LD with every array sorted (rdflib emits node objects and values in set order,
+    which changes from run to run); arrays are unordered in JSON-LD except ``@list``, kept as is."""
+    if isinstance(value, dict):
+        return {key: (item if key == "@list" else _canonical(item)) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_canonical(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return value
 
 

@@ -16,7 +16,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, VOID, XSD
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.export.rdf import document_graphs
 from vexas_kg.graph.store.serialize import bind_prefixes
-from vexas_kg.ontology import PREFIXES
+from vexas_kg.ontology import PREFIXES, iris
 from vexas_kg.ontology.vocab import VX, VXID
 
 DATASET = VXID["dataset"]
@@ -101,9 +101,6 @@ def void_description(build: Build, distributions: Iterable[Distribution]) -> Gra
 
 def _local(iri: URIRef) -> str:
     text = str(iri)
-    for prefix, namespace in sorted(PREFIXES.items()):
-        if text.startswith(namespace):
-            return f"{prefix}-{text[len(namespace):]}"
-    return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return iris.prefixed(text, sep="-") or text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 

@@ -18,11 +18,12 @@ import signal
 import time
 from typing import Callable, TypeVar
 
+from vexas_kg import defaults
 from vexas_kg.errors import QueryError, VexasKGError
 
 T = TypeVar("T")
-DEFAULT_TIMEOUT_S = 30
-DEFAULT_MEMORY_MB = 2048
+DEFAULT_TIMEOUT_S = defaults.QUERY_TIMEOUT_S
+DEFAULT_MEMORY_MB = defaults.QUERY_MEMORY_MB
 
 
 def _address_space() -> int:

@@ -35,24 +35,21 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
+from vexas_kg import defaults, model
 from vexas_kg.errors import QueryError, UsageError
 from vexas_kg.graph.query.engine import Binding, Engine, ResultTable
 from vexas_kg.graph.query.readonly import check_query
 from vexas_kg.graph.query.sparql_text import bind_lists
-from vexas_kg.graph.store.oxigraph import from_oxigraph, load_store, to_oxigraph
-from vexas_kg.ontology import PREFIXES
-from vexas_kg.ontology.vocab import VX, VXID, VXT
+from vexas_kg.graph.store.oxigraph import INTEGER_TYPES, from_oxigraph, load_store, to_oxigraph
+from vexas_kg.ontology import iris
 from vexas_kg.queries import NamedQuery, Parameter, catalog, parse_query, read_query_text
 
-_INTEGER_TYPES = {str(XSD[t]) for t in (
-    "integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int",
-    "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
 _XSD_STRING = str(XSD.string)
 
 
 def portable(term: Identifier | None) -> Identifier | None:
     """The form of a result term that every engine agrees on (integers as ``xsd:integer``)."""
-    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) in _INTEGER_TYPES:
+    if isinstance(term, Literal) and term.datatype in INTEGER_TYPES:
         try:
             return Literal(str(int(str(term))), datatype=XSD.integer)
         except ValueError:
@@ -139,7 +136,7 @@ def printed_forms(graph: Graph) -> dict[Literal, Literal]:
     integers, which every engine reports canonically): canonical form -> printed form.
     A canonical form shared by two printed forms stays canonical (it cannot be told apart)."""
     literals = sorted({o for o in graph.objects() if isinstance(o, Literal) and o.datatype is not None
-                       and str(o.datatype) not in _INTEGER_TYPES and str(o.datatype) != _XSD_STRING}, key=str)
+                       and o.datatype not in INTEGER_TYPES and str(o.datatype) != _XSD_STRING}, key=str)
     scratch = ox.Store()
     predicate = ox.NamedNode("urn:vexas-kg:printed")
     scratch.extend(ox.Quad(ox.NamedNode(f"urn:vexas-kg:literal:{i}"), predicate, to_oxigraph(lit))
@@ -168,46 +165,20 @@ def _first_line(exc: Exception) -> str:
 
 # ------------------------------------------------------------ label index
 
-KINDS: dict[str, tuple[str, frozenset[str]]] = {
-    "drug": ("drug", frozenset({str(VX.Drug)})),
-    "drug-or-class": ("drug or drug class", frozenset({str(VX.Drug), str(VX.DrugClass)})),
-    "intervention": ("drug, drug class or procedure", frozenset({str(VX.Drug), str(VX.DrugClass), str(VX.Procedure)})),
-    "phenotype": ("clinical manifestation", frozenset({str(VX.Phenotype)})),
-    "study": ("study", frozenset({str(VX.Study)})),
-    "measure": ("outcome measure", frozenset({str(VXT.measures)})),
-    "item": ("figure, claim, safety rule or adverse event report",
-             frozenset({str(VX.Figure), str(VX.Claim), str(VX.SafetyRule), str(VX.AdverseEventReport)})),
-    "document": ("document", frozenset({str(VX.Document)})),
-    "subject": ("drug, drug class, procedure, disease, gene, clinical manifestation or study",
-                frozenset({str(VX.Drug), str(VX.DrugClass), str(VX.Procedure), str(VX.Disease), str(VX.Gene),
-                           str(VX.Phenotype), str(VX.Study)})),
-    "claim-kind": ("claim kind", frozenset({str(VXT["claim-kinds"])})),
-}
-WORD_MATCHED = frozenset({"drug", "drug-or-class", "intervention", "phenotype", "study", "measure", "subject",
-                          "claim-kind"})
-"""Kinds a value may name by an unambiguous word match; not items (their labels are sentences) or documents."""
-KIND_NAMES = {
-    str(VX.Drug): "drug", str(VX.DrugClass): "drug class", str(VX.Procedure): "procedure",
-    str(VX.Phenotype): "clinical manifestation", str(VX.Disease): "disease", str(VX.Gene): "gene",
-    str(VX.Study): "study", str(VXT.measures): "outcome measure", str(VX.Figure): "figure", str(VX.Claim): "claim",
-    str(VX.SafetyRule): "safety rule", str(VX.AdverseEventReport): "adverse event report",
-    str(VX.Document): "document", str(VX.Publication): "publication", str(VXT["claim-kinds"]): "claim kind",
-}
 NO_DATA_HINT = ("; if the data is in a named graph (as `vexas-kg push` stores it), name it with --graph "
-                "https://w3id.org/vexas-kg/id/graph/vexas-kg")
-_DOC_ITEM = re.compile(r"^doc/(?P<doc>[a-z0-9]+)/(?P<kind>[a-z-]+)/(?P<slug>[^/]+)$")
+                + defaults.GRAPH_IRI)
 _BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
 _ABSOLUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|urn:)", re.IGNORECASE)
 
 
-def normal(text: str) -> str:
+def label_key(text: str) -> str:
     """How labels are compared: case-folded, accents and white space normalised."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def words(text: str) -> frozenset[str]:
     """The words of a label, for a word match ("french registry", "UK cohort")."""
-    return frozenset(re.findall(r"\w+", normal(text)))
+    return frozenset(re.findall(r"\w+", label_key(text)))
 
 
 @dataclass
@@ -231,7 +202,8 @@ class LabelIndex:
 
     @classmethod
     def from_engine(cls, engine: Engine) -> "LabelIndex":
-        table = engine.select(read_query_text("_labels.rq"), {})
+        query = parse_query(read_query_text("_labels.rq"), "_labels", strict=False)
+        table = engine.select(query.text, {})
         index = cls()
         col = {name: i for i, name in enumerate(table.columns)}
         for row in table.rows:
@@ -242,7 +214,7 @@ class LabelIndex:
                 if preferred is not None and str(preferred) == "true" and not entry.label:
                     entry.label = str(label)
                 index._key(str(label), entry.iri)
-                index.names.add(normal(str(label)))
+                index.names.add(label_key(str(label)))
                 entry.names.add(str(label))
         for entry in index.entries.values():
             for key in _short_ids(entry.iri):
@@ -257,16 +229,17 @@ class LabelIndex:
         return cls.from_engine(RdflibEngine(graph))
 
     def _key(self, text: str, iri: str) -> None:
-        self.keys.setdefault(normal(text), set()).add(iri)
+        self.keys.setdefault(label_key(text), set()).add(iri)
 
     def resolve(self, value: str, parameter: Parameter) -> URIRef:
         """The IRI ``value`` names, of a kind the parameter accepts, or a UsageError that says why not."""
-        noun, accepted = KINDS[parameter.type]
+        kind = model.parameter_type(parameter.type)
+        noun, accepted = kind.noun, kind.classes()
         text = value.strip()
         if text.startswith("<") and text.endswith(">"):
             text = text[1:-1]
         candidates = self.lookup(text)
-        if candidates is None and parameter.type in WORD_MATCHED:
+        if candidates is None and kind.word_match:
             candidates = self.word_match(text, accepted)
         if not candidates:
             raise self.unknown(value, parameter.name, noun, accepted)
@@ -276,20 +249,20 @@ class LabelIndex:
         if len(fitting) > 1:
             listed = "; ".join(f"{self.entries[i].label} <{i}>" for i in fitting)
             raise UsageError(f"{parameter.name}={value!r} is ambiguous: it names {listed}; give the IRI or a short id")
-        kinds = sorted({KIND_NAMES.get(k, k) for iri in candidates for k in self.entries[iri].kinds})
+        kinds = sorted({model.noun_of(k) or k for iri in candidates for k in self.entries[iri].kinds})
         raise UsageError(f"{parameter.name}={value!r} names a {' / '.join(kinds)}, but {parameter.name} expects a {noun}")
 
     def lookup(self, text: str) -> set[str] | None:
         """IRIs for a prefixed name (vxid:drug/x), an absolute IRI, or a label or short id."""
-        prefixed = re.match(r"^(?P<prefix>[a-z]+):(?P<local>[A-Za-z0-9_./-]+)$", text)
-        if prefixed and prefixed.group("prefix") in PREFIXES:
-            iri = PREFIXES[prefixed.group("prefix")] + prefixed.group("local")
-            return {iri} if iri in self.entries else None
+        prefixed = re.match(r"^[a-z]+:[A-Za-z0-9_./-]+$", text)
+        expanded = iris.expand(text) if prefixed else None
+        if expanded is not None:
+            return {str(expanded)} if str(expanded) in self.entries else None
         if _ABSOLUTE.match(text):
             if _BAD_IRI.search(text):
                 raise UsageError(f"{text!r} is not a valid IRI")
             return {text} if text in self.entries else None
-        return self.keys.get(normal(text))
+        return self.keys.get(label_key(text))
 
     def word_match(self, text: str, accepted: frozenset[str]) -> set[str]:
         """Resources of the accepted kinds with a label or short id containing every word of ``text``."""
@@ -307,11 +280,11 @@ class LabelIndex:
                               f"all{NO_DATA_HINT}")
         fitting = [entry for entry in self.entries.values() if entry.kinds & accepted]
         names = sorted({n for entry in fitting for n in entry.names if "/" not in n},
-                       key=normal)
-        by_normal = {normal(n): n for n in names}
-        close = [by_normal[c] for c in difflib.get_close_matches(normal(value), list(by_normal), n=5, cutoff=0.6)]
+                       key=label_key)
+        by_normal = {label_key(n): n for n in names}
+        close = [by_normal[c] for c in difflib.get_close_matches(label_key(value), list(by_normal), n=5, cutoff=0.6)]
         wanted = words(value)
-        sharing = sorted({entry.label for entry in fitting if wanted & words(" ".join(entry.names))}, key=normal)
+        sharing = sorted({entry.label for entry in fitting if wanted & words(" ".join(entry.names))}, key=label_key)
         shown = list(dict.fromkeys(close + sharing))[:8]
         if shown:
             hint = f"; close matches: {'; '.join(shown)}"
@@ -322,41 +295,21 @@ class LabelIndex:
 
 def _short_ids(iri: str) -> list[str]:
     """Names besides the labels: ``004:slug`` for a document's items, the path after ``id/``, the slug."""
-    for namespace in (str(VXID), str(VXT._NS)):
-        if iri.startswith(namespace):
-            path = iri[len(namespace):]
-            match = _DOC_ITEM.match(path)
-            ids = [f"{match.group('doc')}:{match.group('slug')}", path] if match else [path]
-            slug = path.rsplit("/", 1)[-1]
-            if not match and slug not in ids:
-                ids.append(slug)
-            if path.startswith("doc/") and path.count("/") == 1:
-                ids.append(path.split("/")[1])
-            return ids
-    return [iri]
+    parts = iris.split(iri)
+    if parts is None or parts[0] not in (iris.INSTANCE_PREFIX, iris.TERM_PREFIX):
+        return [iri]
+    path = parts[1]
+    item = model.short_id(iri)
+    ids = [item, path] if item else [path]
+    slug = path.rsplit("/", 1)[-1]
+    if not item and slug not in ids:
+        ids.append(slug)
+    if path.startswith("doc/") and path.count("/") == 1:
+        ids.append(path.split("/")[1])
+    return ids
 
 
 # ------------------------------------------------------- parameter binding
-
-_DURATION = re.compile(r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$")
-_DURATION_WORDS = re.compile(r"^(?P<n>\d+)\s*(?P<unit>months?|m|weeks?|w|days?|d|years?|y)$", re.IGNORECASE)
-
-
-def _literal(value: str, parameter: Parameter) -> Literal:
-    if parameter.type == "string":
-        return Literal(value)
-    if parameter.type == "integer":
-        if not re.match(r"^-?\d+$", value.strip()):
-            raise UsageError(f"{parameter.name}={value!r} is not an integer")
-        return Literal(str(int(value)), datatype=XSD.integer)
-    text = value.strip()
-    words = _DURATION_WORDS.match(text)
-    if words:
-        text = f"P{int(words.group('n'))}{words.group('unit')[0].upper()}"
-    if not _DURATION.match(text) or text == "P":
-        raise UsageError(f"{parameter.name}={value!r} is not a duration; write it as P6M (ISO 8601) or '6 months'")
-    return Literal(text, datatype=XSD.duration)
-
 
 Params = Mapping[str, Union[str, Sequence[str]]]
 """Parameter values by name: a string, or several strings for a ``many`` parameter."""
@@ -391,14 +344,15 @@ def prepare(named_query: NamedQuery, params: Params,
         if len(values) > 1 and not parameter.many:
             raise UsageError(f"--param {parameter.name} is given {len(values)} times, but it takes one value")
         terms: list[Identifier] = []
+        kind = model.parameter_type(parameter.type)
         for value in values:
-            if parameter.type in KINDS or parameter.type == "term":
+            if kind.resolved:
                 if labels is None:
                     labels = _index(graph_or_label_index)
-                term = (labels.resolve(value, parameter) if parameter.type in KINDS
-                        else _term(value, parameter, labels))
+                term = (_term(value, parameter, labels) if kind.any_resource
+                        else labels.resolve(value, parameter))
             else:
-                term = _literal(value, parameter)
+                term = kind.literal(value, parameter.name)
             if term not in terms:
                 terms.append(term)
         bindings[parameter.name] = terms[0] if len(terms) == 1 else tuple(terms)
@@ -418,7 +372,7 @@ def _term(value: str, parameter: Parameter, labels: LabelIndex) -> URIRef:
     text = value.strip()
     candidates = labels.lookup(text[1:-1] if text.startswith("<") and text.endswith(">") else text)
     if not candidates:
-        raise labels.unknown(value, parameter.name, "resource", frozenset(KIND_NAMES))
+        raise labels.unknown(value, parameter.name, "resource", frozenset(map(str, model.class_list("labelled"))))
     if len(candidates) > 1:
         listed = "; ".join(f"{labels.entries[i].label} <{i}>" for i in sorted(candidates))
         raise UsageError(f"{parameter.name}={value!r} is ambiguous: it names {listed}")

@@ -15,20 +15,20 @@ import csv
 import io
 import json
 import re
+from typing import Iterable
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
+from vexas_kg import model
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.query.engine import ResultTable
-from vexas_kg.ontology import PREFIXES
-from vexas_kg.ontology.vocab import VXID
+from vexas_kg.ontology import iris
 
 FORMATS = ("table", "csv", "tsv", "json")
 CELL_WIDTH = 60
 TABLE_WIDTH = 180
-_ITEM = re.compile(r"^doc/(?P<doc>[a-z0-9]+)/(?:figure|claim|safety-rule|adverse-event)/(?P<slug>[a-z0-9-]+)$")
 _TURTLE_INTEGER = re.compile(r"^[+-]?\d+$")
 _TURTLE_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
 
@@ -81,13 +81,18 @@ def _json_term(term: Identifier) -> dict[str, str]:
     raise UsageError(f"cannot write {term!r} as a SPARQL result term")
 
 
+def csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
+    """RFC 4180 CSV (CRLF line ends, as the SPARQL CSV results format uses)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
 def to_csv(table: ResultTable) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row])
-    return out.getvalue()
+    return csv_text(list(table.columns), (["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t))
+                                           for t in row] for row in table.rows))
 
 
 def to_tsv(table: ResultTable) -> str:
@@ -155,16 +160,8 @@ def _blocks(table: ResultTable, names: list[str], shown: list[int], footer: str)
 
 
 def short_iri(iri: str) -> str:
-    """``004:slug`` for a document's figure, claim, rule or event; ``prefix:rest`` elsewhere."""
-    namespace = str(VXID)
-    if iri.startswith(namespace):
-        path = iri[len(namespace):]
-        match = _ITEM.match(path)
-        return f"{match.group('doc')}:{match.group('slug')}" if match else f"vxid:{path}"
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+    """``004:slug`` for a document's traceable item (figure, claim ...); ``prefix:rest`` elsewhere."""
+    return model.short_id(iri) or iris.prefixed(iri) or f"<{iri}>"
 
 
 def _cell(term: Identifier | None, whole: bool = False) -> str:

@@ -125,12 +125,13 @@ def with_values(query: str, bindings: Mapping[str, Binding]) -> str:
 
 
 def bind_lists(query: str, bindings: Mapping[str, Binding]) -> tuple[str, dict[str, Identifier]]:
-    """For in-process engines: if any parameter has several values, bind all in VALUES blocks.
+    """For in-process engines: parameters with several values (tuples) go into VALUES blocks,
+    single values stay for ``initBindings`` / ``substitutions``.
 
-    ``initBindings`` and ``substitutions`` take one value per variable; a parameter with
-    several needs VALUES rows, and then every parameter goes there, so one mechanism
-    binds them all. Otherwise the query and bindings are returned as they are.
+    Those take one value per variable, so a list needs VALUES rows; a single value keeps the
+    engine's own binding, which rdflib pushes into every pattern (a VALUES block it would
+    only join at the end, evaluating the rest unbound first).
     """
-    if any(isinstance(value, tuple) for value in bindings.values()):
-        return with_values(query, bindings), {}
-    return query, dict(bindings)  # type: ignore[arg-type]
+    lists = {name: value for name, value in bindings.items() if isinstance(value, tuple)}
+    single = {name: value for name, value in bindings.items() if not isinstance(value, tuple)}
+    return (with_values(query, lists) if lists else query), single  # type: ignore[return-value]

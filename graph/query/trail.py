@@ -22,6 +22,7 @@ from rdflib import Literal
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
+from vexas_kg import model
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.query.engine import Engine, ResultTable
 from vexas_kg.graph.query.named import LabelIndex, run_named
@@ -186,7 +187,7 @@ def build_tree(table: ResultTable) -> TrailNode:
         else:
             children.setdefault(str(cells["parent"]), []).append(node)
     if root is None:
-        raise UsageError("the item has no provenance trail (is it a figure, claim, safety rule or adverse event?)")
+        raise UsageError(f"the item has no provenance trail (is it a {model.nouns(model.traceable())}?)")
     _attach(root, children, {root.node or ""})
     return root
 

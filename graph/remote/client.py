@@ -24,6 +24,7 @@ from rdflib.term import Identifier
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as defused_et
 
+from vexas_kg import defaults
 from vexas_kg.errors import EndpointError, QueryError
 from vexas_kg.graph.remote import transport
 from vexas_kg.graph.remote.credentials import Credentials
@@ -34,7 +35,7 @@ from vexas_kg.graph.query.sparql_text import with_values
 from vexas_kg.graph.store.oxigraph import fold_numbers
 
 DEFAULT_TIMEOUT_S = 30
-DEFAULT_GRAPH = URIRef("https://w3id.org/vexas-kg/id/graph/vexas-kg")
+DEFAULT_GRAPH = URIRef(defaults.GRAPH_IRI)
 NTRIPLES = "application/n-triples"
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 
@@ -113,7 +114,7 @@ def parse_results(response: transport.Response) -> ResultTable:
     except RecursionError:
         raise EndpointError("the endpoint's JSON answer is nested too deeply to be SPARQL results") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise EndpointError(f"the endpoint's answer is not JSON: {_short(exc)}") from None
+        raise EndpointError(f"the endpoint's answer is not JSON: {transport.one_line(exc)}") from None
     return results_from_json(answer)
 
 
@@ -129,7 +130,7 @@ def results_from_json(answer: object) -> ResultTable:
         for binding in answer["results"].get("bindings", []):
             rows.append(tuple(term_from_json(binding[c]) if c in binding else None for c in columns))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise EndpointError(f"the endpoint's SPARQL JSON results are malformed: {_short(exc)}") from None
+        raise EndpointError(f"the endpoint's SPARQL JSON results are malformed: {transport.one_line(exc)}") from None
     return ResultTable(columns, tuple(rows))
 
 
@@ -141,7 +142,7 @@ def results_from_xml(body: bytes) -> ResultTable:
         raise EndpointError(f"the endpoint's XML answer was refused ({type(exc).__name__}): it declares a DTD or "
                             "entities, which are never expanded") from None
     except (ET.ParseError, ValueError) as exc:
-        raise EndpointError(f"the endpoint's answer is not XML: {_short(exc)}") from None
+        raise EndpointError(f"the endpoint's answer is not XML: {transport.one_line(exc)}") from None
     ns = "{http://www.w3.org/2005/sparql-results#}"
     if root.find(f"{ns}boolean") is not None:
         raise QueryError("only SELECT queries can be run here, not ASK")
@@ -233,7 +234,7 @@ def fetch_graph(store_url: str, graph: str, timeout_s: int = DEFAULT_TIMEOUT_S,
     try:
         return Graph().parse(data=body.decode("utf-8"), format="nt")
     except Exception as exc:  # rdflib raises several unrelated types for syntax errors
-        raise EndpointError(f"the store returned graph <{graph}> in a form that is not N-Triples: {_short(exc)}") from None
+        raise EndpointError(f"the store returned graph <{graph}> in a form that is not N-Triples: {transport.one_line(exc)}") from None
 
 
 def put_graph(store_url: str, graph: str, content: Graph, timeout_s: int = DEFAULT_TIMEOUT_S,
@@ -323,12 +324,6 @@ def _login_hint(auth: Credentials | None) -> str:
     if auth is None:
         return "the store wants a login; give --user (password in $VEXAS_KG_PASSWORD) or a netrc entry for its host"
     return f"the store did not accept the login of user {auth.user!r}"
-
-
-def _short(exc: BaseException) -> str:
-    """The error's message on one line (with the endpoint's own explanation, when it sent one)."""
-    text = " ".join(str(exc).split())
-    return text[:400] if text else type(exc).__name__
 
 
 def _body(body: bytes) -> str:

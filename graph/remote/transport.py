@@ -156,12 +156,13 @@ def _once(method: str, split: urllib.parse.SplitResult, deadline: float, timeout
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if expired.is_set():
             raise EndpointError(f"{method} {url} failed: no complete answer within {timeout_s:g} s") from None
-        raise EndpointError(f"{method} {url} failed: {_short(exc)}") from None
+        raise EndpointError(f"{method} {url} failed: {one_line(exc)}") from None
     finally:
         watchdog.cancel()
         connection.close()
 
 
-def _short(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
+    """The error's message on one line, at most 400 characters (its class name if it has none)."""
     text = " ".join(str(exc).split())
     return text[:400] if text else type(exc).__name__

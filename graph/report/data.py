@@ -16,16 +16,18 @@ from typing import Mapping, Union
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from vexas_kg import model
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.query.engine import Engine
 from vexas_kg.graph.query.named import LabelIndex, run_query
-from vexas_kg.ontology.vocab import VX
 from vexas_kg.queries import NamedQuery, catalog, read_query_text
 
 Row = Mapping[str, Union[Identifier, None]]
-ITEM_KINDS = {str(VX.Figure): "figure", str(VX.Claim): "claim", str(VX.SafetyRule): "safety rule",
-              str(VX.AdverseEventReport): "adverse event report"}
-INTERVENTION_KINDS = {str(VX.Drug): "drug", str(VX.DrugClass): "drug class", str(VX.Procedure): "procedure"}
+
+
+def _nouns(kinds: tuple[model.Kind, ...]) -> dict[str, str]:
+    """Class -> display noun for some kinds of the model (a page's kind is its noun)."""
+    return {str(k.cls): k.noun for k in kinds}
 
 
 @dataclass(frozen=True)
@@ -103,10 +105,10 @@ def gather(engine: Engine, graph_hash: str) -> Evidence:
                  for iri, entry in entities.items() if entry.kinds & set(kinds)]
         return sorted(found, key=lambda e: (e.kind, e.label.casefold(), e.iri))
 
-    interventions = of_kind(INTERVENTION_KINDS)
-    studies = of_kind({str(VX.Study): "study"})
-    documents = sorted(of_kind({str(VX.Document): "document"}), key=lambda e: e.iri)
-    items = sorted(of_kind(ITEM_KINDS), key=lambda e: e.iri)
+    interventions = of_kind(_nouns(model.parameter_type("intervention").accepted()))
+    studies = of_kind(_nouns((model.kind("study"),)))
+    documents = sorted(of_kind(_nouns((model.kind("document"),))), key=lambda e: e.iri)
+    items = sorted(of_kind(_nouns(model.traceable())), key=lambda e: e.iri)
     if not items:
         raise UsageError("the graph holds no figures or claims: is the data in another named graph (--graph)?")
     used = [name for name in WHOLE_GRAPH if name in available]
@@ -124,7 +126,7 @@ def gather(engine: Engine, graph_hash: str) -> Evidence:
     for study in studies:
         evidence.by_study[study.iri] = rows(engine, available["study-summary"], {"study": study.iri}, labels)
     if "statements" in available:
-        evidence.subjects = of_kind({str(VX.Disease): "disease", str(VX.Gene): "gene"})
+        evidence.subjects = of_kind(_nouns((model.kind("disease"), model.kind("gene"))))
         for subject in evidence.subjects:
             evidence.statements[subject.iri] = rows(engine, available["statements"], {"about": subject.iri}, labels)
     for item in items:
@@ -139,9 +141,8 @@ def _accepts(query: object, parameter: str, kind: str) -> bool:
     """Whether ``query`` has ``parameter`` and it takes an entity of ``kind`` (drug, drug class, procedure)."""
     for declared in getattr(query, "parameters", ()):
         if declared.name == parameter:
-            accepted = {"drug": {"drug"}, "drug-or-class": {"drug", "drug class"},
-                        "intervention": {"drug", "drug class", "procedure"}}.get(declared.type)
-            return accepted is None or kind in accepted
+            accepted = model.parameter_type(declared.type).accepted()
+            return not accepted or kind in {k.noun for k in accepted}
     return False
 
 

@@ -21,11 +21,12 @@ from rdflib.term import Identifier
 from vexas_kg.errors import QueryError
 from vexas_kg.graph.store.serialize import to_ntriples
 
-INTEGER_SUBTYPES = frozenset(
+INTEGER_TYPES = frozenset(
     XSD[name]
-    for name in ("nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int",
-                 "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")
+    for name in ("integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long",
+                 "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")
 )
+"""xsd:integer and every type derived from it: a value-keeping store reports all of them as xsd:integer."""
 
 
 _XSD_STRING = str(XSD.string)
@@ -123,7 +124,7 @@ def fold_literal(term):
         return term
     lexical = str(term).strip()
     try:
-        if term.datatype in INTEGER_SUBTYPES or term.datatype == XSD.integer:
+        if term.datatype in INTEGER_TYPES:
             return Literal(str(int(lexical)), datatype=XSD.integer)
         if term.datatype == XSD.decimal:
             value = Decimal(lexical)

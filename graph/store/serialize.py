@@ -7,17 +7,14 @@ written by ``graph.store.output`` (a set of files replaced together, or not at a
 from __future__ import annotations
 
 import functools
-import re
 from typing import Iterable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
-from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
-from vexas_kg.ontology import PREFIXES
-
-Triple = tuple[Node, Node, Node]
+from vexas_kg.model import Triple
+from vexas_kg.ontology import PREFIXES, iris
 
 
 def bind_prefixes(graph: Graph) -> Graph:
@@ -30,10 +27,27 @@ def bind_prefixes(graph: Graph) -> Graph:
 def to_ntriples(graph: Iterable[Triple]) -> str:
     """N-Triples with one triple a line, lines sorted (canonical for a graph without blank nodes).
 
-    Each line is what rdflib's N-Triples serializer writes for the triple (``_nt_row``, its
-    one-line writer; a test compares the two), so a graph or a plain set of triples serialises alike.
+    Lines are written as rdflib's N-Triples serializer writes them (a test compares the two over
+    the whole build), so a graph or a plain set of triples serialises alike.
     """
-    return "".join(sorted({_nt_row(triple) for triple in graph}))
+    return "".join(sorted({_nt_line(triple) for triple in graph}))
+
+
+def _nt_line(triple: Triple) -> str:
+    subject, predicate, obj = triple
+    return f"{subject.n3()} {predicate.n3()} {_nt_object(obj)} .\n"
+
+
+def _nt_object(node: Node) -> str:
+    """An IRI as ``<...>``; a literal with N-Triples' four escapes (UTF-8 otherwise kept)."""
+    if not isinstance(node, Literal):
+        return node.n3()
+    text = str(node).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+    if node.language:
+        return f'"{text}"@{node.language}'
+    if node.datatype is not None:
+        return f'"{text}"^^<{node.datatype}>'
+    return f'"{text}"'
 
 
 def to_turtle(graph: Iterable[Triple]) -> str:
@@ -61,14 +75,8 @@ def to_turtle(graph: Iterable[Triple]) -> str:
     return "\n".join(lines) + "\n"
 
 
-_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-
-
 def _qname(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+    return iris.prefixed(iri, turtle=True) or f"<{iri}>"
 
 
 def _term(node: Node) -> str:

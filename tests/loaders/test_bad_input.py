@@ -74,7 +74,7 @@ def test_yaml_11_norway_trap_stays_text(evidence_copy: Path, out: Path) -> None:
     from rdflib import Literal
 
     from vexas_kg.graph.builder.assemble import build_graph
-    from vexas_kg.loaders.evidence import study_iri
+    from vexas_kg.ontology.iris import study_iri
     from vexas_kg.ontology import VX
 
     edit(evidence_copy, "    country: France\n    setting:", "    country: NO\n    setting:")

@@ -10,7 +10,8 @@ import pytest
 from rdflib.plugins.sparql import prepareQuery
 
 from vexas_kg.errors import QueryError
-from vexas_kg.queries import PARAMETER_TYPES, catalog, parse_query, read_query_text
+from vexas_kg.model import parameter_types
+from vexas_kg.queries import catalog, parse_query, read_query_text
 
 RQ_FILES = sorted(p.name for p in files("vexas_kg.queries").iterdir() if p.name.endswith(".rq"))
 NAMED = sorted(catalog())
@@ -36,7 +37,7 @@ def test_headers_are_complete(name: str) -> None:
     query = catalog()[name]
     assert query.title and query.description and query.question.endswith("?")
     for parameter in query.parameters:
-        assert parameter.type in PARAMETER_TYPES
+        assert parameter.type in parameter_types()
         assert parameter.description
         assert re.search(rf"SELECT[^{{]*\?{parameter.name}\b", query.text), "a parameter must be projected"
 

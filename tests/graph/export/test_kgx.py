@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, RDF
 
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.export.formats import export
-from vexas_kg.graph.export.kgx import KGX_CATEGORIES, own_curie
+from vexas_kg.graph.export.kgx import kgx_categories, own_curie
 from vexas_kg.ontology.vocab import OA, VX, VXID
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -132,7 +132,7 @@ def test_ids_are_kgx_curies(nodes, edges) -> None:
 
 
 def test_own_curies_expand_to_their_iri(built: Build, declared) -> None:
-    for cls in KGX_CATEGORIES:
+    for cls in kgx_categories():
         for node in built.graph.subjects(RDF.type, cls):
             text, prefix, namespace = own_curie(node)
             assert declared.get(prefix, namespace) == namespace

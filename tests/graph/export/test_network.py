@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.export.formats import export
 from vexas_kg.graph.export.network import (
-    KINDS,
+    node_kinds,
     claim_support,
     evidence_network,
     edge_key,
@@ -38,7 +38,7 @@ def support(built: Build, view: nx.MultiDiGraph):
 
 
 def test_every_drug_class_study_figure_claim_document_and_citation_is_a_node(built: Build, view) -> None:
-    for cls, kind in KINDS.items():
+    for cls, kind in node_kinds().items():
         members = {str(n) for n in built.graph.subjects(RDF.type, cls)}
         assert members, f"the build has no {kind}"
         for member in members:

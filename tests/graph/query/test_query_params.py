@@ -65,7 +65,9 @@ def test_alternative_labels_resolve(value: str, expected: URIRef, labels: LabelI
 
 def test_items_resolve_by_short_id_and_measures_by_label(labels: LabelIndex) -> None:
     item = prepare(named("provenance-trail"), {"item": "004:jaki-overall-response-3m"}, labels)
-    assert item == {"item": VXID["doc/004/figure/jaki-overall-response-3m"]}
+    assert item["item"] == VXID["doc/004/figure/jaki-overall-response-3m"]
+    assert set(item) == {"item"}, "the traceable classes are in the query's text, not its bindings"
+    assert "FILTER (?itemType IN (<https://w3id.org/vexas-kg/vocab#Figure>" in named("provenance-trail").text
     outcome = prepare(named("comparative-efficacy"), {"outcome": "overall response"}, labels)
     assert outcome == {"outcome": VXT["overall-response"]}
     document = prepare(named("citation-audit"), {"document": "001"}, labels)

@@ -52,12 +52,12 @@ def test_several_values_get_a_block_of_their_own() -> None:
         with_values(query, {"s": ()})
 
 
-def test_bind_lists_uses_values_only_when_a_parameter_has_several() -> None:
+def test_bind_lists_uses_values_only_for_a_parameter_with_several() -> None:
     query = "SELECT ?s WHERE { ?s ?p ?o }"
     single = {"s": URIRef("http://e/a")}
     assert bind_lists(query, single) == (query, single)
     several = {"s": (URIRef("http://e/a"), URIRef("http://e/b")), "p": URIRef("http://e/p")}
-    assert bind_lists(query, several) == (with_values(query, several), {})
+    assert bind_lists(query, several) == (with_values(query, {"s": several["s"]}), {"p": URIRef("http://e/p")})
 
 
 def test_values_binding_gives_the_same_rows_as_init_bindings() -> None:

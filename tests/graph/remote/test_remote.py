@@ -223,11 +223,10 @@ def first_values(table: ResultTable, column: str, count: int) -> list[str]:
 
 
 def fallback_value(kind: str, built: Build) -> str | None:
-    from vexas_kg.graph.query.named import KINDS
+    from vexas_kg.model import parameter_type
 
-    if kind in KINDS:
-        _, classes = KINDS[kind]
-        for cls in sorted(classes):
+    if parameter_type(kind).kinds:
+        for cls in sorted(parameter_type(kind).classes()):
             members = sorted(built.graph.subjects(RDF.type, URIRef(cls)))
             members += sorted(built.graph.subjects(URIRef("http://www.w3.org/2004/02/skos/core#inScheme"),
                                                    URIRef(cls)))
