@@ -130,6 +130,10 @@ class DocumentWriter:
         self.text.add(paragraph)
         entry = {"id": cid, "kind": kind, "direction": direction, **({"subjects": subjects} if subjects else {}),
                  **extra, "quote": sentence}
+        manifestations = [s for s in subjects if s in self.ent.phenotypes]
+        if manifestations:  # every manifestation a claim names needs its role (no rng use: corpora stay nested)
+            role = "indication" if direction == "recommends" else "context"
+            entry["subject_roles"] = [{"subject": s, "role": role} for s in manifestations]
         if cites:
             entry["cites"] = cites
         self.claims.append(entry)

@@ -32,7 +32,7 @@ from vexas_kg.loaders.fields import (
     Fields,
     QuoteRef,
 )
-from vexas_kg.loaders.judgements import claim_context, decision_point
+from vexas_kg.loaders.judgements import claim_context, decision_point, subject_links
 from vexas_kg.loaders.source_text import Ambiguous, NotFound, SourceText, Span, normalise, numbers_in
 from vexas_kg.loaders.yaml_strict import Value
 from vexas_kg.ontology.iris import (
@@ -418,8 +418,10 @@ class RecordLoader:
         text, spans = self.quoted(node, f)
         self.lit(node, RDFS.label, text)
         self.lit(node, VX.section, f.text("section", required=False))
-        for slug_s in f.slugs("subjects"):
+        subjects = f.slugs("subjects")
+        for slug_s in subjects:
             self.add(node, VX.subject, self.entity(f, "subjects", slug_s, entity_kind_names()))
+        subject_links(self, node, f, subjects)
         condition = f.text("condition", required=False)
         self.check_verbatim(f, text, "condition", condition)
         self.lit(node, VX.condition, condition)
@@ -527,6 +529,10 @@ class RecordLoader:
         timepoint = f.pattern("timepoint", DURATION, "a duration such as P3M or P6M (days, 1-11 months, or years: P12M is P1Y)", required=False)
         timepoint_label = f.text("timepoint_label", required=False)
         self.check_verbatim(f, text, "timepoint_label", timepoint_label)
+        timepoint_text = f.text("timepoint_text", required=False)
+        self.check_verbatim(f, text, "timepoint_text", timepoint_text)
+        if timepoint_text and not (timepoint or timepoint_label):
+            raise f.error("timepoint_text", "timepoint_text prints the figure's timepoint; give timepoint or timepoint_label too")
         values: dict[str, str | int | None] = {
             "value": f.decimal("value"),
             "numerator": f.integer("numerator", required=False),
@@ -543,6 +549,7 @@ class RecordLoader:
         self.check_ranges(f, values, unit)
         self.lit(node, VX.timepoint, timepoint, XSD.duration)
         self.lit(node, VX.timepointLabel, timepoint_label)
+        self.lit(node, VX.timepointText, timepoint_text)
         props = {"value": VX.value, "ci_lower": VX.ciLower, "ci_upper": VX.ciUpper, "ci_level": VX.ciLevel,
                  "iqr_lower": VX.iqrLower, "iqr_upper": VX.iqrUpper, "p_value": VX.pValue}
         for key, prop in props.items():

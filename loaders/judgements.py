@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from vexas_kg.loaders.evidence import RecordLoader as _Loader
 
 ADVICE_KINDS = {"short-answer", "recommendation", "algorithm-step"}
+UNNAMED = "unnamed"
 LABELS = {
     "initial-treatment": "first presentation (initial treatment)",
     "ongoing-care": "ongoing care (monitoring, tapering, supportive care)",
@@ -28,45 +29,70 @@ LABELS = {
 }
 
 
-def decision_point_iri(kind: str, failed: list[str]) -> URIRef:
-    """One node per decision point: the same moment in two documents is the same IRI."""
+def decision_point_iri(kind: str, failed: list[str], quantifier: str | None = None) -> URIRef:
+    """One node per decision point: the same moment in two documents is the same IRI. After the
+    failure of an earlier therapy the source does not name, the point is ``after-failure/unnamed``."""
     if kind == "after-failure":
-        return iris.instance(f"decision-point/after-failure/{'+'.join(sorted(set(failed)))}")
+        named = "+".join(sorted(set(failed))) or UNNAMED
+        return iris.instance(f"decision-point/after-failure/{'any-of/' if quantifier == 'any-failed' else ''}{named}")
     return iris.instance(f"decision-point/{kind}")
 
 
-def decision_point(loader: "_Loader", node: URIRef, f: Fields, failed: list[str], required: bool) -> None:
-    """Read ``decision_point`` and link ``node`` to its (shared) decision point node."""
-    kind = f.choice("decision_point", set(model.scheme("decision-kinds")), required=required)
-    if kind is None:
-        return
-    if (kind == "after-failure") != bool(failed):
-        raise f.error("decision_point", "after-failure needs condition_interventions (the interventions that failed), "
-                      "and only after-failure takes them")
-    point = decision_point_iri(kind, failed)
-    loader.add(node, VX.decisionPoint, point)
-    loader.add(point, RDF.type, VX.DecisionPoint)
-    loader.add(point, VX.decisionKind, iris.term(kind))
-    if kind == "after-failure":
+def decision_point(loader: "_Loader", node: URIRef, f: Fields, failed: list[str], required: bool) -> list[str]:
+    """Read ``decision_point`` (one kind, or a list where one sentence gives advice for several
+    moments: "for patients with myelodysplastic features or those refractory to ...") and link
+    ``node`` to each (shared) decision point node. Several failed interventions need
+    ``failure_of``: all-failed ("refractory to JAK inhibitors and IL-6 blockade") or any-failed
+    ("switching between JAK inhibitor and IL-6 blockade"), which are different moments.
+    Returns the kinds read."""
+    if required and not f.has("decision_point"):
+        f.text("decision_point")  # raises the usual missing-field error
+    allowed = set(model.scheme("decision-kinds"))
+    kinds = f.texts("decision_point")
+    for kind in kinds:
+        if kind not in allowed:
+            raise f.error("decision_point", f"{kind!r} is not one of: {', '.join(sorted(allowed))}")
+    if len(set(kinds)) != len(kinds):
+        raise f.error("decision_point", "a decision point is listed twice")
+    if kinds and failed and "after-failure" not in kinds:
+        raise f.error("decision_point", "condition_interventions (the interventions that failed) belong to an "
+                      "after-failure decision point; add after-failure or drop them")
+    several = "after-failure" in kinds and len(set(failed)) > 1
+    quantifier = f.choice("failure_of", set(model.scheme("failure-quantifiers")), required=several)
+    if quantifier is not None and not several:
+        raise f.error("failure_of", "failure_of says whether all or any of several failed interventions failed; "
+                      "give it only with two or more condition_interventions")
+    for kind in kinds:
+        point = decision_point_iri(kind, failed, quantifier)
+        loader.add(node, VX.decisionPoint, point)
+        loader.add(point, RDF.type, VX.DecisionPoint)
+        loader.add(point, VX.decisionKind, iris.term(kind))
+        if kind != "after-failure":
+            loader.add(point, RDFS.label, Literal(LABELS[kind]))
+            continue
         names = []
         for slug in sorted(set(failed)):
             loader.add(point, VX.afterFailureOf, loader.entity(f, "condition_interventions", slug,
                                                                {"drug", "drug-class", "procedure"}))
-            names.append(slug)
-        loader.add(point, RDFS.label, Literal(f"after failure or intolerance of {' and '.join(names)}"))
-    else:
-        loader.add(point, RDFS.label, Literal(LABELS[kind]))
+            names.append(loader.entities[slug].label or slug)
+        if quantifier is not None:
+            loader.add(point, VX.failureQuantifier, iris.term(quantifier))
+        joined = (" or " if quantifier == "any-failed" else " and ").join(names)
+        label = f"after failure or intolerance of {'either ' if quantifier == 'any-failed' else ''}{joined}" if names \
+            else "after failure of an earlier therapy the source does not name"
+        loader.add(point, RDFS.label, Literal(label))
+    return kinds
 
 
 def claim_context(loader: "_Loader", node: URIRef, f: Fields, kind: str | None, direction: str | None,
                   failed: list[str]) -> None:
     """The rule inputs of a claim (see the module docstring)."""
     advice = kind in ADVICE_KINDS and direction == "recommends"
-    decision_point(loader, node, f, failed, required=advice)
+    kinds = decision_point(loader, node, f, failed, required=advice)
     rank = f.integer("preference_rank", required=False)
     if rank is not None:
-        if not f.has("decision_point"):
-            raise f.error("preference_rank", "a preference rank needs the decision point it ranks at")
+        if len(kinds) != 1:
+            raise f.error("preference_rank", "a preference rank needs the one decision point it ranks at")
         if rank < 1:
             raise f.error("preference_rank", "ranks start at 1 (the first choice)")
         loader.lit(node, VX.preferenceRank, rank, XSD.positiveInteger)
@@ -93,3 +119,37 @@ def claim_context(loader: "_Loader", node: URIRef, f: Fields, kind: str | None, 
             raise f.error("limitation_of", "only a claim of kind limitation names the study it limits")
         loader.need("study", study, f.where("limitation_of"))
         loader.add(node, VX.limitationOf, iris.study_iri(study))
+
+
+def subject_links(loader: "_Loader", node: URIRef, f: Fields, subjects: list[str]) -> None:
+    """Read ``subject_roles``: the role the claim gives each manifestation it names (indication,
+    caution, monitored, context), optionally for some of its interventions only. Every
+    manifestation among the subjects needs one, so "infection risk (47%)" can never read as an
+    indication for tocilizumab."""
+    roles = set(model.scheme("subject-roles"))
+    manifestations = {slug for slug in subjects if loader.entities[slug].kind == "phenotype"}
+    given: set[str] = set()
+    for entry in f.items("subject_roles"):
+        slug = entry.slug("subject") or ""
+        if slug not in subjects:
+            raise entry.error("subject", f"{slug!r} is not one of the claim's subjects")
+        role = entry.choice("role", roles) or ""
+        link = URIRef(f"{node}/subject/{slug}/{role}")
+        if slug + "/" + role in given:
+            raise entry.error("role", f"{slug!r} has the role {role!r} twice")
+        given.add(slug + "/" + role)
+        loader.add(node, VX.hasSubjectLink, link)
+        loader.add(link, RDF.type, VX.SubjectLink)
+        loader.add(link, VX.linkedSubject, loader.entities[slug].iri)
+        loader.add(link, VX.subjectRole, iris.term(role))
+        scope = entry.slugs("for")
+        for target in scope:
+            if target not in subjects:
+                raise entry.error("for", f"{target!r} is not one of the claim's subjects")
+            loader.add(link, VX.roleFor, loader.entity(entry, "for", target, {"drug", "drug-class", "procedure"}))
+        loader.add(link, RDFS.label, Literal(f"{slug}: {role}" + (f" (for {', '.join(scope)})" if scope else "")))
+        entry.done()
+    missing = sorted(manifestations - {g.split("/")[0] for g in given})
+    if missing:
+        raise f.error("subject_roles", f"give the role (one of: {', '.join(sorted(roles))}) of each manifestation "
+                      f"the claim names: {', '.join(missing)}")

@@ -24,6 +24,7 @@ class VX(DefinedNamespace):
     ConferenceAbstract: URIRef
     Criterion: URIRef
     DecisionPoint: URIRef
+    SubjectLink: URIRef
     Disease: URIRef
     Document: URIRef
     Drug: URIRef
@@ -68,6 +69,11 @@ class VX(DefinedNamespace):
     criteriaSignature: URIRef
     decisionKind: URIRef
     decisionPoint: URIRef
+    failureQuantifier: URIRef
+    hasSubjectLink: URIRef
+    linkedSubject: URIRef
+    subjectRole: URIRef
+    roleFor: URIRef
     definitionText: URIRef
     denominator: URIRef
     describesPublication: URIRef
@@ -146,6 +152,7 @@ class VX(DefinedNamespace):
     thresholdValue: URIRef
     timepoint: URIRef
     timepointLabel: URIRef
+    timepointText: URIRef
     timing: URIRef
     titleQuote: URIRef
     unit: URIRef
@@ -164,15 +171,19 @@ class VXT(DefinedNamespace):
         "advises-against",
         "after-failure",
         "algorithm-step",
+        "all-failed",
+        "any-failed",
         "background",
         "baseline-lab",
         "case-report",
         "case-reports",
+        "caution",
         "claim-kinds",
         "cohort-study",
         "complete-response",
         "conclusion",
         "conference-abstract",
+        "context",
         "contraindication-threshold",
         "count",
         "crp-level",
@@ -184,12 +195,14 @@ class VXT(DefinedNamespace):
         "dosing",
         "evidence-levels",
         "expert-opinion",
+        "failure-quantifiers",
         "finding",
         "g-per-dl",
         "grade-domains",
         "guideline",
         "imprecision",
         "inconsistency",
+        "indication",
         "indirectness",
         "infection",
         "initial-treatment",
@@ -199,6 +212,7 @@ class VXT(DefinedNamespace):
         "mg-per-day",
         "mg-per-l",
         "ml-per-min",
+        "monitored",
         "monitoring",
         "month",
         "news-report",
@@ -241,6 +255,7 @@ class VXT(DefinedNamespace):
         "statistics",
         "study-designs",
         "study-report",
+        "subject-roles",
         "systematic-review",
         "time-to-discontinuation",
         "units",

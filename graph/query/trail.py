@@ -105,6 +105,8 @@ _RENDER: dict[str, Callable[[Cells], list[tuple[str, bool]]]] = {
     "timing": lambda c: [("timing: ", False), (c["label"], True)],
     "condition": lambda c: [("condition: ", False), (c["label"], True)],
     "risk": lambda c: [("risk as printed: ", False), (c["label"], True)],
+    "decision point": lambda c: [(f"decision point: {c['label']}" + (f" ({c['detail']})" if c["detail"] else ""), False)],
+    "subject role": lambda c: [(f"names {c['label']}: {c['detail']}", False)],
     "dose": lambda c: [(f"dose: {_amount(c)}" + (f", {c['detail']}" if c["detail"] else ""), False)],
     "lowest dose": lambda c: [(f"lowest dose: {_amount(c)}", False)],
     "highest dose": lambda c: [(f"highest dose: {_amount(c)}", False)],

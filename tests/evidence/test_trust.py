@@ -5,6 +5,7 @@ the fix (the record edits in tests/loaders/test_trust_records.py rebuild the old
 from __future__ import annotations
 
 import re
+from importlib.resources import files
 
 import pytest
 from rdflib import Graph, URIRef
@@ -15,6 +16,8 @@ from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, run_named
 from vexas_kg.loaders.criteria import PARAMETERS, clauses
 from vexas_kg.loaders.source_text import normalise
 from vexas_kg.ontology.vocab import OA, VX, VXID, VXT
+
+SOURCES = files("vexas_kg.evidence").joinpath("sources")
 
 
 @pytest.fixture(scope="module")
@@ -313,3 +316,141 @@ def test_after_ruxolitinib_failure_and_first_presentation_are_different_decision
     day1 = graph.value(VXID["doc/001/claim/algorithm-day-1"], VX.decisionPoint)
     assert step1 == VXID["decision-point/after-failure/ruxolitinib"]
     assert day1 == VXID["decision-point/initial-treatment"]
+
+
+FAILURE_WORDING = re.compile(r"\b(fail(?:s|ed|ure|ures)?|refractory|recalcitrant|intoleran(?:t|ce)|not tolerated|"
+                             r"inadequate response)\b", re.IGNORECASE)
+
+
+def test_failure_wording_and_after_failure_decision_points_agree(built: Build) -> None:
+    """A piece of advice whose words (its quote, its condition, its algorithm's condition) name a
+    failure, intolerance or refractoriness has an after-failure decision point, and an
+    after-failure decision point is never given to advice whose words name none (audit: 001's
+    azacitidine "for patients with concurrent myelodysplastic features or those refractory to
+    JAK inhibitors and IL-6 blockade" had one decision point for two branches)."""
+    graph = built.graph
+    checked = 0
+    for claim in set(graph.subjects(VX.decisionPoint, None)):
+        if (claim, RDF.type, VX.Claim) not in graph:
+            continue
+        words = [str(graph.value(claim, RDFS.label)), str(graph.value(claim, VX.condition) or "")]
+        points = set(graph.objects(claim, VX.decisionPoint))
+        for algorithm in graph.objects(claim, VX.partOfAlgorithm):
+            words.append(str(graph.value(algorithm, VX.condition) or ""))
+            points |= set(graph.objects(algorithm, VX.decisionPoint))
+        names_failure = any(FAILURE_WORDING.search(w) for w in words)
+        after = any(graph.value(p, VX.decisionKind) == VXT["after-failure"] for p in points)
+        assert names_failure == after, (str(claim), names_failure, after)
+        checked += 1
+    assert checked >= 20
+
+
+def test_advice_with_two_branches_has_both_decision_points(built: Build) -> None:
+    graph = built.graph
+    points = set(graph.objects(VXID["doc/001/claim/azacitidine-consider"], VX.decisionPoint))
+    assert points == {VXID["decision-point/specific-situation"],
+                      VXID["decision-point/after-failure/il6-inhibitor+jak-inhibitor"]}
+    assert str(graph.value(VXID["decision-point/after-failure/il6-inhibitor+jak-inhibitor"], RDFS.label)) == \
+        "after failure or intolerance of IL-6 inhibitors and JAK inhibitors"
+
+
+def test_every_manifestation_a_claim_names_has_a_role(built: Build) -> None:
+    """Claim–manifestation links carry a role (indication, caution, monitored, context):
+    "zoster" with tofacitinib is a risk, not something tofacitinib treats."""
+    graph = built.graph
+    roles = set(graph.subjects(SKOS.inScheme, VXT["subject-roles"]))
+    assert {VXT.indication, VXT.caution, VXT.monitored, VXT.context} == roles
+    checked = 0
+    for claim, subject in graph.subject_objects(VX.subject):
+        if (subject, RDF.type, VX.Phenotype) not in graph:
+            continue
+        given = {graph.value(l, VX.subjectRole) for l in graph.objects(claim, VX.hasSubjectLink)
+                 if graph.value(l, VX.linkedSubject) == subject}
+        assert given and given <= roles, (claim, subject)
+        checked += 1
+    assert checked >= 40
+    zoster = VXID["doc/000/claim/infection-risk"]
+    assert {graph.value(l, VX.subjectRole) for l in graph.objects(zoster, VX.hasSubjectLink)} == {VXT.caution}
+
+
+# ---------------------------------------------------------------- timepoints printed with their figures
+
+NUMBER_WORDS = {"1": "one", "2": "two", "3": "three", "6": "six", "12": "twelve"}
+BOUNDARY = re.compile(r"(?<=[.!?:])\s+(?=\S)|\n\s*\n(?=\s*[A-Z•0-9])|•")
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence or bullet of the source text that holds text[start:end]."""
+    left = max((m.end() for m in BOUNDARY.finditer(text) if m.end() <= start), default=0)
+    right = next((m.start() for m in BOUNDARY.finditer(text) if m.start() >= end), len(text))
+    return normalise(text[left:right])
+
+
+def timepoint_pattern(graph: Graph, figure: URIRef) -> re.Pattern[str] | None:
+    duration, label = graph.value(figure, VX.timepoint), graph.value(figure, VX.timepointLabel)
+    if duration is not None:
+        match = re.fullmatch(r"P(\d+)M", str(duration))
+        if match is None:
+            return None
+        n = match.group(1)
+        return re.compile(rf"\b(?:at |by |after )?(?:{n}|{NUMBER_WORDS.get(n, n)})[- ]months?\b", re.IGNORECASE)
+    return re.compile(re.escape(str(label)), re.IGNORECASE) if label is not None else None
+
+
+def selector(graph: Graph, quote: URIRef) -> tuple[str, int, int]:
+    """A quote's exact text and its offsets in the source text."""
+    exact, start, end = "", 0, 0
+    for sel in graph.objects(quote, OA.hasSelector):
+        exact = str(graph.value(sel, OA.exact) or exact)
+        start = int(graph.value(sel, OA.start) or start)
+        end = int(graph.value(sel, OA.end) or end)
+    return exact, start, end
+
+
+def test_a_figure_is_quoted_with_the_timepoint_its_sentence_prints(built: Build) -> None:
+    """Where the source prints a figure's timepoint in the same sentence or bullet as the number,
+    every quote of the figure that prints the number includes it, and the figure records it as
+    its timepoint text (audit: contrasts showed "Tocilizumab - 64% response rate" without
+    "at 6 months", the timepoint that makes the contrast meaningful)."""
+    graph = built.graph
+    texts = {str(graph.value(d, VX.sourceFile)): d for d in graph.subjects(RDF.type, VX.Document)}
+    sources = {doc: SOURCES.joinpath(name).read_text(encoding="utf-8") for name, doc in texts.items()}
+    checked = 0
+    for figure in sorted(graph.subjects(RDF.type, VX.Figure)):
+        pattern = timepoint_pattern(graph, figure)
+        if pattern is None:
+            continue
+        value = str(graph.value(figure, VX.value))
+        printed_with_number = False
+        for quote in graph.objects(figure, VX.hasQuote):
+            exact, start, end = selector(graph, quote)
+            if value not in exact:
+                continue
+            sentence = sentence_around(sources[graph.value(quote, OA.hasSource)], start, end)
+            found = pattern.search(sentence)
+            if found is None:
+                continue
+            printed_with_number = True
+            assert pattern.search(normalise(exact)), (str(figure), exact, found.group(0))
+            checked += 1
+        text = graph.value(figure, VX.timepointText)
+        if printed_with_number:
+            assert text is not None and pattern.search(str(text)), (str(figure), "needs its timepoint_text")
+    assert checked >= 10
+
+
+def test_after_failure_of_several_interventions_says_all_or_any(built: Build) -> None:
+    """"Refractory to JAK inhibitors and IL-6 blockade" (both failed) and "switching between JAK
+    inhibitor and IL-6 blockade" after an inadequate response (whichever was started failed) are
+    different moments: every after-failure decision point of several interventions says which, and
+    001's two are different nodes (audit: they shared one node labelled "of … and …")."""
+    graph = built.graph
+    for point in graph.subjects(VX.decisionKind, VXT["after-failure"]):
+        if len(set(graph.objects(point, VX.afterFailureOf))) > 1:
+            assert graph.value(point, VX.failureQuantifier) in (VXT["all-failed"], VXT["any-failed"]), point
+    switch = set(graph.objects(VXID["doc/001/claim/algorithm-month-3-6"], VX.decisionPoint))
+    assert {graph.value(p, VX.failureQuantifier) for p in switch} == {VXT["any-failed"]}
+    aza = {p for p in graph.objects(VXID["doc/001/claim/azacitidine-consider"], VX.decisionPoint)
+           if graph.value(p, VX.decisionKind) == VXT["after-failure"]}
+    assert {graph.value(p, VX.failureQuantifier) for p in aza} == {VXT["all-failed"]}
+    assert not aza & switch

@@ -265,3 +265,131 @@ def test_a_figure_side_of_a_contrast_is_quoted_with_its_number(built: Build, oxi
             assert str(value) in str(row[quote]), (str(node), str(row[quote]))
             checked += 1
     assert checked
+
+
+AFTER_FAILURE_ROLE = "after an earlier treatment failed, not a first-presentation measure"
+
+
+def only_after_failure(graph: Graph, claim: URIRef) -> bool:
+    """The claim's decision points (its own; an algorithm step also its algorithm's) are all after-failure."""
+    own = set(graph.objects(claim, VX.decisionPoint))
+    points = own | {p for a in graph.objects(claim, VX.partOfAlgorithm) for p in graph.objects(a, VX.decisionPoint)}
+    kinds = {graph.value(p, VX.decisionKind) for p in points}
+    own_kinds = {graph.value(p, VX.decisionKind) for p in own}
+    return VXT["after-failure"] in kinds and own_kinds <= {VXT["after-failure"]}
+
+
+def test_a_measure_after_an_earlier_failure_is_never_offered_as_a_presentation_measure(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Advice for the moment after a treatment failed (000's algorithm "When ruxolitinib has
+    failed or is not tolerated") is a different decision point from a first presentation: it
+    must not come out as a plain "manifestation-specific measure" (audit: macrocytic anemia →
+    azacitidine, elevated CRP → tocilizumab were listed as presentation measures). Advice that
+    also has a branch without an earlier failure (001: "myelodysplastic features or those
+    refractory ...") stays a measure for that branch."""
+    graph = built.graph
+    rows = rows_as_dicts(run_named("treatment-for-presentation", {}, oxigraph, labels))
+    flagged = 0
+    for row in rows:
+        claim = URIRef(str(row["claim"]))
+        if str(row["role"]) in ("manifestation-specific measure", AFTER_FAILURE_ROLE):
+            after = only_after_failure(graph, claim)
+            assert (str(row["role"]) == AFTER_FAILURE_ROLE) == after, (claim, row["role"])
+            flagged += after
+    assert flagged
+    roles = {(str(r["claim"]).rsplit("/", 1)[1], str(r["matchedLabel"]), str(r["role"])) for r in rows}
+    assert ("step-1-azacitidine", "macrocytic anemia", AFTER_FAILURE_ROLE) in roles
+    assert ("azacitidine-consider", "myelodysplasia", "manifestation-specific measure") in roles
+
+
+def test_only_indications_are_measures_and_cautions_are_shown_apart(built: Build, oxigraph: OxigraphEngine,
+                                                                     labels: LabelIndex) -> None:
+    """A manifestation a claim names as a risk ("infection risk (47%) must be considered" with
+    tocilizumab; herpes zoster with tofacitinib) is a caution, never a measure or an initial
+    therapy; a link scoped to some interventions ("momelotinib may be preferred if significant
+    anemia is present") lists only those (audit: anemia → tofacitinib, infection → tocilizumab)."""
+    graph = built.graph
+    rows = rows_as_dicts(run_named("treatment-for-presentation", {}, oxigraph, labels))
+    measure_roles = {"initial therapy", "manifestation-specific measure", AFTER_FAILURE_ROLE}
+    for row in rows:
+        claim, matched = URIRef(str(row["claim"])), URIRef(str(row["matched"]))
+        links = [l for l in graph.objects(claim, VX.hasSubjectLink) if graph.value(l, VX.linkedSubject) == matched]
+        roles = {graph.value(l, VX.subjectRole) for l in links}
+        if str(row["role"]) in measure_roles and str(row["role"]) != "initial therapy":
+            assert VXT.indication in roles, (claim, matched)
+            scoped = {t for l in links if graph.value(l, VX.subjectRole) == VXT.indication
+                      for t in graph.objects(l, VX.roleFor)}
+            if scoped and row["treatment"] is not None:
+                assert str(row["treatment"]) in {str(graph.value(t, RDFS.label)) for t in scoped}, (claim, row)
+        if str(row["role"]).startswith("caution"):
+            assert VXT.caution in roles
+    pairs = {(str(r["matchedLabel"]), str(r["treatment"]), str(r["role"]).split(":")[0]) for r in rows}
+    assert ("infection", "tocilizumab", "caution") in pairs
+    assert not {p for p in pairs if p[:2] == ("infection", "tocilizumab") and p[2] != "caution"}
+    assert not {p for p in pairs if p[:2] in {("anemia", "tofacitinib"), ("anemia", "JAK inhibitors")}}
+    assert ("herpes zoster", "tofacitinib", "caution") in pairs
+    assert not {p for p in pairs if p[:2] == ("herpes zoster", "tofacitinib") and p[2] != "caution"}
+
+
+def test_a_contrast_shows_a_figure_with_its_timepoint_where_a_quote_prints_both(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """A figure side of a contrast is quoted by a passage that prints its number and, where one
+    of its quotes does, its timepoint text (audit: "Tocilizumab - 64% response rate" was shown
+    without "at 6 months", though the timepoint is what makes the contrast meaningful)."""
+    from vexas_kg.ontology.vocab import OA
+
+    graph = built.graph
+    checked = 0
+    for row in rows_as_dicts(run_named("contrasts", {}, oxigraph, labels)):
+        for side, quote in (("sideA", "quoteA"), ("sideB", "quoteB")):
+            node = URIRef(str(row[side]))
+            when = graph.value(node, VX.timepointText)
+            if when is None:
+                continue
+            value = str(graph.value(node, VX.value))
+            texts = [str(graph.value(s, OA.exact)) for q in graph.objects(node, VX.hasQuote)
+                     for s in graph.objects(q, OA.hasSelector) if graph.value(s, OA.exact) is not None]
+            if any(value in t and str(when).lower() in t.lower() for t in texts):
+                assert str(when).lower() in str(row[quote]).lower(), (str(node), str(row[quote]))
+                checked += 1
+    assert checked >= 3
+
+
+def test_a_within_study_verdict_names_the_studys_stated_limitations(built: Build, oxigraph: OxigraphEngine,
+                                                                     labels: LabelIndex) -> None:
+    """"Comparable within one study" carries the study's own stated limitations (004: retrospective,
+    France only; patients on several therapies, possible bias; some treated before VEXAS was
+    described), every one of them, in the source's words (audit: the verdict left them out)."""
+    graph = built.graph
+    rows = rows_as_dicts(run_named("comparisons", {}, oxigraph, labels))
+    within = [r for r in rows if str(r["verdict"]).startswith("comparable within one study")]
+    assert within
+    for row in rows:
+        study_a = graph.value(URIRef(str(row["figureA"])), VX.study)
+        study_b = graph.value(URIRef(str(row["figureB"])), VX.study)
+        stated = [str(graph.value(c, RDFS.label)) for c in graph.subjects(VX.limitationOf, study_a)]
+        text = str(row["studyLimitations"] or "")
+        if study_a != study_b:
+            assert text == "", row
+            continue
+        for limitation in stated:
+            assert limitation in text, (row["verdict"], limitation)
+    french = [r for r in within if "French" in str(r["studyLimitations"])]
+    assert french and all(len(list(graph.subjects(VX.limitationOf, graph.value(URIRef(str(r["figureA"])), VX.study)))) == 3
+                          for r in french)
+
+
+def test_statements_about_a_manifestation_give_the_role_the_claim_gives_it(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Every claim listed about a manifestation says what the manifestation is to it: 000's
+    "Increased infection risk, particularly herpes zoster …" is a risk of tofacitinib, not advice
+    for infection."""
+    graph = built.graph
+    for manifestation in sorted(graph.subjects(RDF.type, VX.Phenotype)):
+        for row in rows_as_dicts(run_named("statements", {"about": str(manifestation)}, oxigraph, labels)):
+            assert str(row["role"]), (str(manifestation), str(row["claim"]))
+    rows = {str(r["claim"]).rsplit("/", 1)[1]: str(r["role"])
+            for r in rows_as_dicts(run_named("statements", {"about": "infection"}, oxigraph, labels))}
+    assert rows["infection-risk"] == "risk or caution"
+    assert rows["step-2-tocilizumab"] == "risk or caution"
+    assert rows["anti-infectious-prophylaxis-essential"] == "indication"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.builder.assemble import Build
@@ -242,3 +242,41 @@ def test_an_arm_trail_shows_what_it_excludes_and_the_study_its_evidence_level(en
         "excludes vxid:drug-class/jak-inhibitor: JAK inhibitors")
     assert any(line.startswith("evidence level: observational study (starting level by design: low;") for line in lines)
     assert any(line.startswith("limitation stated 004:limitation-retrospective-france") for line in lines)
+
+
+def test_no_composed_cell_of_the_trail_query_repeats_a_word(built: Build, engine: OxigraphEngine,
+                                                             labels: LabelIndex) -> None:
+    """The rendering drops a repeated word, but the query's own cells (what `provenance-trail`,
+    `trace --format json` and the endpoint return) must not compose one either (audit: the
+    detail of hadjadj-acr-2023 read "Hadjadj J, ACR Convergence 2023 2023")."""
+    graph = built.graph
+    items = sorted(set(graph.subjects(RDF.type, VX.Figure)) | set(graph.subjects(RDF.type, VX.Claim))
+                   | set(graph.subjects(RDF.type, VX.SafetyRule)))
+    checked = 0
+    for item in items:
+        table = run_named("provenance-trail", {"item": str(item)}, engine, labels)
+        detail = table.columns.index("detail")
+        for cells in table.rows:
+            if cells[detail] is not None:
+                assert not re.search(r"\b(\w+) \1\b", str(cells[detail])), (str(item), str(cells[detail]))
+                checked += 1
+    assert checked > 100
+
+
+def test_a_claims_trail_shows_its_decision_points_and_the_roles_of_its_manifestations(
+        built: Build, engine: OxigraphEngine, labels: LabelIndex) -> None:
+    """A guideline author tracing advice sees the moment it is for (both of 001's azacitidine
+    branches) and whether a manifestation is an indication or a risk (herpes zoster: indication
+    for the vaccine, caution for tofacitinib)."""
+    graph = built.graph
+    for claim in sorted(set(graph.subjects(VX.decisionPoint, None)) | set(graph.subjects(VX.hasSubjectLink, None))):
+        if (claim, RDF.type, VX.Claim) not in graph:
+            continue
+        nodes = list(_walk(trace(f"<{claim}>", engine, labels)))
+        points = {str(n.cells["label"]) for n in nodes if n.relation == "decision point"}
+        assert {str(graph.value(p, RDFS.label)) for p in graph.objects(claim, VX.decisionPoint)} <= points, claim
+        roles = sum(1 for n in nodes if n.relation == "subject role")
+        assert roles >= len(set(graph.objects(claim, VX.hasSubjectLink))), claim
+    text = render(trace("000:zoster-vaccination", engine, labels))
+    assert "names herpes zoster: risk or caution, for tofacitinib" in text
+    assert "names herpes zoster: indication, for recombinant zoster vaccine" in text
