@@ -52,15 +52,30 @@ _evidence_option = click.option(
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(defaults.OUT_DIR),
               show_default=True, help="Folder for vexas-kg.ttl and vexas-kg.nt.")
 @_evidence_option
-def build(out_dir: Path, evidence: Path | None) -> None:
+@click.option("--incremental", is_flag=True,
+              help="Re-load and re-validate only the records that changed since the last --incremental build "
+                   "(cache: OUT/.vexas-kg-cache, or --cache). The output is the same as a full build's.")
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the build cache (implies --incremental).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes that validate changed records (--incremental; default 1).")
+def build(out_dir: Path, evidence: Path | None, incremental: bool, cache_dir: Path | None, jobs: int | None) -> None:
     """Load, check and validate every record, then write the graph (Turtle and N-Triples)."""
     from vexas_kg.errors import UsageError
-    from vexas_kg.graph.builder.pipeline import build_and_write
 
     if out_dir == Path("-"):
         raise UsageError("build writes two files (Turtle and N-Triples); --out takes a folder, not -"
                          " (use export --format turtle --out - for standard output)")
-    result = build_and_write(out_dir, evidence)
+    if jobs is not None and not (incremental or cache_dir):
+        raise UsageError("--jobs applies to --incremental builds only")
+    if incremental or cache_dir is not None:
+        from vexas_kg.graph.builder.incremental import build_and_write_cached
+
+        result = build_and_write_cached(out_dir, evidence, cache_dir=cache_dir, jobs=jobs)
+    else:
+        from vexas_kg.graph.builder.pipeline import build_and_write
+
+        result = build_and_write(out_dir, evidence)
     click.echo(result.report())
 
 

@@ -16,7 +16,7 @@ from functools import cached_property
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Iterable, Union
+from typing import Callable, Iterable, Union
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
@@ -172,12 +172,18 @@ def source_name_of(tree: Value, name: str) -> tuple[str, int]:
     return source.text, source.line
 
 
-def build_graph(evidence: Folder | None = None, replacements: list[Path] | None = None) -> Build:
+Loader = Callable[[Folder, str, EntityTable], tuple[Loaded, SourceText]]
+"""Reads and loads one record of an evidence folder: ``load_one``, or a cache in front of it."""
+
+
+def build_graph(evidence: Folder | None = None, replacements: list[Path] | None = None, *,
+                load: Loader = load_one) -> Build:
     """Load all records of ``evidence`` (default: the packaged folder) and resolve their references.
 
     ``replacements`` are record files from elsewhere (``vexas-kg validate FILE``): each one
     replaces the record of the same document id, or is added if the id is new. Its source
-    text is looked up beside it (``../sources``) first, then in ``evidence``.
+    text is looked up beside it (``../sources``) first, then in ``evidence``. ``load`` reads
+    each record of ``evidence`` (the incremental build passes its cache).
     """
     evidence = evidence if evidence is not None else packaged_evidence()
     entities = load_entity_table(evidence)
@@ -188,7 +194,7 @@ def build_graph(evidence: Folder | None = None, replacements: list[Path] | None 
     result.triples.update(entities.triples + pub_triples)
     loaded_by_id: dict[str, tuple[Loaded, SourceText, str]] = {}
     for record_name in record_files(evidence):
-        loaded, source = load_one(evidence, record_name, entities)
+        loaded, source = load(evidence, record_name, entities)
         if loaded.doc_id in loaded_by_id:
             raise RecordError(f"document id {loaded.doc_id!r} is already used by {loaded_by_id[loaded.doc_id][2]}",
                               Location(f"records/{record_name}", 0, "document.id"))

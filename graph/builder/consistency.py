@@ -43,15 +43,12 @@ def check_arms_disjoint(triples: Iterable[Triple], where: Mapping[URIRef, Locati
     arms_of: dict[URIRef, set[URIRef]] = defaultdict(set)
     includes: dict[URIRef, set[URIRef]] = defaultdict(set)
     excludes: dict[URIRef, set[URIRef]] = defaultdict(set)
+    tables = {VX.memberOf: parents, SKOS.broader: parents, VX.hasArm: arms_of, VX.intervention: includes,
+              VX.excludes: excludes}  # looked up by hash: one dict probe per triple
     for s, p, o in triples:
-        if p in (VX.memberOf, SKOS.broader):
-            parents[s].add(o)
-        elif p == VX.hasArm:
-            arms_of[s].add(o)
-        elif p == VX.intervention:
-            includes[s].add(o)
-        elif p == VX.excludes:
-            excludes[s].add(o)
+        table = tables.get(p)
+        if table is not None:
+            table[s].add(o)
     for study in sorted(arms_of):
         for arm in sorted(arms_of[study]):
             for other in sorted(arms_of[study] - {arm}):
@@ -69,11 +66,12 @@ def check_arms_disjoint(triples: Iterable[Triple], where: Mapping[URIRef, Locati
 
 def evidence_only_identifiers(triples: set[Triple]) -> set[Triple]:
     """Drop identifiers of entities no evidence item names; fail on entities nothing names."""
-    entities = {s for s, p, o in triples if p == RDF.type and o in ENTITY_TYPES}
+    rdf_type = RDF.type
+    entities = {s for s, p, o in triples if p == rdf_type and o in ENTITY_TYPES}
     named_by_anything: set[URIRef] = set()
     evidence: set[URIRef] = set()
     for s, p, o in triples:
-        if o in entities and s != o and p != RDF.type:
+        if o in entities and s != o and p != rdf_type:
             named_by_anything.add(o)
             if s not in entities and p not in NOT_EVIDENCE:
                 evidence.add(o)
@@ -81,4 +79,5 @@ def evidence_only_identifiers(triples: set[Triple]) -> set[Triple]:
     if unused:
         raise RecordError(f"entities named by no record and no other entity: {', '.join(str(e).rsplit('/', 1)[1] for e in unused)}; "
                           "remove them (and their identifier rows)", Location("entities.yaml"))
-    return {t for t in triples if not (t[1] in (DCTERMS.identifier, SKOS.exactMatch) and t[0] not in evidence)}
+    identifiers = {DCTERMS.identifier, SKOS.exactMatch}
+    return {t for t in triples if not (t[1] in identifiers and t[0] not in evidence)}

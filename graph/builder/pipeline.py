@@ -29,6 +29,8 @@ class BuildResult:
 
     build: Build
     written: list[Path]
+    cache_note: str = ""
+    """What the build cache gave (a cached build only)."""
 
     def report(self) -> str:
         counts = self.build.summary()
@@ -38,6 +40,8 @@ class BuildResult:
         lines += [f"  {name:<20} {counts.get(name, 0)}" for name in main]
         others = {k: v for k, v in counts.items() if k not in main}
         lines.append("  per class: " + ", ".join(f"{k} {v}" for k, v in others.items()))
+        if self.cache_note:
+            lines.append(self.cache_note)
         lines += [f"wrote {path}" for path in self.written]
         return "\n".join(lines)
 

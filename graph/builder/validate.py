@@ -106,10 +106,11 @@ def validate_graph(data: Graph) -> Report:
     conforms, report_graph, _ = validate(
         data, shacl_graph=shapes_graph(), inference="none", advanced=False, allow_warnings=False
     )
-    return Report(bool(conforms), sorted(_results(report_graph)))
+    return Report(bool(conforms), sorted(results_of(report_graph)))
 
 
-def _results(report: Graph) -> list[Result]:
+def results_of(report: Graph) -> list[Result]:
+    """The results of a pySHACL report graph, in the terms of ``Result``."""
     out = []
     for node in (r for top in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(top, SH.result)):
         def one(prop):  # the first value as text, or ""

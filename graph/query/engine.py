@@ -10,7 +10,7 @@ text into the query.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Protocol, Union
+from typing import Callable, Hashable, Mapping, Protocol, Union
 
 from rdflib.term import Identifier
 
@@ -32,3 +32,27 @@ class Engine(Protocol):
     def select(self, query: str, bindings: Mapping[str, Binding]) -> ResultTable:
         """Run ``query`` with ``bindings`` (variable name without '?' -> RDF term, or a tuple of terms)."""
         ...
+
+
+class Memo(dict):
+    """A bounded cache of a pure conversion: ``memo[key]`` is ``convert(key)``, computed once.
+
+    For the result terms of one fixed graph (the same IRIs and literals come back in
+    every answer), so a long-lived engine or endpoint worker converts each term once.
+    Emptied when it reaches ``limit`` entries, so computed values cannot grow it
+    without bound.
+    """
+
+    def __init__(self, convert: Callable[[Hashable], object], limit: int = 65536) -> None:
+        super().__init__()
+        self.convert = convert
+        self.limit = limit
+
+    def __missing__(self, key: Hashable) -> object:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[key] = self.convert(key)
+        return value
+
+    def __call__(self, key: Hashable) -> object:
+        return self[key]

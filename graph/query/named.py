@@ -37,7 +37,7 @@ from rdflib.term import Identifier
 
 from vexas_kg import defaults, model
 from vexas_kg.errors import QueryError, UsageError
-from vexas_kg.graph.query.engine import Binding, Engine, ResultTable
+from vexas_kg.graph.query.engine import Binding, Engine, Memo, ResultTable
 from vexas_kg.graph.query.readonly import check_query
 from vexas_kg.graph.query.sparql_text import bind_lists
 from vexas_kg.graph.store.oxigraph import INTEGER_TYPES, from_oxigraph, load_store, to_oxigraph
@@ -93,12 +93,17 @@ class OxigraphEngine:
     """SPARQL on a pyoxigraph store; parameters bound with ``substitutions``.
 
     ``printed`` maps the store's canonical form of a literal back to the lexical form
-    the source graph printed (see the module docstring); ``from_graph`` fills it.
+    the source graph printed (see the module docstring); ``from_graph`` fills it. Each
+    result term is converted once (:attr:`term`, keyed by the exact Oxigraph term):
+    a long-lived engine, such as an endpoint worker, does not rebuild the same rdflib
+    terms for every answer.
     """
 
     def __init__(self, store: ox.Store, printed: Mapping[Literal, Literal] | None = None) -> None:
         self.store = store
         self.printed = dict(printed or {})
+        self.term = Memo(self._back)
+        """Oxigraph result term (or None) -> the rdflib term :meth:`select` reports."""
 
     @classmethod
     def from_graph(cls, graph: Graph) -> "OxigraphEngine":
@@ -106,6 +111,12 @@ class OxigraphEngine:
         return cls(load_store(graph), printed_forms(graph))
 
     def select(self, query: str, bindings: Mapping[str, Binding]) -> ResultTable:
+        columns, rows = self.solutions(query, bindings)
+        term = self.term
+        return ResultTable(columns, tuple(tuple(term[value] for value in row) for row in rows))
+
+    def solutions(self, query: str, bindings: Mapping[str, Binding]) -> tuple[tuple[str, ...], list[tuple]]:
+        """The columns and the rows as Oxigraph terms (None = unbound); :attr:`term` turns them into rdflib terms."""
         refuse_network(query)
         query, single = bind_lists(query, bindings)
         substitutions = {ox.Variable(name): to_oxigraph(value) for name, value in single.items()}
@@ -118,11 +129,12 @@ class OxigraphEngine:
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("only SELECT queries can be run here")
         columns = tuple(v.value for v in result.variables)
+        width = range(len(columns))
         try:
-            rows = tuple(tuple(self._back(solution[i]) for i in range(len(columns))) for solution in result)
+            rows = [tuple(solution[i] for i in width) for solution in result]
         except (RuntimeError, ValueError, OSError) as exc:
             raise QueryError(f"the query failed on pyoxigraph: {exc}") from None
-        return ResultTable(columns, rows)
+        return columns, rows
 
     def _back(self, term: object) -> Identifier | None:
         value = portable(from_oxigraph(term))

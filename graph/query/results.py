@@ -15,7 +15,7 @@ import csv
 import io
 import json
 import re
-from typing import Iterable
+from typing import Callable, Hashable, Iterable, Sequence
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -23,7 +23,7 @@ from rdflib.term import Identifier
 
 from vexas_kg import model
 from vexas_kg.errors import UsageError
-from vexas_kg.graph.query.engine import ResultTable
+from vexas_kg.graph.query.engine import Memo, ResultTable
 from vexas_kg.ontology import iris
 
 FORMATS = ("table", "csv", "tsv", "json")
@@ -64,6 +64,26 @@ def to_json(table: ResultTable) -> str:
         bindings.append({column: _json_term(term) for column, term in zip(table.columns, row) if term is not None})
     document = {"head": {"vars": list(table.columns)}, "results": {"bindings": bindings}}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+class JsonWriter:
+    """SPARQL 1.1 Results JSON for a long-lived writer (an endpoint worker): each distinct term is encoded once.
+
+    ``term`` turns a row value (for example an Oxigraph term, exactly as the store gave
+    it) into the rdflib term :func:`to_json` would write; the document is the one
+    :func:`to_json` writes for the same rows, without its indentation.
+    """
+
+    def __init__(self, term: Callable[[Hashable], Identifier | None]) -> None:
+        self.fragments = Memo(lambda value: json.dumps(_json_term(term(value)), ensure_ascii=False))
+
+    def write(self, columns: Sequence[str], rows: Iterable[Sequence[Hashable | None]]) -> str:
+        keys = [json.dumps(column, ensure_ascii=False) + ":" for column in columns]
+        fragments = self.fragments
+        bindings = ",".join("{" + ",".join(key + fragments[value] for key, value in zip(keys, row) if value is not None)
+                            + "}" for row in rows)
+        return ('{"head":{"vars":' + json.dumps(list(columns), ensure_ascii=False) + '},"results":{"bindings":['
+                + bindings + "]}}\n")
 
 
 def _json_term(term: Identifier) -> dict[str, str]:

@@ -9,6 +9,11 @@ queries, so the trail is the same on every engine, local or remote.
 
 Each relation is rendered by one entry of ``_RENDER``: a new kind of row needs one
 branch in the query and one line here.
+
+A figure's trail ends with its comparability against every other figure on its outcome: the
+``comparisons`` named query's rows for this figure (its verdict and the four checks with their
+reasons), run with the figure bound, so the pairs are the query's own and cost what one figure's
+pairs cost.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
@@ -27,9 +32,11 @@ from vexas_kg.errors import UsageError
 from vexas_kg.graph.query.engine import Engine, ResultTable
 from vexas_kg.graph.query.named import LabelIndex, run_named
 from vexas_kg.graph.query.results import short_iri
+from vexas_kg.ontology.vocab import VX
 from vexas_kg.queries import read_query_text
 
 QUERY = "provenance-trail"
+COMPARISONS = "comparisons"
 FIGURE_TEXT = "_figure-text.rq"
 
 Cells = Mapping[str, str]
@@ -55,7 +62,25 @@ def _criterion(cell: Cells) -> str:
     return f"criterion: {cell['label']} {words} {_amount(cell)}".rstrip()
 
 
+def _comparability(cell: Cells) -> list[tuple[str, bool]]:
+    """One pair of ``comparisons``: the other figure, the verdict, the four checks, the remedy
+    and, where the source calls the two similar, its words."""
+    when = cell["when"]
+    at = f" at {when}" if re.fullmatch(r"P[0-9YMWD]+", when) else f", timepoint {when}"
+    parts: list[tuple[str, bool]] = [(f"{cell['ident']} (", False), (cell["arm"], True),
+                                     (f", {_amount(cell)}{at}): {cell['label']}", False)]
+    checks = [cell[k] for k in ("studyCheck", "definitionCheck", "timepointCheck", "basisCheck") if cell.get(k)]
+    parts.append((" — " + "; ".join(checks), False))
+    if cell.get("toMakeComparable"):
+        parts.append((f"; to make them comparable: {cell['toMakeComparable']}", False))
+    if cell.get("sourceSays"):
+        parts += [("; ", False), (cell["sourceSays"], True)]
+    return parts
+
+
 _RENDER: dict[str, Callable[[Cells], list[tuple[str, bool]]]] = {
+    "comparisons": lambda c: [(f"comparability with the other figures on {c['label']} (query comparisons):", False)],
+    "comparability": _comparability,
     "confidence interval": lambda c: [(f"{c['label']} {_bounds(c)}", False)],
     "p-value": lambda c: [(f"p = {c['value']}", False)],
     "spread": lambda c: [(f"{c['label']} {_bounds(c)}", False)],
@@ -215,12 +240,43 @@ def render(root: TrailNode, indent: str = "  ") -> str:
     return "\n".join(lines) + "\n"
 
 
+def with_comparisons(root: TrailNode, engine: Engine, labels: LabelIndex) -> TrailNode:
+    """``root`` with, if it is a figure, a last child listing its pairs from ``comparisons``
+    (one child per other figure on the same outcome, statistic and unit)."""
+    entry = labels.entries.get(root.node or "")
+    if entry is None or str(VX.Figure) not in entry.kinds:
+        return root
+    table = run_named(COMPARISONS, {"figure": f"<{root.node}>"}, engine, labels)
+    col = {name: i for i, name in enumerate(table.columns)}
+    pairs: list[TrailNode] = []
+    outcome = ""
+    for row in table.rows:
+        cells = {name: row[i] for name, i in col.items()}
+        side = "B" if str(cells["figureA"]) == root.node else "A"
+        other = str(cells[f"figure{side}"])
+        outcome = str(cells["outcomeLabel"])
+        shown: dict[str, Identifier | None] = {
+            "relation": Literal("comparability"), "parent": URIRef(root.node or ""), "node": URIRef(other),
+            "label": cells["verdict"], "arm": cells[f"arm{side}"], "value": cells[f"value{side}"],
+            "unit": root.cells.get("unit"), "when": cells[f"when{side}"]}
+        for name in ("studyCheck", "definitionCheck", "timepointCheck", "basisCheck", "toMakeComparable",
+                     "sourceSays"):
+            shown[name] = cells[name] if cells[name] is not None and str(cells[name]) else None
+        pairs.append(TrailNode("comparability", other, shown))
+    if pairs:
+        heading = TrailNode("comparisons", None, {"relation": Literal("comparisons"), "parent": URIRef(root.node or ""),
+                                                  "label": Literal(outcome)}, pairs)
+        root.children.append(heading)
+    return root
+
+
 def trace(item: str, engine: Engine, labels: LabelIndex | None = None) -> TrailNode:
     """The trail of ``item``: an IRI, a short id such as ``004:slug``, a label, or a figure's
-    printed text ("91%": the figure whose quote prints it and whose value it is)."""
+    printed text ("91%": the figure whose quote prints it and whose value it is); a figure's
+    trail ends with its comparability against the other figures on its outcome."""
     labels = labels if labels is not None else LabelIndex.from_engine(engine)
     try:
-        return build_tree(run_named(QUERY, {"item": item}, engine, labels))
+        return with_comparisons(build_tree(run_named(QUERY, {"item": item}, engine, labels)), engine, labels)
     except UsageError as unknown:
         if not str(unknown).startswith("unknown "):
             raise
@@ -230,7 +286,8 @@ def trace(item: str, engine: Engine, labels: LabelIndex | None = None) -> TrailN
         if len(found) > 1:
             listed = "; ".join(f"{short_iri(iri)} ({label})" for iri, label in found)
             raise UsageError(f"{item!r} is printed in {len(found)} figures: {listed}; give one of these ids") from None
-    return build_tree(run_named(QUERY, {"item": f"<{found[0][0]}>"}, engine, labels))
+    return with_comparisons(build_tree(run_named(QUERY, {"item": f"<{found[0][0]}>"}, engine, labels)), engine,
+                            labels)
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")

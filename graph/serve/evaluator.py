@@ -116,16 +116,16 @@ class _Evaluator:
 
         from vexas_kg.graph.query.named import OxigraphEngine
         from vexas_kg.graph.query.readonly import check_query
-        from vexas_kg.graph.query.results import to_json
+        from vexas_kg.graph.query.results import JsonWriter
         from vexas_kg.queries import catalog
 
         self.ox = ox
-        self.to_json = to_json
         self.limits = limits
         graph = Graph()
         graph.parse(data=ntriples, format="nt")
         self.engine = OxigraphEngine.from_graph(graph)
         self.store = self.engine.store
+        self.json = JsonWriter(self.engine.term)  # the worker's terms are encoded once, as the engine converts them
         for named_query in catalog().values():  # parse each once now; the check is cached by text
             check_query(named_query.text)
         self.results_formats = {f.media_type.split(";")[0]: f for f in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML,
@@ -165,8 +165,8 @@ class _Evaluator:
         return sink.value()
 
     def _table(self, text: str, bindings: dict, media_type: str) -> bytes:
-        table = self.engine.select(text, bindings)
-        document = self.to_json(table).encode("utf-8")
+        """A named query's answer: the in-process engine's terms (printed number forms kept), not the store's."""
+        document = self.json.write(*self.engine.solutions(text, bindings)).encode("utf-8")
         if len(document) > self.limits.max_answer_bytes:
             raise OverflowError
         if media_type == "application/sparql-results+json":

@@ -30,12 +30,25 @@ def to_ntriples(graph: Iterable[Triple]) -> str:
     Lines are written as rdflib's N-Triples serializer writes them (a test compares the two over
     the whole build), so a graph or a plain set of triples serialises alike.
     """
-    return "".join(sorted({_nt_line(triple) for triple in graph}))
+    return "".join(sorted(set(nt_lines(graph).values())))
 
 
-def _nt_line(triple: Triple) -> str:
-    subject, predicate, obj = triple
-    return f"{subject.n3()} {predicate.n3()} {_nt_object(obj)} .\n"
+def nt_lines(graph: Iterable[Triple]) -> dict[Triple, str]:
+    """Each triple's N-Triples line, as ``to_ntriples`` writes it; each distinct term is written once."""
+    texts: dict[Node, str] = {}
+    literals: dict[tuple[str, object, object], str] = {}
+    lines: dict[Triple, str] = {}
+    for triple in graph:
+        s, p, o = triple
+        st = texts.get(s) or texts.setdefault(s, s.n3())
+        pt = texts.get(p) or texts.setdefault(p, p.n3())
+        if isinstance(o, Literal):
+            form = (str(o), o.datatype, o.language)
+            ot = literals.get(form) or literals.setdefault(form, _nt_object(o))
+        else:
+            ot = texts.get(o) or texts.setdefault(o, o.n3())
+        lines[triple] = f"{st} {pt} {ot} .\n"
+    return lines
 
 
 def _nt_object(node: Node) -> str:
@@ -58,21 +71,41 @@ def to_turtle(graph: Iterable[Triple]) -> str:
     writer keeps every literal exactly as built. The graph has no blank nodes to order.
     One pass over the triples, each term written once: the build writes this every time.
     """
-    by_subject: dict[Node, dict[Node, list[Node]]] = {}
-    for s, p, o in graph:
-        by_subject.setdefault(s, {}).setdefault(p, []).append(o)
-    key, text = functools.cache(_sort_key), functools.cache(_term)  # each term sorted and written once
+    by_subject: dict[Node, list[Triple]] = {}
+    for triple in graph:
+        by_subject.setdefault(triple[0], []).append(triple)
+    writer = TurtleWriter()
+    return turtle_document({s: writer.block(triples) for s, triples in by_subject.items()})
+
+
+def turtle_document(blocks: dict[Node, str]) -> str:
+    """The Turtle document of per-subject blocks (``TurtleWriter.block``): prefixes, then subjects sorted."""
     lines = [f"@prefix {prefix}: <{ns}> ." for prefix, ns in sorted(PREFIXES.items())]
-    for subject in sorted(by_subject, key=key):
+    for subject in sorted(blocks, key=_sort_key):
         lines.append("")
-        predicates = by_subject[subject]
+        lines.append(blocks[subject])
+    return "\n".join(lines) + "\n"
+
+
+class TurtleWriter:
+    """Writes the Turtle block of one subject; terms are sorted and written once per writer."""
+
+    def __init__(self) -> None:
+        self.key, self.text = functools.cache(_sort_key), functools.cache(_term)
+
+    def block(self, triples: Iterable[Triple]) -> str:
+        """``subject`` then its predicates (``a`` first) and objects, sorted, ending in `` .``."""
+        key, text = self.key, self.text
+        predicates: dict[Node, list[Node]] = {}
+        subject = None
+        for subject, p, o in triples:
+            predicates.setdefault(p, []).append(o)
         parts = []
         for predicate in sorted(predicates, key=lambda p: (p != RDF.type, key(p))):
             objects = sorted(predicates[predicate], key=key)
             verb = "a" if predicate == RDF.type else text(predicate)
             parts.append(f"    {verb} " + " ,\n        ".join(text(o) for o in objects))
-        lines.append(text(subject) + "\n" + " ;\n".join(parts) + " .")
-    return "\n".join(lines) + "\n"
+        return text(subject) + "\n" + " ;\n".join(parts) + " ."
 
 
 def _qname(iri: str) -> str:

@@ -64,9 +64,18 @@ def test_query_json_is_sparql_results_json() -> None:
     assert first["drug"] == {"type": "uri", "value": "https://w3id.org/vexas-kg/id/drug/ruxolitinib"}
 
 
-def test_both_engines_print_the_same_rows() -> None:
-    args = ("query", "comparisons", "--format", "tsv")  # contrasts is beyond rdflib for now (issue 12's note)
-    assert invoke(*args, "--engine", "rdflib").output == invoke(*args, "--engine", "oxigraph").output
+@pytest.mark.parametrize("args", [
+    ("query", "contrasts"),
+    ("query", "comparisons"),
+    ("query", "comparative-efficacy", "--param", "intervention=tocilizumab", "--param", "intervention=baricitinib",
+     "--param", "study=UK cohort"),
+], ids=["contrasts", "comparisons", "comparative-efficacy-several-interventions"])
+def test_both_engines_print_the_same_rows(args: tuple[str, ...]) -> None:
+    rdflib = invoke(*args, "--format", "tsv", "--engine", "rdflib")
+    oxigraph = invoke(*args, "--format", "tsv", "--engine", "oxigraph")
+    assert rdflib.exit_code == oxigraph.exit_code == 0, rdflib.output + oxigraph.output
+    assert len(oxigraph.output.splitlines()) > 1
+    assert rdflib.output == oxigraph.output
 
 
 def test_query_runs_a_users_file(tmp_path: Path) -> None:

@@ -66,12 +66,6 @@ IDS = [case_id(name, params) for name, params in CASES]
 def test_every_named_query_has_a_golden_case() -> None:
     assert {name for name, _ in CASES} == set(catalog())
 
-RDFLIB_TOO_SLOW = [
-    ("contrasts", {}),
-    ("comparative-efficacy", {"intervention": ("tocilizumab", "baricitinib"), "study": "study/uk-cohort"}),
-]
-"""Cases rdflib cannot answer in reasonable time; Oxigraph and the remote endpoint still run them."""
-
 
 def test_every_parameter_is_exercised() -> None:
     used = {(name, key) for name, params in CASES for key in params}
@@ -90,8 +84,6 @@ def test_rows_match_the_golden_file(name: str, params: dict[str, str], oxigraph:
 @pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
 def test_rdflib_gives_the_same_rows(name: str, params: dict[str, str], oxigraph: OxigraphEngine,
                                     rdflib_engine: RdflibEngine, labels: LabelIndex) -> None:
-    if (name, params) in RDFLIB_TOO_SLOW:
-        pytest.skip("rdflib evaluates this VALUES join for minutes and GBs (open in issue 12's note)")
     bindings = prepare(named(name), params, labels)
     assert rdflib_engine.select(named(name).text, bindings) == oxigraph.select(named(name).text, bindings)
 

@@ -121,3 +121,32 @@ def test_a_result_too_wide_for_a_terminal_is_shown_one_block_per_row() -> None:
         f"note   {'o' * 61}\n"
         "(2 rows; empty columns not shown: empty)\n"
     )
+
+
+def test_the_json_writer_writes_what_to_json_writes(built) -> None:
+    """The endpoint's cached writer (over the store's own terms) and the CLI's JSON agree on every named query."""
+    from vexas_kg.graph.query.named import LabelIndex, named, prepare
+    from vexas_kg.graph.query.results import JsonWriter, to_json
+    from vexas_kg.queries import catalog
+
+    engine = OxigraphEngine.from_graph(built.graph)
+    labels = LabelIndex.from_engine(engine)
+    writer = JsonWriter(engine.term)
+    cases = [(name, {}) for name, query in catalog().items() if not any(p.required for p in query.parameters)]
+    cases += [("provenance-trail", {"item": "004:jaki-overall-response-3m"}),
+              ("treatment-for-presentation", {"manifestation": ("episcleritis", "recurrent fever")})]
+    for name, params in cases * 2:  # the second time from the caches
+        bindings = prepare(named(name), params, labels)
+        written = writer.write(*engine.solutions(named(name).text, bindings))
+        assert json.loads(written) == json.loads(to_json(OxigraphEngine.from_graph(built.graph).select(
+            named(name).text, bindings))), name
+    assert writer.write(["a"], [(None,)]) == '{"head":{"vars":["a"]},"results":{"bindings":[{}]}}\n'
+
+
+def test_a_memo_stays_within_its_limit() -> None:
+    from vexas_kg.graph.query.engine import Memo
+
+    calls = []
+    memo = Memo(lambda key: calls.append(key) or key * 2, limit=3)
+    assert [memo[k] for k in (1, 2, 1, 3, 4, 1)] == [2, 4, 2, 6, 8, 2]
+    assert calls == [1, 2, 3, 4, 1] and len(memo) <= 3

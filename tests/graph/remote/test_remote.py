@@ -394,9 +394,11 @@ def test_a_forgotten_graph_is_reported_as_missing_data_not_as_an_unknown_drug(ox
 
 def test_trace_on_a_remote_store_gives_the_local_trail(oxigraph_server: OxigraphServer, pushed: str,
                                                         built: Build) -> None:
-    """trace --endpoint: the same trail (statistics, notes, citation warnings) from a real Oxigraph server."""
+    """trace --endpoint: the same trail (statistics, notes, citation warnings, comparability verdicts) from a
+    real Oxigraph server."""
     runner = CliRunner()
-    for item in ("000:azacitidine-response-risk-ratio", "000:momelotinib-effective-case-reports", "91%"):
+    for item in ("000:azacitidine-response-risk-ratio", "000:momelotinib-effective-case-reports", "91%",
+                 "004:jaki-overall-response-6m"):
         remote = runner.invoke(main, ["trace", item, "--endpoint", oxigraph_server.query_url, "--graph", pushed])
         local = runner.invoke(main, ["trace", item])
         assert remote.exit_code == local.exit_code == 0, remote.output
@@ -407,5 +409,7 @@ def test_trace_on_a_remote_store_gives_the_local_trail(oxigraph_server: Oxigraph
     as_json = runner.invoke(main, ["trace", "004:baseline-crp", "--endpoint", oxigraph_server.query_url,
                                    "--graph", pushed, "--format", "json"])
     assert as_json.exit_code == 0 and '"text": "IQR 19–57 mg/L"' in as_json.output
+    # The comparability verdicts (the comparisons query, run on the remote store with the figure bound).
+    assert '"relation": "comparability"' in as_json.output and '"label": "not comparable"' in as_json.output
     forgotten = runner.invoke(main, ["trace", "004:baseline-crp", "--endpoint", oxigraph_server.query_url])
     assert forgotten.exit_code == 2 and "holds no vexas-kg data" in forgotten.output

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import selectors
 import signal
 import socket
@@ -17,6 +16,9 @@ import pytest
 
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.store.serialize import to_ntriples
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+from clients import children  # noqa: E402  (shared with the endpoint benchmark)
 
 LAUNCH = Path(__file__).with_name("launch.py")
 
@@ -44,20 +46,6 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-
-
-def children(pid: int) -> list[int]:
-    """Child pids of ``pid`` (Linux /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return sorted(found)
 
 
 def alive(pid: int) -> bool:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-import threading
+import sys
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
 from vexas_kg.graph.query.named import LabelIndex, engine_for, run_named
 from vexas_kg.graph.query.results import to_json
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+from clients import drive  # noqa: E402  (the benchmark's client loop)
 
 pytestmark = pytest.mark.slow
 CASES = [
@@ -36,39 +39,15 @@ def test_32_clients_get_the_in_process_answers(server, built) -> None:
     labels = LabelIndex.from_engine(engine)
     expected = {target(n, p): json.loads(to_json(run_named(n, p, engine, labels))) for n, p in CASES}
     assert sum(bool(doc["results"]["bindings"]) for doc in expected.values()) >= 10  # answers with rows
-    failures: list[str] = []
-    done = [0]
-    lock = threading.Lock()
+    paths = list(expected)
+    plans = [[("GET", paths[(number * PER_CLIENT + i) % len(paths)], None,
+               {"Accept": "application/sparql-results+json"}) for i in range(PER_CLIENT)] for number in range(CLIENTS)]
 
-    def client(number: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
-        try:
-            for i in range(PER_CLIENT):
-                path = list(expected)[(number * PER_CLIENT + i) % len(expected)]
-                try:
-                    connection.request("GET", path, headers={"Accept": "application/sparql-results+json"})
-                    response = connection.getresponse()
-                    body = response.read()
-                except (OSError, http.client.HTTPException) as exc:
-                    with lock:
-                        failures.append(f"{path}: {type(exc).__name__}: {exc}")
-                    connection.close()
-                    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
-                    continue
-                with lock:
-                    if response.status != 200:
-                        failures.append(f"{path}: HTTP {response.status} {body[:200]!r}")
-                    elif json.loads(body) != expected[path]:
-                        failures.append(f"{path}: answer differs from the in-process answer")
-                    done[0] += 1
-        finally:
-            connection.close()
+    def check(request, status: int, body: bytes) -> str | None:
+        if status != 200:
+            return f"HTTP {status} {body[:200]!r}"
+        return None if json.loads(body) == expected[request[1]] else "answer differs from the in-process answer"
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads)
-    assert failures == []
-    assert done[0] == CLIENTS * PER_CLIENT >= 300
+    run = drive(server.port, plans, check, timeout_s=60, deadline_s=300)
+    assert run.failures == []
+    assert len(run.latencies) == CLIENTS * PER_CLIENT >= 300

@@ -1,0 +1,109 @@
+"""The cached build (``vexas-kg build --incremental``) against a full build, side by side in one run.
+
+For each size, a synthetic evidence folder (``benchmarks/synthetic.py``, seed 11) is built by the
+CLI, each build in a fresh process (wall time, as a curator sees it): a full build; cached builds
+with an empty cache in one and in two validation processes (``--jobs``); a cached build with
+nothing changed; one record edited (a study's label) then built with the cache, and compared byte
+for byte with a full build of the edited folder. Results go to docs/benchmarks.md between the
+``incremental`` markers, as seconds and as ratios to the full build measured in the same run.
+
+    python benchmarks/incremental.py [--sizes 30,300] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import generate  # noqa: E402
+
+from vexas_kg.graph.builder.incremental import edit_one_record  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- incremental:start -->", "<!-- incremental:end -->"
+CLI = [sys.executable, "-m", "vexas_kg.cli", "build"]
+
+
+def timed(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(CLI + args, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def measure(size: int, tmp: Path) -> dict[str, object]:
+    evidence = generate(tmp / f"evidence-{size}", size)
+    out = {name: tmp / f"out-{size}-{name}" for name in ("full", "one", "two")}
+    ev = ["--evidence", str(evidence)]
+    row: dict[str, object] = {"documents": size}
+    row["full build"] = timed(["--out", str(out["full"])] + ev)
+    row["cached, empty cache, --jobs 1"] = timed(["--incremental", "--jobs", "1", "--out", str(out["one"])] + ev)
+    row["cached, empty cache, --jobs 2"] = timed(["--incremental", "--jobs", "2", "--out", str(out["two"])] + ev)
+    row["cached, nothing changed"] = timed(["--incremental", "--out", str(out["two"])] + ev)
+    edit_one_record(evidence)
+    row["cached, one record edited"] = timed(["--incremental", "--out", str(out["two"])] + ev)
+    row["full build of the edited folder"] = timed(["--out", str(out["full"])] + ev)
+    row["identical bytes"] = all((out["full"] / n).read_bytes() == (out["two"] / n).read_bytes()
+                                 for n in ("vexas-kg.ttl", "vexas-kg.nt"))
+    return row
+
+
+def reference_seconds() -> float:
+    code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7): s += i\nprint(time.perf_counter() - t)"
+    return min(float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                    text=True).stdout) for _ in range(3))
+
+
+def render(rows: list[dict[str, object]], ref_s: float, loads: tuple[float, float]) -> str:
+    keys = [k for k in rows[0] if k not in ("documents", "identical bytes")]
+    lines = [START, "## Incremental build (`benchmarks/incremental.py`)", "",
+             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
+             f"{os.cpu_count()} cores shared with other jobs (load average {loads[0]:.1f} before, {loads[1]:.1f} "
+             f"after), Python {platform.python_version()}; reference loop {ref_s:.2f} s (1.02 s on the idle "
+             "machine of the build section). Each build is a fresh `vexas-kg build` process; the builds of one size "
+             "ran one after the other in this order, so their ratios are comparable even when the absolute times "
+             "are not.", "",
+             "| build | " + " | ".join(f"{r['documents']} docs" for r in rows) + " |",
+             "|---|" + "---|" * len(rows)]
+    for key in keys:
+        cells = []
+        for r in rows:
+            seconds = float(r[key])  # type: ignore[arg-type]
+            cells.append(f"{seconds:.1f} s ({seconds / float(r['full build']):.2f}×)")  # type: ignore[arg-type]
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    lines.append("| output after the edit byte-identical to the full build | "
+                 + " | ".join("yes" if r["identical bytes"] else "**no**" for r in rows) + " |")
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="30,300")
+    parser.add_argument("--no-write", action="store_true", help="print the section, leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    before = os.getloadavg()[0]
+    ref_s = reference_seconds()
+    with tempfile.TemporaryDirectory(prefix="vexas-kg-incremental-") as tmp:
+        rows = [measure(int(n), Path(tmp)) for n in args.sizes.split(",")]
+    section = render(rows, ref_s, (before, os.getloadavg()[0]))
+    print(section)
+    if not args.no_write:
+        text = DOC.read_text(encoding="utf-8")
+        if START in text:
+            text = text[:text.index(START)] + section + text[text.index(END) + len(END):]
+        else:
+            marker = "## Mutation run"
+            text = text.replace(marker, section + "\n\n" + marker, 1)
+        DOC.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
