@@ -210,7 +210,6 @@ class LabelIndex:
 
     entries: dict[str, Entry] = field(default_factory=dict)
     keys: dict[str, set[str]] = field(default_factory=dict)
-    names: set[str] = field(default_factory=set)
 
     @classmethod
     def from_engine(cls, engine: Engine) -> "LabelIndex":
@@ -226,7 +225,6 @@ class LabelIndex:
                 if preferred is not None and str(preferred) == "true" and not entry.label:
                     entry.label = str(label)
                 index._key(str(label), entry.iri)
-                index.names.add(label_key(str(label)))
                 entry.names.add(str(label))
         for entry in index.entries.values():
             for key in _short_ids(entry.iri):
