@@ -125,14 +125,14 @@ class DocumentWriter:
         return self.ent.label[slug]
 
     def claim(self, cid: str, kind: str, sentence: str, subjects: list[str], direction: str = "states",
-              cites: list[int] | None = None, **extra: object) -> dict:
+              cites: list[int] | None = None, role: str | None = None, **extra: object) -> dict:
         paragraph = sentence + (" " + ", ".join(map(str, cites)) if cites else "")
         self.text.add(paragraph)
         entry = {"id": cid, "kind": kind, "direction": direction, **({"subjects": subjects} if subjects else {}),
                  **extra, "quote": sentence}
         manifestations = [s for s in subjects if s in self.ent.phenotypes]
         if manifestations:  # every manifestation a claim names needs its role (no rng use: corpora stay nested)
-            role = "indication" if direction == "recommends" else "context"
+            role = role or ("indication" if direction == "recommends" else "context")
             entry["subject_roles"] = [{"subject": s, "role": role} for s in manifestations]
         if cites:
             entry["cites"] = cites
@@ -404,9 +404,13 @@ class DocumentWriter:
                    decision_point="initial-treatment", cites=self.cites(self.refs))
         measure = rng.choice(["thromboprophylaxis", "red-cell-transfusion", "ophthalmology-consultation",
                               "anti-infectious-prophylaxis"])
-        sentence = f"For {self.L(other)}, add {self.L(measure)} ({self.doc})."
+        # A prophylaxis prevents the manifestation (role prevention); the other measures treat it.
+        preventive = measure.endswith("prophylaxis")
+        sentence = (f"Given the risk of {self.L(other)}, add {self.L(measure)} ({self.doc})." if preventive
+                    else f"For {self.L(other)}, add {self.L(measure)} ({self.doc}).")
         self.claim("measure", "recommendation", sentence, [measure, other], direction="recommends",
-                   decision_point="specific-situation", cites=self.cites(self.refs))
+                   decision_point="specific-situation", cites=self.cites(self.refs),
+                   role="prevention" if preventive else "indication")
 
     def safety(self) -> None:
         rng = self.rng

@@ -123,7 +123,7 @@ def claim_context(loader: "_Loader", node: URIRef, f: Fields, kind: str | None, 
 
 def subject_links(loader: "_Loader", node: URIRef, f: Fields, subjects: list[str]) -> None:
     """Read ``subject_roles``: the role the claim gives each manifestation it names (indication,
-    caution, monitored, context), optionally for some of its interventions only. Every
+    prevention, caution, monitored, context), optionally for some of its interventions only. Every
     manifestation among the subjects needs one, so "infection risk (47%)" can never read as an
     indication for tocilizumab."""
     roles = set(model.scheme("subject-roles"))

@@ -229,6 +229,7 @@ class VXT(DefinedNamespace):
         "pitfall",
         "population-bases",
         "prednisone-dose",
+        "prevention",
         "prognostic-statement",
         "prophylaxis",
         "proportion",

@@ -392,4 +392,4 @@ def test_statements_about_a_manifestation_give_the_role_the_claim_gives_it(
             for r in rows_as_dicts(run_named("statements", {"about": "infection"}, oxigraph, labels))}
     assert rows["infection-risk"] == "risk or caution"
     assert rows["step-2-tocilizumab"] == "risk or caution"
-    assert rows["anti-infectious-prophylaxis-essential"] == "indication"
+    assert rows["anti-infectious-prophylaxis-essential"] == "prevention"
