@@ -438,11 +438,11 @@ class DocumentWriter:
                            "criteria": [{"parameter": "hemoglobin", "operator": "<", "value": 8, "unit": "g-per-dl"}],
                            "statement": "thresholds", "quote": t_sentence})
         event = rng.choice(self.ent.known(EVENTS))
-        e_sentence = f"{self.L(event).capitalize()} risk is increased with {name} ({self.doc})."
+        e_sentence = f"{self.L(event).capitalize()} risk is increased with long-term {name} ({self.doc})."
         self.claim("event", "safety-statement", e_sentence, [drug, event])
         self.events.append({"id": "ae-event", "applies_to": [drug], "event": event,
                             "event_label": f"{self.L(event)} risk", "risk_statement": "increased",
-                            "statement": "event", "quote": e_sentence})
+                            "exposure": "long-term", "statement": "event", "quote": e_sentence})
 
     # -- the whole document -------------------------------------------------------
     def write(self) -> tuple[dict, str, list[Study]]:

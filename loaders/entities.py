@@ -70,6 +70,14 @@ def load_entities(record: Value, file: str, identifiers_tsv: str, identifiers_fi
             definition = f.text("definition", required=False)
             if definition:
                 add((iri, SKOS.definition, Literal(definition)))
+            if kind in ("drug", "drug-class"):
+                # Only a route the entity's own name states ("topical corticosteroids"): it blocks
+                # what is said of the broader class from reaching this one.
+                route = f.text("route", required=False)
+                if route and route.lower() not in " ".join([label, *f.texts("alt_labels")]).lower().split():
+                    raise f.error("route", f"{route!r} is not a word of the entity's name {label!r}")
+                if route:
+                    add((iri, VX.routeOfAdministration, Literal(route)))
             names[f.text("reference_name", required=False) or label] = slug
             for target in f.slugs("member_of"):
                 links.append((iri, VX.memberOf, target, f, "member_of"))

@@ -631,6 +631,9 @@ class RecordLoader:
         risk = f.text("risk_statement", required=False)
         self.check_verbatim(f, text, "risk_statement", risk)
         self.lit(node, VX.riskStatement, risk)
+        exposure = f.text("exposure", required=False)
+        self.check_verbatim(f, text, "exposure", exposure)
+        self.lit(node, VX.exposure, exposure)
         for slug_c in f.slugs("compared_to"):
             self.add(node, VX.comparedTo, self.entity(f, "compared_to", slug_c, intervention_kinds()))
         frequency = f.slug("frequency", required=False)

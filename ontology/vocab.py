@@ -90,6 +90,7 @@ class VX(DefinedNamespace):
     eventLabel: URIRef
     evidenceLevel: URIRef
     excludes: URIRef
+    exposure: URIRef
     firstAuthor: URIRef
     frequency: URIRef
     gradeStartingLevel: URIRef
@@ -134,6 +135,7 @@ class VX(DefinedNamespace):
     restates: URIRef
     riskStatement: URIRef
     route: URIRef
+    routeOfAdministration: URIRef
     ruleKind: URIRef
     section: URIRef
     setting: URIRef

@@ -3,13 +3,15 @@ safety-profile, each rule checked over every row of the real graph."""
 
 from __future__ import annotations
 
-from rdflib import URIRef
-from rdflib.namespace import RDF
+import re
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.query.engine import ResultTable
 from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, run_named
-from vexas_kg.ontology.vocab import VX, VXT
+from vexas_kg.ontology.vocab import OA, VX, VXT
 
 MEASURE_ROLES = ("initial therapy", "manifestation-specific measure")
 PREVENTION_ROLE = "prevention: prevents it, not a treatment once present"
@@ -49,3 +51,163 @@ def test_prevention_is_never_offered_as_a_measure_for_a_present_manifestation(
         offered = {(str(r["treatment"]), str(r["role"])) for r in presentation_rows(oxigraph, labels, manifestation=manifestation)
                    if str(r["treatment"]) == preventive}
         assert offered == {(preventive, PREVENTION_ROLE)}, (manifestation, offered)
+
+
+INTERVENTIONS = (VX.Drug, VX.DrugClass, VX.Procedure)
+QUALIFIER = re.compile(r"\b(high-dose|low-dose|long-term|short-term|prolonged|systemic|topical|oral|intravenous)\s+$",
+                       re.IGNORECASE)
+
+
+def above(graph: Graph, node: URIRef) -> set[URIRef]:
+    """The node and every class above it (vx:memberOf, skos:broader)."""
+    seen, todo = {node}, [node]
+    while todo:
+        current = todo.pop()
+        for parent in (*graph.objects(current, VX.memberOf), *graph.objects(current, SKOS.broader)):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+def test_safety_items_never_cross_into_a_class_with_a_route_of_its_own(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """For every intervention: no safety rule or adverse event stated for a broader class reaches it
+    through a narrower class or drug with its own route (topical corticosteroids) unless the item
+    states that route (audit a3 A52: the systemic taper and "severe side effects" of high-dose
+    corticosteroids were listed for eye drops). Prednisone still inherits them."""
+    graph = built.graph
+    routed_seen = 0
+    for node in sorted(s for t in INTERVENTIONS for s in graph.subjects(RDF.type, t)):
+        routed = {r: graph.value(r, VX.routeOfAdministration) for r in above(graph, node)
+                  if graph.value(r, VX.routeOfAdministration) is not None}
+        rows = rows_as_dicts(run_named("safety-profile", {"intervention": str(node)}, oxigraph, labels))
+        for row in rows:
+            item = URIRef(str(row["item"]))
+            targets = set(graph.objects(item, VX.appliesTo)) | set(graph.objects(item, VX.comparedTo))
+            stated = {str(r) for r in graph.objects(item, VX.route)}
+            reached = {t for t in targets if t in above(graph, node)}
+            for r, route in routed.items():
+                crossed = {t for t in reached if t != r and t in above(graph, r)}
+                assert not crossed or str(route) in stated, (str(node), str(item), str(route))
+        routed_seen += bool(routed)
+    assert routed_seen
+    topical = {str(r["item"]).rsplit("/", 1)[1]
+               for r in rows_as_dicts(run_named("safety-profile", {"intervention": "topical corticosteroids"}, oxigraph, labels))}
+    assert not topical & {"corticosteroid-taper", "corticosteroid-severe-side-effects"}
+    prednisone = {str(r["item"]).rsplit("/", 1)[1]
+                  for r in rows_as_dicts(run_named("safety-profile", {"intervention": "prednisone"}, oxigraph, labels))}
+    assert {"corticosteroid-taper", "corticosteroid-severe-side-effects"} <= prednisone
+
+
+def test_an_adverse_event_keeps_the_exposure_qualifier_its_quote_prints(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Every adverse event whose quote puts a dose, duration or route word right before the name of
+    what it applies to ("high-dose corticosteroids, which have severe side effects") records it and
+    safety-profile prints it in the description, for the class and for every drug it reaches
+    (audit a3 A34: prednisone's row read "severe side effects" at any dose)."""
+    graph = built.graph
+    checked = 0
+    for event in sorted(graph.subjects(RDF.type, VX.AdverseEventReport)):
+        quote = " ".join(str(graph.value(sel, OA.exact)) for q in graph.objects(event, VX.hasQuote)
+                         for sel in graph.objects(q, OA.hasSelector))
+        for target in graph.objects(event, VX.appliesTo):
+            for name in (*graph.objects(target, RDFS.label), *graph.objects(target, SKOS.altLabel)):
+                at = quote.lower().find(str(name).lower())
+                match = QUALIFIER.search(quote[:at]) if at > 0 else None
+                if match is None:
+                    continue
+                assert str(graph.value(event, VX.exposure)).lower() == match.group(1).lower(), (str(event), match.group(1))
+                reached = [target, *graph.subjects(VX.memberOf, target)]
+                for node in reached:
+                    rows = rows_as_dicts(run_named("safety-profile", {"intervention": str(node)}, oxigraph, labels))
+                    shown = [str(r["description"]) for r in rows if URIRef(str(r["item"])) == event]
+                    assert shown and all(match.group(1).lower() in d.lower() for d in shown), (str(node), shown)
+                checked += 1
+    assert checked
+
+
+RECOMMENDING_ROLES = ("initial therapy", "manifestation-specific measure", PREVENTION_ROLE,
+                      "after an earlier treatment failed, not a first-presentation measure")
+
+
+def reaches(graph: Graph, node: URIRef, about: URIRef) -> bool:
+    """What is said of ``about`` reaches ``node``: ``about`` is it or a class above it, and no class
+    or drug with a route of its own lies between them."""
+    if about not in above(graph, node):
+        return False
+    return not any(graph.value(r, VX.routeOfAdministration) is not None and r != about and about in above(graph, r)
+                   for r in above(graph, node))
+
+
+def expected_caveats(graph: Graph, claim: URIRef, treatment: URIRef) -> set[URIRef]:
+    document = graph.value(claim, VX.inDocument)
+    out = set()
+    for other in graph.subjects(VX.inDocument, document):
+        if other == claim or (other, RDF.type, VX.Claim) not in graph:
+            continue
+        pitfall = graph.value(other, VX.claimKind) == VXT.pitfall
+        qualifies = (other, VX.qualifies, claim) in graph
+        subjects = set(graph.objects(other, VX.subject))
+        names_it = any(reaches(graph, treatment, s) for s in subjects)
+        no_intervention = not any((s, RDF.type, t) in graph for s in subjects for t in INTERVENTIONS)
+        if (pitfall or qualifies) and (names_it or (qualifies and no_intervention)):
+            out.add(other)
+    return out
+
+
+def test_every_recommended_treatment_carries_its_documents_pitfalls_and_qualifications(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Every row that recommends a treatment carries, in ?caveat, every pitfall of the same document
+    about the treatment or a class of it and every statement that qualifies the claim (audit a3 A43:
+    prednisone for recurrent fever was listed without "insufficient as monotherapy and require
+    concurrent disease-modifying agents" and "Do not rely on corticosteroids alone"); topical
+    corticosteroids do not inherit what is said of systemic ones."""
+    graph = built.graph
+    rows = [r for r in presentation_rows(oxigraph, labels) if str(r["role"]) in RECOMMENDING_ROLES and r["treatment"]]
+    checked = 0
+    for row in rows:
+        claim = URIRef(str(row["claim"]))
+        treatment = next(t for t in graph.objects(claim, VX.subject) if str(graph.value(t, RDFS.label)) == str(row["treatment"]))
+        expected = expected_caveats(graph, claim, treatment)
+        caveat = str(row["caveat"] or "")
+        texts = sorted(str(graph.value(c, RDFS.label)) for c in expected)
+        if not texts:
+            assert caveat == "", (str(claim), row["treatment"], caveat)
+            continue
+        assert caveat.startswith(texts[0]) and texts[-1] in caveat, (str(claim), row["treatment"], caveat)
+        if len(texts) > 2:
+            assert f"(and {len(texts) - 2} more)" in caveat
+        checked += 1
+    assert checked
+    steroid_rows = [r for r in rows if str(r["document"]).endswith("/001") and str(r["treatment"]) in ("corticosteroids", "prednisone")]
+    assert len(steroid_rows) >= 3
+    for row in steroid_rows:
+        assert "insufficient as monotherapy" in str(row["caveat"]) and "Do not rely on corticosteroids alone" in str(row["caveat"])
+    for row in rows:
+        if str(row["treatment"]) == "topical corticosteroids":
+            assert "corticosteroids alone" not in str(row["caveat"] or "")
+
+
+def test_a_combination_requirement_qualifies_every_initial_advice_that_offers_the_treatment(built: Build) -> None:
+    """A statement that a treatment is not enough on its own ("insufficient as monotherapy",
+    "require concurrent …") qualifies every first-presentation recommendation of its document that
+    offers the treatment (or a drug of it, not across a route of its own), so the rows show it."""
+    graph = built.graph
+    pattern = re.compile(r"monotherapy|require[sd]? concurrent|\balone\b", re.IGNORECASE)
+    checked = 0
+    for claim in sorted(graph.subjects(RDF.type, VX.Claim)):
+        if graph.value(claim, VX.claimKind) == VXT.pitfall or not pattern.search(str(graph.value(claim, RDFS.label))):
+            continue
+        about = {s for s in graph.objects(claim, VX.subject) if any((s, RDF.type, t) in graph for t in INTERVENTIONS)}
+        document = graph.value(claim, VX.inDocument)
+        for advice in graph.subjects(VX.inDocument, document):
+            if graph.value(advice, VX.direction) != VXT.recommends or advice == claim:
+                continue
+            points = set(graph.objects(advice, VX.decisionPoint))
+            if not any(graph.value(p, VX.decisionKind) == VXT["initial-treatment"] for p in points):
+                continue
+            if any(reaches(graph, t, a) for t in graph.objects(advice, VX.subject) for a in about):
+                assert (claim, VX.qualifies, advice) in graph, (str(claim), str(advice))
+                checked += 1
+    assert checked >= 3
