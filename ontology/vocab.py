@@ -23,6 +23,7 @@ class VX(DefinedNamespace):
     ClinicalEntity: URIRef
     ConferenceAbstract: URIRef
     Criterion: URIRef
+    DecisionCondition: URIRef
     DecisionPoint: URIRef
     SubjectLink: URIRef
     Disease: URIRef
@@ -70,6 +71,9 @@ class VX(DefinedNamespace):
     decisionKind: URIRef
     decisionPoint: URIRef
     failureQuantifier: URIRef
+    hasCondition: URIRef
+    conditionOn: URIRef
+    conditionKind: URIRef
     hasSubjectLink: URIRef
     linkedSubject: URIRef
     subjectRole: URIRef
@@ -184,6 +188,8 @@ class VXT(DefinedNamespace):
         "conclusion",
         "conference-abstract",
         "context",
+        "condition-kinds",
+        "contraindication",
         "contraindication-threshold",
         "count",
         "crp-level",
@@ -195,6 +201,7 @@ class VXT(DefinedNamespace):
         "dosing",
         "evidence-levels",
         "expert-opinion",
+        "failure",
         "failure-quantifiers",
         "finding",
         "g-per-dl",
@@ -205,6 +212,7 @@ class VXT(DefinedNamespace):
         "indication",
         "indirectness",
         "infection",
+        "intolerance",
         "initial-treatment",
         "limitation",
         "measures",
@@ -258,6 +266,7 @@ class VXT(DefinedNamespace):
         "subject-roles",
         "systematic-review",
         "time-to-discontinuation",
+        "unavailability",
         "units",
         "vaccination",
         "year",
