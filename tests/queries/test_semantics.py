@@ -235,6 +235,40 @@ def test_alternatives_follow_the_algorithm_and_carry_the_class_caveat(oxigraph: 
                        "JAK inhibitors": "pitfall-class-effect"}
 
 
+@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib_engine"])
+def test_a_failure_that_is_one_of_several_required_says_which_others_must_also_fail(
+        built: Build, labels: LabelIndex, engine_name: str, request: pytest.FixtureRequest) -> None:
+    """For every drug and every after-failure decision point that needs all of several conditions,
+    a row that reaches the point through one of them says the drug's failure is not enough and
+    names every other intervention with what must have happened to it; a point of one condition,
+    or of any one of several, says it is enough (audit: "ruxolitinib failed" listed 001's
+    azacitidine, for patients "refractory to JAK inhibitors and IL-6 blockade", as a plain
+    alternative)."""
+    engine = request.getfixturevalue(engine_name)
+    graph = built.graph
+    checked = {"no": 0, "yes": 0}
+    for drug in sorted(graph.subjects(RDF.type, VX.Drug)):
+        for row in rows_as_dicts(run_named("alternatives-after-failure", {"drug": str(drug)}, engine, labels)):
+            points = [p for p in graph.objects(row["claim"], VX.decisionPoint)
+                      if str(graph.value(p, RDFS.label)) == str(row["decisionPoint"])]
+            assert len(points) == 1, row
+            point = points[0]
+            failed = {i for i in graph.objects(point, VX.afterFailureOf) if str(graph.value(i, RDFS.label)) == str(row["failed"])}
+            others = [c for c in graph.objects(point, VX.hasCondition) if graph.value(c, VX.conditionOn) not in failed]
+            suffices = str(row["thisFailureSuffices"])
+            if others and graph.value(point, VX.failureQuantifier) != VXT["any-failed"]:
+                assert suffices.startswith("no: the source also requires "), row
+                for other in others:
+                    on = graph.value(other, VX.conditionOn)
+                    assert str(graph.value(other, RDFS.label)) in str(row["alsoRequired"]), (row, other)
+                    assert str(graph.value(on, RDFS.label)) in suffices, (row, on)
+                checked["no"] += 1
+            else:
+                assert suffices.startswith("yes: ") and row["alsoRequired"] is None, row
+                checked["yes"] += 1
+    assert checked["no"] >= 10 and checked["yes"] >= 10, checked
+
+
 @pytest.mark.parametrize(("broader", "narrower"), [("fever", "recurrent fever"), ("anemia", "macrocytic anemia"),
                                                    ("anaemia", "macrocytic anemia")])
 def test_a_broader_manifestation_includes_its_narrower_ones_and_says_so(
