@@ -550,3 +550,19 @@ def test_a_decision_point_label_states_only_its_recorded_conditions(built: Build
             assert str(graph.value(intervention, RDFS.label)) in label, (label, str(intervention))
         checked += 1
     assert checked >= 5
+
+
+def test_every_figure_with_a_timepoint_prints_it_in_one_of_its_quotes(built: Build) -> None:
+    """A figure with a timepoint records the words that state it (timepoint_text), and one of its
+    quote pieces prints them, so every answer can show the reader the timepoint it compared."""
+    graph = built.graph
+    checked = 0
+    for figure in sorted(graph.subjects(RDF.type, VX.Figure)):
+        if graph.value(figure, VX.timepoint) is None and graph.value(figure, VX.timepointLabel) is None:
+            continue
+        when = graph.value(figure, VX.timepointText)
+        assert when is not None, (str(figure), "needs its timepoint_text")
+        exacts = [selector(graph, q)[0] for q in graph.objects(figure, VX.hasQuote)]
+        assert any(str(when).lower() in normalise(e).lower() for e in exacts), (str(figure), str(when))
+        checked += 1
+    assert checked >= 20
