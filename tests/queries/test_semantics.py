@@ -427,3 +427,23 @@ def test_statements_about_a_manifestation_give_the_role_the_claim_gives_it(
     assert rows["infection-risk"] == "risk or caution"
     assert rows["step-2-tocilizumab"] == "risk or caution"
     assert rows["anti-infectious-prophylaxis-essential"] == "indication"
+
+
+@pytest.mark.parametrize(("name", "params"), [("alternatives-after-failure", {"drug": "ruxolitinib"}),
+                                              ("alternatives-after-failure", {"drug": "tocilizumab"}),
+                                              ("treatment-for-presentation", {})])
+def test_a_step_condition_is_conjoined_with_its_algorithms(built: Build, oxigraph: OxigraphEngine, labels: LabelIndex,
+                                                           name: str, params: dict) -> None:
+    """A row of an algorithm step prints its algorithm's condition and its own, never one for the
+    other (audit a3 A6: step 3 rows showed only "only if azacitidine and tocilizumab are …",
+    dropping the algorithm's "When ruxolitinib has failed or is not tolerated")."""
+    graph = built.graph
+    checked = 0
+    for row in rows_as_dicts(run_named(name, params, oxigraph, labels)):
+        claim = URIRef(str(row["claim"]))
+        texts = [graph.value(claim, VX.condition)] + [graph.value(a, VX.condition)
+                                                      for a in graph.objects(claim, VX.partOfAlgorithm)]
+        for text in filter(None, texts):
+            assert str(text) in str(row["condition"]), (claim, str(row["condition"]))
+            checked += 1
+    assert checked >= 3
