@@ -183,6 +183,17 @@ def claim_context(loader: "_Loader", node: URIRef, f: Fields, kind: str | None, 
         if rank < 1:
             raise f.error("preference_rank", "ranks start at 1 (the first choice)")
         loader.lit(node, VX.preferenceRank, rank, XSD.positiveInteger)
+    subjects = set(f.slugs("subjects"))
+    for key, prop, what in (("comparators", VX.comparator, "names only to compare its options with"),
+                            ("add_on", VX.addOn, "adds to the current treatment")):
+        for slug in f.slugs(key):
+            if slug not in subjects:
+                raise f.error(key, f"{slug!r} is not one of the claim's subjects")
+            if direction != "recommends":
+                raise f.error(key, f"only advice (direction recommends) has subjects it {what}")
+            loader.add(node, prop, loader.entity(f, key, slug, {"drug", "drug-class", "procedure"}))
+    if set(f.slugs("comparators")) & set(f.slugs("add_on")):
+        raise f.error("add_on", "a comparator is not an option the advice adds")
     doc = loader.out.doc_id
     for other, target, loc in f.refs("calls_similar"):
         if other not in (None, doc):

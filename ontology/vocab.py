@@ -49,6 +49,7 @@ class VX(DefinedNamespace):
     StudyReport: URIRef
 
     about: URIRef
+    addOn: URIRef
     afterFailureOf: URIRef
     appliesTo: URIRef
     arm: URIRef
@@ -59,6 +60,7 @@ class VX(DefinedNamespace):
     citedNumber: URIRef
     ciUpper: URIRef
     claimKind: URIRef
+    comparator: URIRef
     comparatorArm: URIRef
     comparatorLabel: URIRef
     comparedTo: URIRef

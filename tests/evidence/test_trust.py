@@ -566,3 +566,40 @@ def test_every_figure_with_a_timepoint_prints_it_in_one_of_its_quotes(built: Bui
         assert any(str(when).lower() in normalise(e).lower() for e in exacts), (str(figure), str(when))
         checked += 1
     assert checked >= 20
+
+
+# ---------------------------------------------------------------- what advice offers, and how
+
+COMPARATIVE_CUE = re.compile(r"\b(?:inferior|superior|compared|than|versus|vs\.?|relative)(?:\s+(?:to|with))?\s+"
+                             r"(?:[\w-]+,?\s+){0,3}$", re.IGNORECASE)
+ADD_CUE = re.compile(r"\b(?:adding|add|plus|in addition to|combined with|in combination with)\s+(?:[\w-]+\s+){0,2}$",
+                     re.IGNORECASE)
+
+
+def mentions(graph: Graph, claim: URIRef, subject: URIRef) -> list[str]:
+    """The text before each place the claim's quote names the subject."""
+    text = str(graph.value(claim, RDFS.label))
+    return [text[:m.start()] for m in names_pattern(names_of(graph, subject)).finditer(text)]
+
+
+def test_advice_offers_only_what_it_advises_and_says_what_it_adds(built: Build) -> None:
+    """A subject that a piece of advice names only in a comparison ("response rates appear inferior
+    to azacitidine and tocilizumab") is recorded as a comparator, never an option; one it adds to
+    the current treatment ("or adding azacitidine") is an add-on; and neither is recorded where the
+    words do not say so (audit a3 A5: 000's short answer was listed as recommending azacitidine and
+    tocilizumab; A4: 001's "adding azacitidine" read as a drug to switch to)."""
+    graph = built.graph
+    interventions = {i for cls in (VX.Drug, VX.DrugClass, VX.Procedure) for i in graph.subjects(RDF.type, cls)}
+    checked = 0
+    for claim in sorted(graph.subjects(VX.direction, VXT.recommends)):
+        failed = set(graph.objects(claim, VX.conditionIntervention))
+        for subject in sorted(set(graph.objects(claim, VX.subject)) & interventions - failed):
+            before = mentions(graph, claim, subject)
+            if not before:
+                continue
+            only_compared = all(COMPARATIVE_CUE.search(b) for b in before)
+            added = any(ADD_CUE.search(b) for b in before)
+            assert ((claim, VX.comparator, subject) in graph) == only_compared, (str(claim), str(subject))
+            assert ((claim, VX.addOn, subject) in graph) == added, (str(claim), str(subject))
+            checked += 1
+    assert checked >= 30

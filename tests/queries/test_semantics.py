@@ -447,3 +447,45 @@ def test_a_step_condition_is_conjoined_with_its_algorithms(built: Build, oxigrap
             assert str(text) in str(row["condition"]), (claim, str(row["condition"]))
             checked += 1
     assert checked >= 3
+
+
+def test_alternatives_offer_what_the_advice_offers_with_evidence_not_pooled_with_the_failed_drug(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """For every drug: no option is something the advice names only to compare with (audit a3 A5:
+    000's short answer "offered" azacitidine and tocilizumab, which it says tofacitinib is inferior
+    to); an option the advice adds to the current treatment says so (A4: "or adding azacitidine");
+    the failed drug's own figures are never an option's evidence, and a figure of a class the
+    failed drug belongs to says it includes the failed drug (A3: 004's JAK-inhibitor figures,
+    mostly ruxolitinib, were "reported for the option" "other JAK inhibitors" after ruxolitinib)."""
+    from rdflib.namespace import SKOS
+
+    graph = built.graph
+
+    def above(node: URIRef) -> set[URIRef]:
+        seen, todo = set(), [node]
+        while todo:
+            current = todo.pop()
+            for parent in [*graph.objects(current, VX.memberOf), *graph.objects(current, SKOS.broader)]:
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    pooled = added = 0
+    for drug in sorted(graph.subjects(RDF.type, VX.Drug)):
+        for row in rows_as_dicts(run_named("alternatives-after-failure", {"drug": str(drug)}, oxigraph, labels)):
+            claim = URIRef(str(row["claim"]))
+            options = {o for o in graph.objects(claim, VX.subject) if str(graph.value(o, RDFS.label)) == str(row["option"])}
+            assert options and not any((claim, VX.comparator, o) in graph for o in options), row
+            adds = any((claim, VX.addOn, o) in graph for o in options)
+            assert (str(row["action"]) == "add to the current treatment") == adds, row
+            added += adds
+            if row["evidence"] is None:
+                continue
+            arms = set(graph.objects(URIRef(str(row["evidence"])), VX.arm))
+            given = {i for arm in arms for i in graph.objects(arm, VX.intervention)}
+            assert drug not in given, row
+            if given & above(drug):
+                assert "includes the failed drug" in str(row["evidenceScope"]), row
+                pooled += 1
+    assert pooled >= 5 and added >= 1
