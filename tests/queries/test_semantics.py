@@ -489,3 +489,56 @@ def test_alternatives_offer_what_the_advice_offers_with_evidence_not_pooled_with
                 assert "includes the failed drug" in str(row["evidenceScope"]), row
                 pooled += 1
     assert pooled >= 5 and added >= 1
+
+
+def test_alternatives_carry_the_options_cautions_and_the_figures_statistics(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Every row of every drug carries each caution the same advice attaches to its option
+    (audit a3 A27: "Tocilizumab - 64% response rate …, though infection risk (47%) must be
+    considered" was shown without the infection risk), and its evidence figure's comparator,
+    confidence interval and p value (a risk ratio of 2.47 without "than other therapies" cannot be
+    read)."""
+    graph = built.graph
+    cautions = statistics = 0
+    for drug in sorted(graph.subjects(RDF.type, VX.Drug)):
+        for row in rows_as_dicts(run_named("alternatives-after-failure", {"drug": str(drug)}, oxigraph, labels)):
+            claim = URIRef(str(row["claim"]))
+            options = {o for o in graph.objects(claim, VX.subject) if str(graph.value(o, RDFS.label)) == str(row["option"])}
+            for link in graph.objects(claim, VX.hasSubjectLink):
+                scope = set(graph.objects(link, VX.roleFor))
+                if graph.value(link, VX.subjectRole) == VXT.caution and (not scope or scope & options):
+                    subject = str(graph.value(graph.value(link, VX.linkedSubject), RDFS.label))
+                    assert subject in str(row["cautions"]), row
+                    cautions += 1
+            if row["evidence"] is None:
+                continue
+            figure = URIRef(str(row["evidence"]))
+            for prop, column in ((VX.comparatorLabel, "comparator"), (VX.ciLower, "ciLower"),
+                                 (VX.ciUpper, "ciUpper"), (VX.pValue, "pValue")):
+                value = graph.value(figure, prop)
+                if value is not None:
+                    assert row[column] is not None and float(str(row[column])) == float(value) \
+                        if prop != VX.comparatorLabel else str(row[column]) == str(value), (row, column)
+                    statistics += 1
+    assert cautions >= 1 and statistics >= 4
+
+
+def test_recommended_by_counts_only_advice_that_offers_the_intervention(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """evidence-gaps' recommendedBy counts, for every row, exactly the short answers,
+    recommendations and algorithm steps that recommend the intervention as an option (audit a3
+    A18: ruxolitinib was "recommended by" 000's short answer, which is about patients who failed
+    it; tofacitinib by safety statements about screening before it)."""
+    graph = built.graph
+    advice = {VXT["short-answer"], VXT.recommendation, VXT["algorithm-step"]}
+    table = run_named("evidence-gaps", {}, oxigraph, labels)
+    checked = 0
+    for row in rows_as_dicts(table):
+        intervention = URIRef(str(row["intervention"]))
+        expected = {c for c in graph.subjects(VX.subject, intervention)
+                    if graph.value(c, VX.direction) == VXT.recommends and graph.value(c, VX.claimKind) in advice
+                    and (c, VX.conditionIntervention, intervention) not in graph
+                    and (c, VX.comparator, intervention) not in graph}
+        assert int(str(row["recommendedBy"])) == len(expected), (str(intervention), row["recommendedBy"], len(expected))
+        checked += 1
+    assert checked >= 5
