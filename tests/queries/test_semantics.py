@@ -541,3 +541,28 @@ def test_recommended_by_counts_only_advice_that_offers_the_intervention(
         assert int(str(row["recommendedBy"])) == len(expected), (str(intervention), row["recommendedBy"], len(expected))
         checked += 1
     assert checked >= 5
+
+
+def test_a_contrast_finding_restates_a_figure_with_its_qualifiers(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Every finding that restates a figure keeps the figure's own qualifiers: its n, the
+    population the source restricts it to, and its timepoint or "timepoint not stated" (audit a3
+    A1: anakinra's "100% response rate in the three patients who tolerated it", printed with no
+    timepoint, was set against "other drugs are not efficient" as a plain "100 %")."""
+    graph = built.graph
+    checked = 0
+    for row in rows_as_dicts(run_named("contrasts", {}, oxigraph, labels)):
+        finding = str(row["finding"])
+        for side in ("sideA", "sideB"):
+            figure = URIRef(str(row[side]))
+            if (figure, RDF.type, VX.Figure) not in graph:
+                continue
+            n, note = graph.value(figure, VX.denominator), graph.value(figure, VX.populationNote)
+            if n is not None:
+                assert f"n = {n}" in finding, (str(figure), finding)
+            if note is not None:
+                assert str(note) in finding, (str(figure), finding)
+            if graph.value(figure, VX.timepoint) is None and graph.value(figure, VX.timepointLabel) is None:
+                assert "timepoint not stated" in finding, (str(figure), finding)
+            checked += 1
+    assert checked >= 5
