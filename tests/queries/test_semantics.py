@@ -566,3 +566,25 @@ def test_a_contrast_finding_restates_a_figure_with_its_qualifiers(
                 assert "timepoint not stated" in finding, (str(figure), finding)
             checked += 1
     assert checked >= 5
+
+
+def test_alternatives_say_whom_the_evidence_counts(built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Every evidence row of every drug says whom the figure counts: its population note, and that
+    the source does not say these patients had failed the drug unless the note says so (audit a3
+    A40: the UK cohort's 91 % for all azacitidine courses read as the response after ruxolitinib
+    failure)."""
+    graph = built.graph
+    checked = 0
+    for drug in sorted(graph.subjects(RDF.type, VX.Drug)):
+        for row in rows_as_dicts(run_named("alternatives-after-failure", {"drug": str(drug)}, oxigraph, labels)):
+            if row["evidence"] is None:
+                assert row["evidencePopulation"] is None, row
+                continue
+            population = str(row["evidencePopulation"])
+            note = graph.value(URIRef(str(row["evidence"])), VX.populationNote)
+            if note is not None:
+                assert str(note) in population, row
+            if note is None or str(row["failed"]).lower() not in str(note).lower():
+                assert f"the source does not say these patients had failed {row['failed']}" in population, row
+            checked += 1
+    assert checked >= 20
