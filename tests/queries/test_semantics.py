@@ -49,6 +49,8 @@ def with_second_study(built: Build, criteria: list[str], basis: URIRef | None = 
     return graph
 
 
+QUALIFIED = ('; qualified by the study\'s own stated limitation: "some patients received various targeted therapies, '
+             'leading to possible bias in the comparison."')
 FRENCH_PR = ["clinical remission met", "CRP reduction-by 50 percent", "corticosteroids reduction-by 50 percent"]
 
 
@@ -63,7 +65,8 @@ def test_the_same_definition_in_two_studies_is_comparable_across_studies(built: 
     assert verdicts == {
         ("figure", "il6-partial-response-6m"): "comparable across studies",
         ("figure", "jaki-partial-response-6m"): "comparable across studies",
-        ("il6-partial-response-6m", "jaki-partial-response-6m"): "comparable within one study; the source calls them similar",
+        ("il6-partial-response-6m", "jaki-partial-response-6m"): "comparable within one study; the source calls them similar"
+                                                                 + QUALIFIED,
     }
 
 
@@ -102,7 +105,7 @@ def test_a_pair_the_source_calls_similar_is_never_called_better(oxigraph: Oxigra
     table = run_named("comparisons", {"figure": "004:jaki-overall-response-6m"}, oxigraph, labels)
     similar = [r for r in rows_as_dicts(table) if str(r["sourceSays"])]
     assert [str(r["figureA"]).rsplit("/", 1)[1] for r in similar] == ["il6-overall-response-6m"]
-    assert str(similar[0]["verdict"]) == "comparable within one study; the source calls them similar"
+    assert str(similar[0]["verdict"]) == "comparable within one study; the source calls them similar" + QUALIFIED
     assert "similar between JAKi and IL-6 inhibitors" in str(similar[0]["sourceSays"])
     contrasts = run_named("contrasts", {}, oxigraph, labels)
     sides = {(str(r["sideA"]), str(r["sideB"])) for r in rows_as_dicts(contrasts)}
@@ -588,3 +591,26 @@ def test_alternatives_say_whom_the_evidence_counts(built: Build, oxigraph: Oxigr
                 assert f"the source does not say these patients had failed {row['failed']}" in population, row
             checked += 1
     assert checked >= 20
+
+
+def test_a_within_study_verdict_is_qualified_where_the_source_qualifies_the_study(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Every "comparable within one study" verdict of a study with a stated limitation that the
+    source sets against its own statements (vx:qualifies) says so in the verdict, in the source's
+    words (audit a3 A12: "comparable within one study" for 004's arms, although 004 warns of
+    "possible bias in the comparison")."""
+    graph = built.graph
+    checked = 0
+    for row in rows_as_dicts(run_named("comparisons", {}, oxigraph, labels)):
+        verdict = str(row["verdict"])
+        if not verdict.startswith("comparable within one study"):
+            continue
+        study = graph.value(URIRef(str(row["figureA"])), VX.study)
+        qualifying = [l for l in graph.subjects(VX.limitationOf, study) if graph.value(l, VX.qualifies) is not None]
+        for limitation in qualifying:
+            checked += 1
+        if qualifying:
+            assert any(str(graph.value(l, RDFS.label)) in verdict for l in qualifying), verdict
+        else:
+            assert "qualified by" not in verdict, verdict
+    assert checked >= 5
