@@ -121,7 +121,7 @@ def ranked(graph: Graph, doc: str, slug: str, point: URIRef, subject: URIRef, ra
 
 
 @pytest.mark.parametrize(("point", "fires"), [
-    (VXID["decision-point/after-failure/ruxolitinib"], True),
+    (VXID["decision-point/after-failure/ruxolitinib/failure+intolerance"], True),
     (VXID["decision-point/initial-treatment"], False),
 ])
 def test_opposite_orders_contrast_only_at_the_same_decision_point(built: Build, point: URIRef, fires: bool) -> None:
@@ -155,7 +155,24 @@ def test_the_three_sources_contrast_by_the_reviewed_rules_only(oxigraph: Oxigrap
         ("d qualified-by-the-source", "004/claim/headline-finding", "004/claim/limitation-various-therapies"),
         ("d qualified-by-the-source", "004/claim/jaki-longer-survival-without-withdrawal", "004/claim/limitation-various-therapies"),
         ("d qualified-by-the-source", "004/claim/tocilizumab-good-alternative", "004/claim/limitation-various-therapies"),
+        ("e recorded-dispute", "000/claim/baricitinib-limited-response", "004/claim/headline-finding"),
+        ("e recorded-dispute", "000/claim/short-answer", "004/claim/response-at-6-months"),
+        ("e recorded-dispute", "000/claim/short-answer", "004/claim/similar-response-surprising"),
+        ("e recorded-dispute", "001/claim/option-1-jak-inhibitor-preferred", "004/claim/similar-response-surprising"),
     ]
+
+
+def test_every_recorded_dispute_between_documents_is_a_contrast(built: Build, oxigraph: OxigraphEngine,
+                                                                labels: LabelIndex) -> None:
+    """The query that answers "where do the sources pull in different directions?" shows every
+    disagreement the records encode between two documents (audit a3 A9: none of the three
+    vx:disputes links appeared), marked as the curators' reading."""
+    graph = built.graph
+    disputes = {(a, b) for a, b in graph.subject_objects(VX.disputes)
+                if graph.value(a, VX.inDocument) != graph.value(b, VX.inDocument)}
+    rows = [r for r in rows_as_dicts(run_named("contrasts", {}, oxigraph, labels)) if str(r["rule"]) == "e recorded-dispute"]
+    assert {(URIRef(str(r["sideA"])), URIRef(str(r["sideB"]))) for r in rows} == disputes and len(rows) == len(disputes)
+    assert all(str(r["finding"]).startswith("recorded by the curators") for r in rows)
 
 
 def test_a_class_figure_is_never_relabelled_as_the_drug(oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
