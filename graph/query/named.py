@@ -342,7 +342,10 @@ def prepare(named_query: NamedQuery, params: Params,
             raise UsageError(f"{named_query.name} takes no parameters (got {name!r})")
     labels: LabelIndex | None = graph_or_label_index if isinstance(graph_or_label_index, LabelIndex) else None
     bindings: dict[str, Binding] = {}
+    page_of(named_query, params)  # checks the paging values; they are applied to the answer, not bound
     for parameter in named_query.parameters:
+        if parameter.name in model.PAGING:
+            continue
         given = params.get(parameter.name)
         values = [given] if isinstance(given, str) else list(given or [])
         if not values and parameter.default is not None:
@@ -367,6 +370,36 @@ def prepare(named_query: NamedQuery, params: Params,
                 terms.append(term)
         bindings[parameter.name] = terms[0] if len(terms) == 1 else tuple(terms)
     return bindings
+
+
+def page_of(named_query: NamedQuery, params: Params) -> slice:
+    """The rows of the ordered answer that ``limit`` and ``offset`` select (all rows without them).
+
+    Applied to the answer by the library, never written into the query: SPARQL's LIMIT and
+    OFFSET take a number in the query text, which no binding style can supply. A paged query
+    orders every row, so the slice is the same page on every run and every engine."""
+    values: dict[str, int] = {}
+    for name in model.PAGING:
+        parameter = named_query.parameter(name)
+        given = params.get(name)
+        if parameter is None or given is None:
+            if parameter is not None and parameter.default is not None:
+                values[name] = int(str(model.parameter_type(parameter.type).literal(parameter.default, name)))
+            continue
+        if not isinstance(given, str):
+            if len(given) != 1:
+                raise UsageError(f"--param {name} is given {len(given)} times, but it takes one value")
+            given = given[0]
+        values[name] = int(str(model.parameter_type(parameter.type).literal(given, name)))
+    start = values.get("offset", 0)
+    return slice(start, start + values["limit"] if "limit" in values else None)
+
+
+def page(table: ResultTable, rows: slice) -> ResultTable:
+    """``table`` with only the rows of the page ``rows``."""
+    if rows == slice(0, None):
+        return table
+    return ResultTable(table.columns, table.rows[rows])
 
 
 def _index(source: Graph | LabelIndex | Engine) -> LabelIndex:
@@ -418,7 +451,7 @@ def run_query(query: NamedQuery, params: Params, engine: Engine,
               labels: LabelIndex | None = None) -> ResultTable:
     """Bind ``params`` and run ``query`` (a named query or a user's parsed query file)."""
     bindings = prepare(query, params, labels if labels is not None else engine)
-    return engine.select(query.text, bindings)
+    return page(engine.select(query.text, bindings), page_of(query, params))
 
 
 def run_named(name: str, params: Params, engine: Engine, labels: LabelIndex | None = None) -> ResultTable:
