@@ -96,4 +96,6 @@ def test_a_values_block_binds_like_substitutions(name: str, params: dict[str, st
     """The binding contract: a parameter used only where a join equals a substitution."""
     query = named(name)
     bindings = prepare(query, params, labels)
-    assert oxigraph.select(with_values(query.text, bindings), {}) == oxigraph.select(query.text, bindings)
+    substituting = OxigraphEngine(oxigraph.store, oxigraph.printed, binding="substitutions")
+    assert oxigraph.select(with_values(query.text, bindings), {}) == substituting.select(query.text, bindings)
+    assert oxigraph.select(query.text, bindings) == substituting.select(query.text, bindings)
