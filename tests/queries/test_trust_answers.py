@@ -211,3 +211,35 @@ def test_a_combination_requirement_qualifies_every_initial_advice_that_offers_th
                 assert (claim, VX.qualifies, advice) in graph, (str(claim), str(advice))
                 checked += 1
     assert checked >= 3
+
+
+def test_statements_about_a_drug_include_what_the_sources_say_about_its_classes(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """For every drug or class D and every class C above it: each claim about C is listed about D,
+    marked "claim about its class C" unless it names D itself, except a claim whose judgement leaves
+    D out or across a class with a route of its own (audit a3 A53: tocilizumab's answer left out
+    "69% with IL-6 inhibitors" discontinuation and "Serious side effects were almost double with
+    IL-6 inhibitors")."""
+    graph = built.graph
+    checked = 0
+    for node in sorted(s for t in (VX.Drug, VX.DrugClass) for s in graph.subjects(RDF.type, t)):
+        rows = {URIRef(str(r["claim"])): str(r["via"])
+                for r in rows_as_dicts(run_named("statements", {"about": str(node)}, oxigraph, labels))}
+        for cls in above(graph, node) - {node}:
+            if (cls, RDF.type, VX.DrugClass) not in graph or not reaches(graph, node, cls):
+                continue
+            for claim in graph.subjects(VX.subject, cls):
+                if any(out in above(graph, node) for out in graph.objects(claim, VX.judgementExcludes)):
+                    assert not rows.get(claim, "").startswith("claim about its class"), (str(node), str(claim))
+                    continue
+                assert claim in rows, (str(node), str(claim))
+                checked += 1
+    assert checked
+    tocilizumab = {str(c).rsplit("/", 1)[1]: v for c, v in
+                   ((URIRef(str(r["claim"])), str(r["via"]))
+                    for r in rows_as_dicts(run_named("statements", {"about": "tocilizumab"}, oxigraph, labels)))}
+    assert tocilizumab["discontinuation-difference"] == "claim about its class IL-6 inhibitors"
+    assert tocilizumab["serious-side-effects"] == "claim about its class IL-6 inhibitors"
+    topical = {str(r["claim"]).rsplit("/", 1)[1]
+               for r in rows_as_dicts(run_named("statements", {"about": "topical corticosteroids"}, oxigraph, labels))}
+    assert "pitfall-corticosteroids-alone" not in topical
