@@ -243,3 +243,29 @@ def test_statements_about_a_drug_include_what_the_sources_say_about_its_classes(
     topical = {str(r["claim"]).rsplit("/", 1)[1]
                for r in rows_as_dicts(run_named("statements", {"about": "topical corticosteroids"}, oxigraph, labels))}
     assert "pitfall-corticosteroids-alone" not in topical
+
+
+def test_the_citation_status_of_a_statement_says_what_citation_audit_flags(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Every claim citation-audit flags is never summarised as clean in statements: its status names
+    the audit's kinds (audit a3 A2: 000:step-4-hsct cites a reference about tofacitinib and read
+    "every marker resolves to a reference entry")."""
+    graph = built.graph
+    audit: dict[str, set[str]] = {}
+    for row in rows_as_dicts(run_named("citation-audit", {}, oxigraph, labels)):
+        audit.setdefault(str(row["claim"]), set()).add(str(row["kind"]))
+    assert audit
+    checked = 0
+    for node in sorted(s for t in (VX.Drug, VX.DrugClass, VX.Procedure, VX.Disease) for s in graph.subjects(RDF.type, t)):
+        for row in rows_as_dicts(run_named("statements", {"about": str(node)}, oxigraph, labels)):
+            kinds = audit.get(str(row["claim"]))
+            status = str(row["citationStatus"])
+            if not kinds:
+                assert "citation-audit flags:" not in status, (str(row["claim"]), status)
+                continue
+            assert status.startswith("citation-audit flags: ") and min(kinds) in status and max(kinds) in status, \
+                (str(row["claim"]), status, kinds)
+            if len(kinds) > 2:
+                assert f"(and {len(kinds) - 2} more)" in status
+            checked += 1
+    assert checked >= 5
