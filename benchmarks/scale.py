@@ -331,6 +331,9 @@ def main() -> None:
     parser.add_argument("--query-mb", type=float, default=4000.0)
     parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="print the report, leave docs/benchmarks.md alone")
+    parser.add_argument("--fresh", action="store_true",
+                        help="report only the sizes measured now (by default the sizes of the saved results.json "
+                             "that are not measured again are kept, so --sizes 3000 adds a column)")
     args = parser.parse_args()
     if args.probe:
         print(json.dumps(probe(args.probe, args.query_timeout, args.query_mb)))
@@ -355,8 +358,13 @@ def main() -> None:
         result["incremental"] = incremental(evidence)
         results[n] = result
         print(json.dumps(result, indent=1), file=sys.stderr, flush=True)
+    saved = WORK / "results.json"
+    if not args.fresh and saved.is_file():
+        kept = {int(n): r for n, r in json.loads(saved.read_text(encoding="utf-8")).items() if int(n) not in results}
+        results = dict(sorted({**kept, **results}.items()))
+        sizes = sorted(results)
     report = render(sizes, results, ref_s, (loads_before, os.getloadavg()[0]))
-    (WORK / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    saved.write_text(json.dumps({str(n): r for n, r in results.items()}, indent=1), encoding="utf-8")
     print(report if args.no_write else write_section("scale", report))
 
 
