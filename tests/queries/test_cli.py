@@ -123,7 +123,7 @@ def test_a_repeated_many_parameter_answers_for_each_value() -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout_bytes.decode("utf-8").split("\r\n")
     assert lines[0] == "manifestationLabel,role,claim"
-    assert lines[-3:] == ["venous thromboembolism,manifestation-specific measure,"
+    assert lines[-3:] == ["venous thromboembolism,\"prevention: prevents it, not a treatment once present\","
                           "https://w3id.org/vexas-kg/id/doc/001/claim/thromboprophylaxis-recommended",
                           "venous thromboembolism,monitoring,"
                           "https://w3id.org/vexas-kg/id/doc/001/claim/assess-organ-involvement-and-thrombosis", ""]

@@ -266,7 +266,7 @@ def test_no_composed_cell_of_the_trail_query_repeats_a_word(built: Build, engine
 def test_a_claims_trail_shows_its_decision_points_and_the_roles_of_its_manifestations(
         built: Build, engine: OxigraphEngine, labels: LabelIndex) -> None:
     """A guideline author tracing advice sees the moment it is for (both of 001's azacitidine
-    branches) and whether a manifestation is an indication or a risk (herpes zoster: indication
+    branches) and whether a manifestation is an indication or a risk (herpes zoster: prevention
     for the vaccine, caution for tofacitinib)."""
     graph = built.graph
     for claim in sorted(set(graph.subjects(VX.decisionPoint, None)) | set(graph.subjects(VX.hasSubjectLink, None))):
@@ -279,4 +279,4 @@ def test_a_claims_trail_shows_its_decision_points_and_the_roles_of_its_manifesta
         assert roles >= len(set(graph.objects(claim, VX.hasSubjectLink))), claim
     text = render(trace("000:zoster-vaccination", engine, labels))
     assert "names herpes zoster: risk or caution, for tofacitinib" in text
-    assert "names herpes zoster: indication, for recombinant zoster vaccine" in text
+    assert "names herpes zoster: prevention, for recombinant zoster vaccine" in text
