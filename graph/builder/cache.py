@@ -78,6 +78,11 @@ class Stats:
         table = self.hits if hit else self.misses
         table[kind] = table.get(kind, 0) + 1
 
+    def recount(self, kind: str) -> None:
+        """Count a hit that turned out unusable as a miss."""
+        self.hits[kind] -= 1
+        self.misses[kind] = self.misses.get(kind, 0) + 1
+
     def text(self, folder: Path) -> str:
         def one(kind: str, noun: str) -> str:
             hits, total = self.hits.get(kind, 0), self.hits.get(kind, 0) + self.misses.get(kind, 0)
@@ -127,7 +132,7 @@ class BuildCache:
         """Store ``value`` under ``key`` (a whole file or nothing)."""
         name = f"{kind}-{key}"
         self._used.add(name)
-        payload = _dumps((key, value))
+        payload = dumps((key, value))
         data = MAGIC + hashlib.sha256(payload).digest() + payload
         temp = ""
         try:
@@ -144,7 +149,7 @@ class BuildCache:
         """Remove the entries this build did not use, and temporary files of killed builds."""
         try:
             for entry in self.folder.iterdir():
-                if entry.name not in self._used and entry.name.startswith(("load-", "shacl-", "turtle-", ".tmp-")):
+                if entry.name not in self._used and entry.name.startswith(("load-", "shacl-", "turtle-", "shared-", "plan-", ".tmp-")):
                     entry.unlink(missing_ok=True)
         except OSError as exc:
             raise self._error("cannot clean", exc) from None
@@ -156,12 +161,12 @@ class BuildCache:
 
 
 def _uri(text: str) -> URIRef:
-    """A URIRef as pickled by ``_dumps``: its text was checked when it was first made."""
+    """A URIRef as pickled by ``dumps``: its text was checked when it was first made."""
     return str.__new__(URIRef, text)
 
 
 def _literal(lexical: str, language: str | None, datatype: URIRef | None, value: Any, ill_typed: bool | None) -> Literal:
-    """A Literal as pickled by ``_dumps``, its parsed value restored rather than parsed again."""
+    """A Literal as pickled by ``dumps``, its parsed value restored rather than parsed again."""
     literal = str.__new__(Literal, lexical)
     literal._language, literal._datatype, literal._value, literal._ill_typed = language, datatype, value, ill_typed
     return literal
@@ -179,7 +184,8 @@ class _TermPickler(pickle.Pickler):
         return NotImplemented
 
 
-def _dumps(value: Any) -> bytes:
+def dumps(value: Any) -> bytes:
+    """``value`` pickled, its rdflib terms by their parts (``_TermPickler``)."""
     stream = io.BytesIO()
     _TermPickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
     return stream.getvalue()

@@ -2,13 +2,22 @@
 
 ``vexas-kg build --incremental`` (or ``--cache DIR``) runs this; plain ``vexas-kg build`` runs
 ``pipeline.build_and_write``. The steps and checks are those of the full build, in the same order,
-so every error is the same:
-records are read in file order (a cached record was loaded without error before, from the same
-bytes, entity table and code); references, arm overlaps, identifiers and completeness are
-checked on the whole build every time; SHACL validation runs per document part (``partition``)
-and the report is the union of the parts' results, the same results as the whole graph gives.
-Parts not in the cache are validated in ``jobs`` processes (default one). The output files are
-written by the same serialiser, so they are byte-identical to a full build's.
+so every error is the same; but a rebuild reads no triple of what did not change. Each record
+(and the shared layer: vocabulary, entities, publications) is kept as a ``summary.Summary``: its
+output pieces per subject and the small facts the cross-document checks read. So:
+
+- records are read in file order; one whose bytes, source (and its pin), shared files and code are
+  those of a cached summary is not loaded again (it loaded without error before); a summary whose
+  references now resolve to other IRIs is re-computed;
+- definitions, references, arm overlaps, entities nothing names and uncovered numbers are checked
+  over all documents every time, from the summaries (the same functions, fed the same facts);
+- the output files are the pieces' N-Triples lines and Turtle blocks joined in subject order (a
+  subject several sources talk about, or whose identifiers evidence decides, is re-assembled);
+- SHACL validation runs per part (``partition``): a part of the last build that provably comes out
+  the same is taken over without walking it, and a part whose content hash is cached is not
+  validated again; the report is the union of the parts' results, as the whole graph gives.
+
+Parts not in the cache are validated in ``jobs`` processes (default one).
 """
 
 from __future__ import annotations
@@ -18,14 +27,21 @@ import re
 import time
 from pathlib import Path
 
-from vexas_kg.graph.builder.assemble import Build, Folder, build_graph, load_one, pinned_hashes
+from vexas_kg.errors import Location, RecordError
+from vexas_kg.graph.builder.assemble import (
+    Folder, _read, arm_locations, check_needs, gather_provides, load_entity_table, load_one, packaged_evidence,
+    pinned_hashes, record_files, resolved,
+)
 from vexas_kg.graph.builder.cache import CACHE_FOLDER, BuildCache, code_fingerprint
-from vexas_kg.graph.builder.partition import Index, Part, plan, shapes_reach, validate_parts
-from vexas_kg.graph.builder.pipeline import GRAPH_NAME, BuildResult, require_complete, require_conformance
-from vexas_kg.graph.builder.validate import Report, Result, prepare_validation, validate_triples
+from vexas_kg.graph.builder.completeness import uncovered_in
+from vexas_kg.graph.builder.consistency import check_arms_disjoint, require_named
+from vexas_kg.graph.builder.partition import Part, Planner, Reach, focus_nodes, shapes_reach, validate_parts
+from vexas_kg.graph.builder.pipeline import GRAPH_NAME, BuildResult, BuildSummary, require_conformance, require_covered
+from vexas_kg.graph.builder.summary import BLOCK, CLASSES, COUNT, LINES, Piece, Summary, merged_piece, summarise
+from vexas_kg.graph.builder.validate import Report, Result, prepare_validation
 from vexas_kg.graph.builder.worker import Worker, can_fork
 from vexas_kg.graph.store.output import write_set
-from vexas_kg.graph.store.serialize import Triple, TurtleWriter, nt_lines, turtle_document
+from vexas_kg.graph.store.serialize import turtle_text
 from vexas_kg.loaders.entities import EntityTable
 from vexas_kg.loaders.evidence import Loaded
 from vexas_kg.loaders.source_text import SourceText
@@ -44,81 +60,200 @@ def build_and_write_cached(out_dir: Path, evidence: Path | None = None, *, cache
     on the 2-core machine of docs/benchmarks.md).
     """
     cache = BuildCache(cache_dir if cache_dir is not None else out_dir / CACHE_FOLDER)
-    build = cached_build(cache, evidence)
-    require_complete(build)
-    lines = nt_lines(build.triples)
-    index, parts = validation_parts(build, lines)
-    require_conformance(cached_validation(index, parts, cache, jobs or 1))
-    files = {out_dir / f"{GRAPH_NAME}.ttl": cached_turtle(index, cache),
-             out_dir / f"{GRAPH_NAME}.nt": "".join(sorted(lines.values()))}
+    gathered = Gathered(cache, evidence if evidence is not None else packaged_evidence())
+    pieces = gathered.merged()
+    planner, parts = gathered.parts(pieces)
+    require_conformance(cached_validation(planner, parts, cache, jobs or 1))
+    cache.put("plan", gathered.plan_key, (gathered.shared.reach, {p.name: p for p in parts}))
+    order = sorted(pieces)
+    files = {out_dir / f"{GRAPH_NAME}.ttl": turtle_text(pieces[s][BLOCK] for s in order),
+             out_dir / f"{GRAPH_NAME}.nt": "".join(pieces[s][LINES] for s in order)}
     written = write_set(files)
     cache.prune()
-    return BuildResult(build, written, cache.stats.text(cache.folder))
+    classes: dict[str, int] = {}
+    for piece in pieces.values():
+        for name in piece[CLASSES]:
+            classes[name] = classes.get(name, 0) + 1
+    summary = BuildSummary(sum(p[COUNT] for p in pieces.values()), len(gathered.documents),
+                           dict(sorted(classes.items())))
+    return BuildResult(None, written, cache.stats.text(cache.folder) + f"; walked {planner.walked} of {len(parts)} parts",
+                       summary)
 
 
-def cached_build(cache: BuildCache, evidence: Folder | None = None) -> Build:
-    """``build_graph`` with each record's loading taken from the cache where its inputs are unchanged."""
-    return build_graph(evidence, load=CachedLoader(cache))
+class Gathered:
+    """The summaries of one build's sources, checked as a full build checks its records."""
 
-
-class CachedLoader:
-    """``load_one`` in front of a cache: a record is loaded only if it, its source or a shared file changed."""
-
-    def __init__(self, cache: BuildCache) -> None:
-        self.cache = cache
-        self._shared: bytes | None = None
+    def __init__(self, cache: BuildCache, evidence: Folder) -> None:
+        self.cache, self.evidence = cache, evidence
+        self._entities: EntityTable | None = None
         self._pinned: dict[str, str] | None = None
+        self.shared_key = self._shared_key()
+        self.plan_key = hashlib.sha256(b"plan\0" + code_fingerprint()).hexdigest()
+        self.shared = self._shared_summary()
+        self.documents = self._documents()
+        self._check_entities()
+        require_covered([u for doc in self.documents for u in doc.uncovered])
 
-    def __call__(self, evidence: Folder, record_name: str, entities: EntityTable) -> tuple[Loaded, SourceText]:
+    # -- the shared layer ------------------------------------------------------------------------
+    def _shared_key(self) -> bytes:
+        """The code fingerprint and the shared evidence files, hashed."""
+        digest = hashlib.sha256(code_fingerprint())
+        for name in SHARED_FILES:
+            path = self.evidence.joinpath(*name.split("/"))
+            digest.update(name.encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"absent")
+        return digest.digest()
+
+    def entities(self) -> EntityTable:
+        if self._entities is None:
+            self._entities = load_entity_table(self.evidence)
+        return self._entities
+
+    def _shared_summary(self) -> Summary:
+        """Vocabulary, entities and publications (read in the full build's order when not cached)."""
+        key = self.shared_key.hex()
+        found = self.cache.get("shared", key)
+        if found is not None:
+            return found
+        from vexas_kg.graph.store.oxigraph import parse_turtle
+        from vexas_kg.loaders.publications import load_publications
+        from vexas_kg.ontology import read_text
+
+        entities = self.entities()
+        pub_tsv, pub_name = _read(self.evidence, "reference", "publications.tsv")
+        publications, pub_triples = load_publications(pub_tsv, pub_name)
+        ontology = parse_turtle(read_text("vexas.ttl"))
+        reach = shapes_reach()
+        summary = summarise("", set(ontology) | set(entities.triples) | set(pub_triples),
+                            reach.inverse if reach else frozenset())
+        summary.publications, summary.reach = (publications, pub_name), reach
+        summary.base = frozenset(s.n3() for s in ontology.subjects())
+        self.cache.put("shared", key, summary)
+        return summary
+
+    # -- the records -----------------------------------------------------------------------------
+    def _documents(self) -> list[Summary]:
+        """Every record's summary, in document id order, after the full build's record checks."""
+        by_id: dict[str, tuple[Summary | None, Loaded | None, SourceText | None, str, str]] = {}
+        for record_name in record_files(self.evidence):
+            summary, loaded, source, key = self._record(record_name)
+            doc_id = summary.doc_id if summary is not None else loaded.doc_id  # type: ignore[union-attr]
+            if doc_id in by_id:
+                raise RecordError(f"document id {doc_id!r} is already used by records/{by_id[doc_id][3]}",
+                                  Location(f"records/{record_name}", 0, "document.id"))
+            by_id[doc_id] = (summary, loaded, source, record_name, key)
+        ordered = [by_id[doc_id] for doc_id in sorted(by_id)]
+        heads = [summary if summary is not None else loaded for summary, loaded, *_ in ordered]
+        provides = gather_provides(heads, *self.shared.publications)  # type: ignore[arg-type]
+        check_needs(heads, provides)  # type: ignore[arg-type]
+        out = []
+        for summary, loaded, source, record_name, key in ordered:
+            if summary is not None and any(provides.get(ref, (None,))[0] != iri for ref, iri in summary.references.items()):
+                self.cache.stats.recount("load")  # what it references is now defined elsewhere: load it again
+                loaded, source = load_one(self.evidence, record_name, self.entities())
+                summary = None
+            if summary is None:
+                summary = self._summarise(loaded, source, provides)  # type: ignore[arg-type]
+                self.cache.put("load", key, summary)
+            summary.key = key
+            out.append(summary)
+        check_arms_disjoint([t for s in [self.shared, *out] for t in s.arms], arm_locations(provides))
+        return out
+
+    def _record(self, record_name: str) -> tuple[Summary | None, Loaded | None, SourceText | None, str]:
+        """The cached summary of a record (if its inputs are unchanged), else the record loaded."""
         try:
-            record = evidence.joinpath("records", record_name).read_bytes()
+            data = self.evidence.joinpath("records", record_name).read_bytes()
         except OSError:
-            return load_one(evidence, record_name, entities)  # it reports the file as the full build does
-        key = hashlib.sha256(self.shared_key(evidence) + record_name.encode() + b"\0" + record).hexdigest()
-        entry = self.cache.get("load", key)
-        if entry is not None and self.source_unchanged(evidence, entry[0], entry[1]):
-            return entry[2], entry[3]
-        loaded, source = load_one(evidence, record_name, entities)
-        data = evidence.joinpath("sources", source.name).read_bytes()
-        self.cache.put("load", key, (source.name, hashlib.sha256(data).hexdigest(), loaded, source))
-        return loaded, source
+            data = None
+        key = hashlib.sha256(self.shared_key + record_name.encode() + b"\0" + (data or b"")).hexdigest()
+        if data is not None:
+            summary = self.cache.get("load", key)
+            if summary is not None and self._source_unchanged(*summary.source):
+                return summary, None, None, key
+        loaded, source = load_one(self.evidence, record_name, self.entities())  # reports errors as a full build does
+        return None, loaded, source, key
 
-    def shared_key(self, evidence: Folder) -> bytes:
-        """The code fingerprint and the shared evidence files, hashed (once per build)."""
-        if self._shared is None:
-            digest = hashlib.sha256(code_fingerprint())
-            for name in SHARED_FILES:
-                path = evidence.joinpath(*name.split("/"))
-                digest.update(name.encode() + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"absent")
-            self._shared = digest.digest()
-        return self._shared
-
-    def source_unchanged(self, evidence: Folder, name: str, sha: str) -> bool:
+    def _source_unchanged(self, name: str, sha: str) -> bool:
         """Whether the source file still hashes to ``sha`` and SHA256SUMS still pins it so."""
         if self._pinned is None:
-            self._pinned = pinned_hashes(evidence)
+            self._pinned = pinned_hashes(self.evidence)
         try:
-            data = evidence.joinpath("sources", name).read_bytes()
+            data = self.evidence.joinpath("sources", name).read_bytes()
         except OSError:
             return False
         return self._pinned.get(name) == sha == hashlib.sha256(data).hexdigest()
 
+    def _summarise(self, loaded: Loaded, source: SourceText, provides: dict) -> Summary:
+        reach = self.shared.reach
+        summary = summarise(loaded.doc_id, resolved(loaded.triples, provides), reach.inverse if reach else frozenset())
+        summary.provides, summary.needs = loaded.provides, loaded.needs
+        summary.references = {(x[0], x[1]): provides[(x[0], x[1])][0]
+                              for t in loaded.triples for x in (t[0], t[2]) if isinstance(x, tuple)}
+        summary.uncovered = uncovered_in(loaded, source.text)
+        data = self.evidence.joinpath("sources", source.name).read_bytes()
+        summary.source = (source.name, hashlib.sha256(data).hexdigest())
+        return summary
 
-def validation_parts(build: Build, lines: dict[Triple, str]) -> tuple[Index, list[Part] | None]:
-    """The build's triples indexed by subject, and its validation parts (None: the shapes need the whole graph)."""
-    reach = shapes_reach()
-    if reach is None:
-        return Index(lines, frozenset()), None
-    groups = [(doc_id, {s for s, _, _ in build.asserted[doc_id]}) for doc_id in sorted(build.asserted)]
-    base = {s for s, _, _ in build.ontology}
-    return plan(lines, groups, base, reach, salt=code_fingerprint())
+    # -- the whole build -------------------------------------------------------------------------
+    def _check_entities(self) -> None:
+        """Entities nothing names fail; ``self.evidence_named`` are those evidence names (they keep identifiers)."""
+        sources = [self.shared, *self.documents]
+        entities = frozenset().union(*(s.entities for s in sources))
+        key = hashlib.sha256("\n".join(sorted(e.n3() for e in entities)).encode("utf-8")).digest()
+        named: set = set()
+        evidence: set = set()
+        for source in sources:
+            by_any, by_evidence, changed = source.named(entities, key)
+            named |= by_any
+            evidence |= by_evidence
+            if changed:
+                self.cache.put("load" if source.doc_id else "shared", source.key or self.shared_key.hex(), source)
+        require_named(set(entities), named)
+        self.evidence_named = frozenset(e.n3() for e in evidence)
+
+    def merged(self) -> dict[str, Piece]:
+        """Every subject's piece of the whole build (re-assembled where several sources or identifiers meet)."""
+        pieces: dict[str, Piece] = {}
+        several: dict[str, list[Piece]] = {}
+        redo: set[str] = set()
+        for source in [self.shared, *self.documents]:
+            for subject, piece in source.pieces.items():
+                first = pieces.setdefault(subject, piece)
+                if first is not piece:
+                    several.setdefault(subject, [first]).append(piece)
+            redo |= source.identified
+        for subject in redo | set(several):
+            piece = merged_piece(subject, several.get(subject, [pieces[subject]]),
+                                 subject not in self.evidence_named)
+            if piece is None:
+                del pieces[subject]
+            else:
+                pieces[subject] = piece
+        return pieces
+
+    def parts(self, pieces: dict[str, Piece]) -> tuple[Planner, list[Part] | None]:
+        """The validation parts (None: the shapes need the whole graph), taking over the last build's where valid."""
+        reach: Reach | None = self.shared.reach
+        backwards: dict[str, set[str]] = {}
+        for source in [self.shared, *self.documents]:
+            for o, subjects in source.inverse.items():
+                backwards.setdefault(o, set()).update(subjects)
+        planner = Planner(pieces, self.shared.base, backwards, reach or Reach(0, frozenset()), salt=code_fingerprint())
+        if reach is None:
+            return planner, None
+        found = self.cache.get("plan", self.plan_key)
+        previous = found[1] if found is not None and found[0] == reach else None
+        groups = [(doc.doc_id, doc.pieces.keys()) for doc in self.documents]
+        return planner, planner.plan(groups, previous)
 
 
-def cached_validation(index: Index, parts: list[Part] | None, cache: BuildCache, jobs: int) -> Report:
+def cached_validation(planner: Planner, parts: list[Part] | None, cache: BuildCache, jobs: int) -> Report:
     """The whole graph's SHACL report, assembled from cached and freshly validated parts."""
     if parts is None:  # shapes that look across the whole graph: no parts, no cache
-        return validate_triples(index.lines)
+        from vexas_kg.graph.builder.validate import validate_triples
+
+        return validate_triples(planner.triples(Part("all", frozenset(), frozenset(planner.pieces))))
     results: list[Result] = []
     todo = []
     for part in parts:
@@ -127,25 +262,11 @@ def cached_validation(index: Index, parts: list[Part] | None, cache: BuildCache,
             todo.append(part)
         else:
             results.extend(found)
-    jobs_input = [(index.triples(part.subjects), part.owned) for part in todo]
+    jobs_input = [(planner.triples(part), focus_nodes(part)) for part in todo]
     for part, found in zip(todo, run_parts(jobs_input, jobs)):
         cache.put("shacl", part.key, found)
         results.extend(found)
     return Report(not results, sorted(results))
-
-
-def cached_turtle(index: Index, cache: BuildCache) -> str:
-    """The Turtle file, re-using the block of every subject whose triples are unchanged."""
-    key = hashlib.sha256(code_fingerprint()).hexdigest()
-    known: dict[bytes, str] = cache.get("turtle", key) or {}
-    writer = TurtleWriter()
-    blocks: dict = {}
-    for subject, triples in index.by_subject.items():
-        digest = index.digest(subject)
-        block = known.get(digest)
-        blocks[subject] = block if block is not None else writer.block(triples)
-    cache.put("turtle", key, {index.digest(s): block for s, block in blocks.items()})
-    return turtle_document(blocks)
 
 
 def run_parts(jobs_input: list[tuple[list[Triple], frozenset]], jobs: int) -> list[list[Result]]:
