@@ -128,6 +128,10 @@ class BuildCache:
         self.stats.count(kind, value is not None)
         return value
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is stored under ``key`` (not whether it is intact: ``get`` checks that)."""
+        return (self.folder / f"{kind}-{key}").is_file()
+
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store ``value`` under ``key`` (a whole file or nothing)."""
         name = f"{kind}-{key}"

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from vexas_kg.errors import Location, RecordError
@@ -37,7 +38,7 @@ from vexas_kg.graph.builder.completeness import uncovered_in
 from vexas_kg.graph.builder.consistency import check_arms_disjoint, require_named
 from vexas_kg.graph.builder.partition import Part, Planner, Reach, focus_nodes, shapes_reach, validate_parts
 from vexas_kg.graph.builder.pipeline import GRAPH_NAME, BuildResult, BuildSummary, require_conformance, require_covered
-from vexas_kg.graph.builder.summary import BLOCK, CLASSES, COUNT, LINES, Piece, Summary, merged_piece, summarise
+from vexas_kg.graph.builder.summary import BLOCK, DIGEST, CLASSES, COUNT, LINES, Piece, Summary, merged_piece, summarise
 from vexas_kg.graph.builder.validate import Report, Result, prepare_validation
 from vexas_kg.graph.builder.worker import Worker, can_fork
 from vexas_kg.graph.store.output import write_set
@@ -45,6 +46,7 @@ from vexas_kg.graph.store.serialize import turtle_text
 from vexas_kg.loaders.entities import EntityTable
 from vexas_kg.loaders.evidence import Loaded
 from vexas_kg.loaders.source_text import SourceText
+from vexas_kg.model import Triple
 
 SHARED_FILES = ("entities.yaml", "reference/identifiers.tsv", "reference/publications.tsv")
 """Evidence files every record's loading may depend on: a change to one reloads every record."""
@@ -61,10 +63,14 @@ def build_and_write_cached(out_dir: Path, evidence: Path | None = None, *, cache
     """
     cache = BuildCache(cache_dir if cache_dir is not None else out_dir / CACHE_FOLDER)
     gathered = Gathered(cache, evidence if evidence is not None else packaged_evidence())
-    pieces = gathered.merged()
-    planner, parts = gathered.parts(pieces)
-    require_conformance(cached_validation(planner, parts, cache, jobs or 1))
-    cache.put("plan", gathered.plan_key, (gathered.shared.reach, {p.name: p for p in parts}))
+    # something to load, so likely something to validate: a worker imports pySHACL meanwhile
+    with Worker(validate_parts, prepare=prepare_validation, fork=gathered.anything_new()) as prepared:
+        gathered.check()
+        pieces = gathered.merged()
+        planner, parts = gathered.parts(pieces)
+        require_conformance(cached_validation(planner, parts, cache, jobs or 1, prepared))
+    cache.put("plan", gathered.plan_key, Plan(gathered.shared.reach, {p.name: p for p in parts or []},
+                                              {s: p[DIGEST] for s, p in pieces.items()}, planner.backwards))
     order = sorted(pieces)
     files = {out_dir / f"{GRAPH_NAME}.ttl": turtle_text(pieces[s][BLOCK] for s in order),
              out_dir / f"{GRAPH_NAME}.nt": "".join(pieces[s][LINES] for s in order)}
@@ -80,6 +86,16 @@ def build_and_write_cached(out_dir: Path, evidence: Path | None = None, *, cache
                        summary)
 
 
+@dataclass
+class Plan:
+    """The last build's validation parts, and the subjects' digests and backward links they were cut from."""
+
+    reach: Reach | None
+    parts: dict[str, Part]
+    digests: dict[str, bytes]
+    backwards: dict[str, set[str]]
+
+
 class Gathered:
     """The summaries of one build's sources, checked as a full build checks its records."""
 
@@ -89,6 +105,18 @@ class Gathered:
         self._pinned: dict[str, str] | None = None
         self.shared_key = self._shared_key()
         self.plan_key = hashlib.sha256(b"plan\0" + code_fingerprint()).hexdigest()
+
+    def anything_new(self) -> bool:
+        """Whether the shared layer or some record has no cache entry (read before any is)."""
+        try:
+            names = record_files(self.evidence)
+        except OSError:
+            return True
+        keys = [self._record_key(name)[1] for name in names]
+        return not self.cache.has("shared", self.shared_key.hex()) or not all(self.cache.has("load", k) for k in keys)
+
+    def check(self) -> None:
+        """Read every source (from the cache where unchanged) and run the whole-build checks."""
         self.shared = self._shared_summary()
         self.documents = self._documents()
         self._check_entities()
@@ -162,17 +190,21 @@ class Gathered:
 
     def _record(self, record_name: str) -> tuple[Summary | None, Loaded | None, SourceText | None, str]:
         """The cached summary of a record (if its inputs are unchanged), else the record loaded."""
-        try:
-            data = self.evidence.joinpath("records", record_name).read_bytes()
-        except OSError:
-            data = None
-        key = hashlib.sha256(self.shared_key + record_name.encode() + b"\0" + (data or b"")).hexdigest()
+        data, key = self._record_key(record_name)
         if data is not None:
             summary = self.cache.get("load", key)
             if summary is not None and self._source_unchanged(*summary.source):
                 return summary, None, None, key
         loaded, source = load_one(self.evidence, record_name, self.entities())  # reports errors as a full build does
         return None, loaded, source, key
+
+    def _record_key(self, record_name: str) -> tuple[bytes | None, str]:
+        """The record's bytes (None if unreadable) and its cache key."""
+        try:
+            data = self.evidence.joinpath("records", record_name).read_bytes()
+        except OSError:
+            data = None
+        return data, hashlib.sha256(self.shared_key + record_name.encode() + b"\0" + (data or b"")).hexdigest()
 
     def _source_unchanged(self, name: str, sha: str) -> bool:
         """Whether the source file still hashes to ``sha`` and SHA256SUMS still pins it so."""
@@ -243,12 +275,14 @@ class Gathered:
         if reach is None:
             return planner, None
         found = self.cache.get("plan", self.plan_key)
-        previous = found[1] if found is not None and found[0] == reach else None
         groups = [(doc.doc_id, doc.pieces.keys()) for doc in self.documents]
-        return planner, planner.plan(groups, previous)
+        if found is None or found.reach != reach:
+            return planner, planner.plan(groups)
+        return planner, planner.plan(groups, found.parts, found.digests, found.backwards)
 
 
-def cached_validation(planner: Planner, parts: list[Part] | None, cache: BuildCache, jobs: int) -> Report:
+def cached_validation(planner: Planner, parts: list[Part] | None, cache: BuildCache, jobs: int,
+                      prepared: Worker | None = None) -> Report:
     """The whole graph's SHACL report, assembled from cached and freshly validated parts."""
     if parts is None:  # shapes that look across the whole graph: no parts, no cache
         from vexas_kg.graph.builder.validate import validate_triples
@@ -263,15 +297,24 @@ def cached_validation(planner: Planner, parts: list[Part] | None, cache: BuildCa
         else:
             results.extend(found)
     jobs_input = [(planner.triples(part), focus_nodes(part)) for part in todo]
-    for part, found in zip(todo, run_parts(jobs_input, jobs)):
+    for part, found in zip(todo, run_parts(jobs_input, jobs, prepared) if todo else []):
         cache.put("shacl", part.key, found)
         results.extend(found)
     return Report(not results, sorted(results))
 
 
-def run_parts(jobs_input: list[tuple[list[Triple], frozenset]], jobs: int) -> list[list[Result]]:
-    """Validate the parts, spread over ``jobs`` processes (this one included) when there are enough."""
+def run_parts(jobs_input: list[tuple[list[Triple], frozenset]], jobs: int,
+              prepared: Worker | None = None) -> list[list[Result]]:
+    """Validate the parts, spread over ``jobs`` processes (this one included) when there are enough.
+
+    ``prepared`` is a worker started with the build (pySHACL imported, shapes read while the
+    records were gathered): with one job it validates everything, with more it takes a share.
+    """
+    prepared = prepared if prepared is not None and prepared.forked else None
     if jobs <= 1 or len(jobs_input) < PARALLEL_FROM or not can_fork():
+        if prepared is not None:
+            prepared.send(jobs_input)
+            return prepared.result()
         return validate_parts(jobs_input)
     shares: list[list[int]] = [[] for _ in range(jobs)]
     loads = [0] * jobs
@@ -279,10 +322,11 @@ def run_parts(jobs_input: list[tuple[list[Triple], frozenset]], jobs: int) -> li
         lightest = loads.index(min(loads))
         shares[lightest].append(i)
         loads[lightest] += len(jobs_input[i][0])
-    workers = []
+    workers: list[Worker] = []
     try:
         for share in shares[1:]:
-            worker: Worker = Worker(validate_parts, prepare=prepare_validation)
+            worker: Worker = prepared if prepared is not None and not workers else \
+                Worker(validate_parts, prepare=prepare_validation)
             worker.send([jobs_input[i] for i in share])
             workers.append(worker)
         answers = {i: r for i, r in zip(shares[0], validate_parts([jobs_input[i] for i in shares[0]]))}

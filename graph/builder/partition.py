@@ -162,8 +162,8 @@ class Planner:
     ``base`` subjects (the vocabulary) are in every part; ``backwards`` maps each object to the
     subjects linking to it by a predicate the shapes walk backwards. A part of ``previous`` (the
     last build's plan) is taken over unchanged when it provably comes out the same: same owned
-    nodes, same content hash (``part_key``), no object it reached has become a subject and no new
-    backward link leads out of it; otherwise its closure is walked again.
+    nodes, no subject of it changed, no object it reached has become a subject and no
+    backward link changed around it; otherwise its closure is walked again.
     """
 
     def __init__(self, pieces: Mapping[str, Piece], base: Iterable[str], backwards: Mapping[str, Iterable[str]],
@@ -177,10 +177,15 @@ class Planner:
         self.walked = 0
         """How many parts had to be walked (not taken over from ``previous``)."""
 
-    def plan(self, groups: list[tuple[str, Iterable[str]]], previous: Mapping[str, Part] | None = None) -> list[Part]:
+    def plan(self, groups: list[tuple[str, Iterable[str]]], previous: Mapping[str, Part] | None = None,
+             digests: Mapping[str, bytes] | None = None, backwards: Mapping[str, set[str]] | None = None) -> list[Part]:
         """Parts for ``groups`` (name, subjects), in order, plus ``shared`` for every subject left over.
 
         A subject named by several groups is owned by the first; parts that own nothing are left out.
+        ``previous`` are the last build's parts, cut from a graph with ``digests`` and ``backwards``:
+        a part is taken over when its owned nodes are the same, none of its subjects (nor the
+        objects it reached that were no subject) changed, and no subject it expanded gained or lost
+        a backward link; otherwise its closure is walked again.
         """
         claimed: set[str] = set()
         owned_by: list[tuple[str, frozenset[str]]] = []
@@ -189,12 +194,22 @@ class Planner:
             claimed |= owned
             owned_by.append((name, owned))
         owned_by.append(("shared", frozenset(s for s in self.pieces if s not in claimed)))
+        changed: set[str] = set()
+        moved: set[str] = set()
+        if previous is not None and digests is not None and backwards is not None:
+            changed = {s for s, piece in self.pieces.items() if digests.get(s) != piece[DIGEST]}
+            changed.update(s for s in digests if s not in self.pieces)
+            moved = {o for o in set(backwards) | set(self.backwards) if backwards.get(o) != self.backwards.get(o)}
+        else:
+            previous = {}
         parts = []
         for name, owned in owned_by:
             if not owned:
                 continue
-            old = (previous or {}).get(name)
-            parts.append(old if old is not None and self.same(old, owned) else self.part(name, owned))
+            old = previous.get(name)
+            same = (old is not None and old.owned == owned and old.subjects.isdisjoint(changed)
+                    and old.outside.isdisjoint(changed) and old.expanded.isdisjoint(moved))
+            parts.append(old if same else self.part(name, owned))  # type: ignore[arg-type]
         return parts
 
     def part(self, name: str, owned: frozenset[str]) -> Part:
@@ -203,14 +218,6 @@ class Planner:
                                        self.pieces.__contains__)
         subjects = frozenset(seen | self.base)
         return Part(name, owned, subjects, self.key(subjects, owned), frozenset(expanded), frozenset(outside))
-
-    def same(self, old: Part, owned: frozenset[str]) -> bool:
-        """Whether walking ``owned`` now would give ``old`` again (and its key still names its content)."""
-        pieces, subjects = self.pieces, old.subjects
-        return (old.owned == owned and all(s in pieces for s in subjects)
-                and not any(o in pieces for o in old.outside)
-                and all(u in subjects for v in old.expanded for u in self.backwards.get(v, ()))
-                and self.key(subjects, owned) == old.key)
 
     def key(self, subjects: frozenset[str], owned: frozenset[str]) -> str:
         """A hash of the part's content (each subject's lines, through its digest) and of its owned nodes."""

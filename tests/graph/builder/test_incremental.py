@@ -22,16 +22,11 @@ from vexas_kg.cli import main
 from vexas_kg.errors import OutputError, ShapeViolation
 from vexas_kg.graph.builder.assemble import build_graph
 from vexas_kg.graph.builder.cache import CACHE_FOLDER, BuildCache, fingerprinted_files
-from vexas_kg.graph.builder.incremental import (
-    build_and_write_cached,
-    cached_validation,
-    edit_one_record,
-    validation_parts,
-)
-from vexas_kg.graph.builder.partition import plan, reach_of, shapes_reach, validate_part
+from vexas_kg.graph.builder.incremental import build_and_write_cached, cached_validation, edit_one_record
+from vexas_kg.graph.builder.partition import Planner, focus_nodes, reach_of, shapes_reach, validate_part
 from vexas_kg.graph.builder.pipeline import build_and_write, require_conformance
+from vexas_kg.graph.builder.summary import backward_links, pieces_of
 from vexas_kg.graph.builder.validate import shapes_graph, validate_graph
-from vexas_kg.graph.store.serialize import nt_lines
 from vexas_kg.ontology.vocab import VX
 
 sys.path.insert(0, str(Path(__file__).parents[3] / "benchmarks"))
@@ -64,12 +59,23 @@ def outputs(folder: Path) -> dict[str, bytes]:
     return {name: (folder / name).read_bytes() for name in OUTPUTS}
 
 
+def planned(triples, groups, base) -> tuple[Planner, list]:
+    """The incremental build's planner and parts for ``triples`` (groups and base as rdflib subjects)."""
+    reach = shapes_reach()
+    planner = Planner(pieces_of(triples), {s.n3() for s in base}, backward_links(triples, reach.inverse), reach)
+    return planner, planner.plan([(name, {s.n3() for s in subjects}) for name, subjects in groups])
+
+
+def build_parts(build) -> tuple[Planner, list]:
+    groups = [(doc_id, {s for s, _, _ in build.asserted[doc_id]}) for doc_id in sorted(build.asserted)]
+    return planned(build.triples, groups, {s for s, _, _ in build.ontology})
+
+
 def partitioned(graph: Graph, groups, base) -> list:
-    lines = nt_lines(graph)
-    index, parts = plan(lines, groups, base, shapes_reach())
+    planner, parts = planned(set(graph), groups, base)
     results = []
     for part in parts:
-        results += validate_part(index.triples(part.subjects), part.owned)
+        results += validate_part(planner.triples(part), focus_nodes(part))
     return sorted(results)
 
 
@@ -205,9 +211,9 @@ def test_a_shape_violation_is_reported_as_by_a_full_build(corpus: Path, tmp_path
     build.triples.add((figure, VX.value, Literal("many")))
     with pytest.raises(ShapeViolation) as full:
         require_conformance(validate_graph(Graph().__iadd__(build.triples)))
-    index, parts = validation_parts(build, nt_lines(build.triples))
+    planner, parts = build_parts(build)
     with pytest.raises(ShapeViolation) as cached:
-        require_conformance(cached_validation(index, parts, BuildCache(tmp_path / "cache"), jobs=1))
+        require_conformance(cached_validation(planner, parts, BuildCache(tmp_path / "cache"), jobs=1))
     assert str(cached.value) == str(full.value) and cached.value.report == full.value.report
     assert cached.value.exit_code == full.value.exit_code == 1
 
@@ -237,7 +243,7 @@ def test_jobs_without_a_cached_build_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_parts_are_spread_over_processes_with_the_same_results(corpus: Path, tmp_path: Path) -> None:
     build = build_graph(corpus)
-    index, parts = validation_parts(build, nt_lines(build.triples))
-    one = cached_validation(index, parts, BuildCache(tmp_path / "one"), jobs=1)
-    two = cached_validation(index, parts, BuildCache(tmp_path / "two"), jobs=2)
+    planner, parts = build_parts(build)
+    one = cached_validation(planner, parts, BuildCache(tmp_path / "one"), jobs=1)
+    two = cached_validation(planner, parts, BuildCache(tmp_path / "two"), jobs=2)
     assert one == two and Counter(p.name for p in parts)["shared"] == 1
