@@ -27,6 +27,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from vexas_kg.errors import Location, RecordError
 from vexas_kg.graph.builder.assemble import (
@@ -38,7 +39,7 @@ from vexas_kg.graph.builder.completeness import uncovered_in
 from vexas_kg.graph.builder.consistency import check_arms_disjoint, require_named
 from vexas_kg.graph.builder.partition import Part, Planner, Reach, focus_nodes, shapes_reach, validate_parts
 from vexas_kg.graph.builder.pipeline import GRAPH_NAME, BuildResult, BuildSummary, require_conformance, require_covered
-from vexas_kg.graph.builder.summary import BLOCK, DIGEST, CLASSES, COUNT, LINES, Piece, Summary, merged_piece, summarise
+from vexas_kg.graph.builder.summary import CLASSES, COUNT, DIGEST, Detail, Head, Summary, merged_piece, summarise
 from vexas_kg.graph.builder.validate import Report, Result, prepare_validation
 from vexas_kg.graph.builder.worker import Worker, can_fork
 from vexas_kg.graph.store.output import write_set
@@ -66,24 +67,85 @@ def build_and_write_cached(out_dir: Path, evidence: Path | None = None, *, cache
     # something to load, so likely something to validate: a worker imports pySHACL meanwhile
     with Worker(validate_parts, prepare=prepare_validation, fork=gathered.anything_new()) as prepared:
         gathered.check()
-        pieces = gathered.merged()
-        planner, parts = gathered.parts(pieces)
+        heads = gathered.merged()
+        planner, parts = gathered.parts(heads)
         require_conformance(cached_validation(planner, parts, cache, jobs or 1, prepared))
+    written, layout = write_outputs(out_dir, heads, gathered.detail, planner.changed, gathered.previous)
     cache.put("plan", gathered.plan_key, Plan(gathered.shared.reach, {p.name: p for p in parts or []},
-                                              {s: p[DIGEST] for s, p in pieces.items()}, planner.backwards))
-    order = sorted(pieces)
-    files = {out_dir / f"{GRAPH_NAME}.ttl": turtle_text(pieces[s][BLOCK] for s in order),
-             out_dir / f"{GRAPH_NAME}.nt": "".join(pieces[s][LINES] for s in order)}
-    written = write_set(files)
+                                              {s: h[DIGEST] for s, h in heads.items()}, planner.backwards,
+                                              gathered.merged_now, layout))
     cache.prune()
     classes: dict[str, int] = {}
-    for piece in pieces.values():
-        for name in piece[CLASSES]:
+    for head in heads.values():
+        for name in head[CLASSES]:
             classes[name] = classes.get(name, 0) + 1
-    summary = BuildSummary(sum(p[COUNT] for p in pieces.values()), len(gathered.documents),
+    summary = BuildSummary(sum(h[COUNT] for h in heads.values()), len(gathered.documents),
                            dict(sorted(classes.items())))
-    return BuildResult(None, written, cache.stats.text(cache.folder) + f"; walked {planner.walked} of {len(parts)} parts",
-                       summary)
+    walked = f"; walked {planner.walked} of {len(parts)} parts" if parts is not None else ""
+    return BuildResult(None, written, cache.stats.text(cache.folder) + walked, summary)
+
+
+@dataclass
+class Layout:
+    """Where each subject's text lies in the output files a build wrote (byte offsets), and their hashes."""
+
+    hashes: tuple[bytes, bytes]
+    """SHA-256 of the N-Triples and of the Turtle file."""
+    spans: dict[str, tuple[int, int, int, int]]
+    """Per subject: start and end in the N-Triples file, start and end (blank line included) in the Turtle file."""
+
+
+def write_outputs(out_dir: Path, heads: dict[str, Head], detail: Callable[[str], Detail], changed: set[str] | None,
+                  previous: Plan | None) -> tuple[list[Path], Layout]:
+    """Write both files: unchanged subjects' text copied from the last build's files, if they are still
+    exactly what it wrote (hashed), the rest from the subjects' details; and where each subject now lies."""
+    nt_path, ttl_path = out_dir / f"{GRAPH_NAME}.nt", out_dir / f"{GRAPH_NAME}.ttl"
+    old_nt = old_ttl = b""
+    spans: dict[str, tuple[int, int, int, int]] = {}
+    if previous is not None and previous.layout is not None and changed is not None:
+        try:
+            old_nt, old_ttl = nt_path.read_bytes(), ttl_path.read_bytes()
+        except OSError:
+            old_nt = old_ttl = b""
+        if (hashlib.sha256(old_nt).digest(), hashlib.sha256(old_ttl).digest()) == previous.layout.hashes:
+            spans = previous.layout.spans
+    head = turtle_text([]).encode("utf-8")[:-1]  # the prefixes, without the final newline
+    nt_parts: list[bytes | memoryview] = []
+    ttl_parts: list[bytes | memoryview] = [head]
+    new_spans: dict[str, tuple[int, int, int, int]] = {}
+    nt_at, ttl_at = 0, len(head)
+    nt_view, ttl_view = memoryview(old_nt), memoryview(old_ttl)
+    run: list[int] = []  # a stretch of the old files copied as one slice
+
+    def flush() -> None:
+        if run:
+            nt_parts.append(nt_view[run[0]:run[1]])
+            ttl_parts.append(ttl_view[run[2]:run[3]])
+            run.clear()
+
+    for subject in sorted(heads):
+        span = spans.get(subject) if spans and subject not in changed else None  # type: ignore[operator]
+        if span is not None:
+            if run and run[1] == span[0] and run[3] == span[2]:
+                run[1], run[3] = span[1], span[3]
+            else:
+                flush()
+                run.extend(span)
+            nt_len, ttl_len = span[1] - span[0], span[3] - span[2]
+        else:
+            flush()
+            lines, block, _ = detail(subject)
+            nt_text, ttl_text = lines.encode("utf-8"), ("\n\n" + block).encode("utf-8")
+            nt_parts.append(nt_text)
+            ttl_parts.append(ttl_text)
+            nt_len, ttl_len = len(nt_text), len(ttl_text)
+        new_spans[subject] = (nt_at, nt_at + nt_len, ttl_at, ttl_at + ttl_len)
+        nt_at, ttl_at = nt_at + nt_len, ttl_at + ttl_len
+    flush()
+    ttl_parts.append(b"\n")
+    nt, ttl = b"".join(nt_parts), b"".join(ttl_parts)
+    written = write_set({ttl_path: ttl, nt_path: nt})
+    return written, Layout((hashlib.sha256(nt).digest(), hashlib.sha256(ttl).digest()), new_spans)
 
 
 @dataclass
@@ -94,6 +156,9 @@ class Plan:
     parts: dict[str, Part]
     digests: dict[str, bytes]
     backwards: dict[str, set[str]]
+    merged: dict[str, tuple[bytes, tuple[Head, Detail] | None]]
+    """Subjects re-assembled from several sources: a hash of what went in, and what came out."""
+    layout: Layout | None
 
 
 class Gathered:
@@ -105,6 +170,10 @@ class Gathered:
         self._pinned: dict[str, str] | None = None
         self.shared_key = self._shared_key()
         self.plan_key = hashlib.sha256(b"plan\0" + code_fingerprint()).hexdigest()
+        self._details: dict[str, dict[str, Detail]] = {}
+        self._origin: dict[str, Summary] = {}
+        self.merged_now: dict[str, tuple[bytes, tuple[Head, Detail] | None]] = {}
+        self.previous: Plan | None = None
 
     def anything_new(self) -> bool:
         """Whether the shared layer or some record has no cache entry (read before any is)."""
@@ -142,7 +211,11 @@ class Gathered:
         key = self.shared_key.hex()
         found = self.cache.get("shared", key)
         if found is not None:
+            found.key = key
             return found
+        return self._compute_shared()
+
+    def _compute_shared(self) -> Summary:
         from vexas_kg.graph.store.oxigraph import parse_turtle
         from vexas_kg.loaders.publications import load_publications
         from vexas_kg.ontology import read_text
@@ -152,12 +225,39 @@ class Gathered:
         publications, pub_triples = load_publications(pub_tsv, pub_name)
         ontology = parse_turtle(read_text("vexas.ttl"))
         reach = shapes_reach()
-        summary = summarise("", set(ontology) | set(entities.triples) | set(pub_triples),
-                            reach.inverse if reach else frozenset())
+        summary, details = summarise("", set(ontology) | set(entities.triples) | set(pub_triples),
+                                     reach.inverse if reach else frozenset())
         summary.publications, summary.reach = (publications, pub_name), reach
         summary.base = frozenset(s.n3() for s in ontology.subjects())
-        self.cache.put("shared", key, summary)
+        summary.key = self.shared_key.hex()
+        self.cache.put("shared", summary.key, summary)
+        self._keep_details(summary, details)
         return summary
+
+    def _keep_details(self, summary: Summary, details: dict[str, Detail]) -> None:
+        self._details[summary.key] = details
+        self.cache.put("detail", summary.key, details)
+
+    def details(self, source: Summary) -> dict[str, Detail]:
+        """A source's per-subject details: from memory, the cache, or (damaged or missing) its record again."""
+        found = self._details.get(source.key)
+        if found is None:
+            found = self.cache.get("detail", source.key)
+            if found is None:
+                if not source.doc_id:
+                    return self._details[self._compute_shared().key]
+                loaded, text = load_one(self.evidence, source.record, self.entities())
+                self._keep_details(*self._summarise(loaded, text, self.provides, source.key))
+                return self._details[source.key]
+            self._details[source.key] = found
+        return found
+
+    def detail(self, subject: str) -> Detail:
+        """One subject's details in the whole build (re-assembled where several sources meet)."""
+        merged = self.merged_now.get(subject)
+        if merged is not None and merged[1] is not None:
+            return merged[1][1]
+        return self.details(self._origin[subject])[subject]
 
     # -- the records -----------------------------------------------------------------------------
     def _documents(self) -> list[Summary]:
@@ -171,9 +271,11 @@ class Gathered:
                                   Location(f"records/{record_name}", 0, "document.id"))
             by_id[doc_id] = (summary, loaded, source, record_name, key)
         ordered = [by_id[doc_id] for doc_id in sorted(by_id)]
+        self.record_names = {doc_id: entry[3] for doc_id, entry in by_id.items()}
         heads = [summary if summary is not None else loaded for summary, loaded, *_ in ordered]
         provides = gather_provides(heads, *self.shared.publications)  # type: ignore[arg-type]
         check_needs(heads, provides)  # type: ignore[arg-type]
+        self.provides = provides
         out = []
         for summary, loaded, source, record_name, key in ordered:
             if summary is not None and any(provides.get(ref, (None,))[0] != iri for ref, iri in summary.references.items()):
@@ -181,8 +283,8 @@ class Gathered:
                 loaded, source = load_one(self.evidence, record_name, self.entities())
                 summary = None
             if summary is None:
-                summary = self._summarise(loaded, source, provides)  # type: ignore[arg-type]
-                self.cache.put("load", key, summary)
+                summary, details = self._summarise(loaded, source, provides, key)  # type: ignore[arg-type]
+                self._keep_details(summary, details)
             summary.key = key
             out.append(summary)
         check_arms_disjoint([t for s in [self.shared, *out] for t in s.arms], arm_locations(provides))
@@ -216,16 +318,20 @@ class Gathered:
             return False
         return self._pinned.get(name) == sha == hashlib.sha256(data).hexdigest()
 
-    def _summarise(self, loaded: Loaded, source: SourceText, provides: dict) -> Summary:
+    def _summarise(self, loaded: Loaded, source: SourceText, provides: dict, key: str) -> tuple[Summary, dict[str, Detail]]:
+        """A loaded record's summary (stored under ``key``) and details."""
         reach = self.shared.reach
-        summary = summarise(loaded.doc_id, resolved(loaded.triples, provides), reach.inverse if reach else frozenset())
+        summary, details = summarise(loaded.doc_id, resolved(loaded.triples, provides),
+                                     reach.inverse if reach else frozenset())
+        summary.key, summary.record = key, self.record_names[loaded.doc_id]
         summary.provides, summary.needs = loaded.provides, loaded.needs
         summary.references = {(x[0], x[1]): provides[(x[0], x[1])][0]
                               for t in loaded.triples for x in (t[0], t[2]) if isinstance(x, tuple)}
         summary.uncovered = uncovered_in(loaded, source.text)
         data = self.evidence.joinpath("sources", source.name).read_bytes()
         summary.source = (source.name, hashlib.sha256(data).hexdigest())
-        return summary
+        self.cache.put("load", key, summary)
+        return summary, details
 
     # -- the whole build -------------------------------------------------------------------------
     def _check_entities(self) -> None:
@@ -236,49 +342,67 @@ class Gathered:
         named: set = set()
         evidence: set = set()
         for source in sources:
-            by_any, by_evidence, changed = source.named(entities, key)
+            by_any, by_evidence, changed = source.named(entities, key, lambda: self.details(source))
             named |= by_any
             evidence |= by_evidence
             if changed:
-                self.cache.put("load" if source.doc_id else "shared", source.key or self.shared_key.hex(), source)
+                self.cache.put("load" if source.doc_id else "shared", source.key, source)
         require_named(set(entities), named)
         self.evidence_named = frozenset(e.n3() for e in evidence)
 
-    def merged(self) -> dict[str, Piece]:
-        """Every subject's piece of the whole build (re-assembled where several sources or identifiers meet)."""
-        pieces: dict[str, Piece] = {}
-        several: dict[str, list[Piece]] = {}
+    def merged(self) -> dict[str, Head]:
+        """Every subject's head in the whole build (re-assembled where several sources or identifiers meet).
+
+        A re-assembled subject is taken from the last build's plan when what went into it is the same.
+        """
+        found = self.cache.get("plan", self.plan_key)
+        self.previous = found if found is not None and found.reach == self.shared.reach else None
+        heads: dict[str, Head] = {}
+        origin = self._origin
+        several: dict[str, list[Summary]] = {}
         redo: set[str] = set()
         for source in [self.shared, *self.documents]:
-            for subject, piece in source.pieces.items():
-                first = pieces.setdefault(subject, piece)
-                if first is not piece:
-                    several.setdefault(subject, [first]).append(piece)
+            for subject, head in source.heads.items():
+                first = origin.setdefault(subject, source)
+                if first is source:
+                    heads[subject] = head
+                else:
+                    several.setdefault(subject, [first]).append(source)
             redo |= source.identified
-        for subject in redo | set(several):
-            piece = merged_piece(subject, several.get(subject, [pieces[subject]]),
-                                 subject not in self.evidence_named)
+        known = self.previous.merged if self.previous is not None else {}
+        for subject in sorted(redo | set(several)):
+            sources = several.get(subject, [origin[subject]])
+            drop = subject not in self.evidence_named
+            digest = hashlib.sha256(b"drop" if drop else b"keep")
+            for source in sources:
+                digest.update(source.heads[subject][DIGEST])
+            key = digest.digest()
+            old = known.get(subject)
+            piece = old[1] if old is not None and old[0] == key else \
+                merged_piece(subject, [self.details(source)[subject] for source in sources], drop)
+            self.merged_now[subject] = (key, piece)
             if piece is None:
-                del pieces[subject]
+                del heads[subject]
             else:
-                pieces[subject] = piece
-        return pieces
+                heads[subject] = piece[0]
+        return heads
 
-    def parts(self, pieces: dict[str, Piece]) -> tuple[Planner, list[Part] | None]:
+    def parts(self, heads: dict[str, Head]) -> tuple[Planner, list[Part] | None]:
         """The validation parts (None: the shapes need the whole graph), taking over the last build's where valid."""
         reach: Reach | None = self.shared.reach
         backwards: dict[str, set[str]] = {}
         for source in [self.shared, *self.documents]:
             for o, subjects in source.inverse.items():
                 backwards.setdefault(o, set()).update(subjects)
-        planner = Planner(pieces, self.shared.base, backwards, reach or Reach(0, frozenset()), salt=code_fingerprint())
+        planner = Planner(heads, self.detail, self.shared.base, backwards, reach or Reach(0, frozenset()),
+                          salt=code_fingerprint())
+        previous = self.previous
+        if previous is not None:
+            planner.compare(previous.digests, previous.backwards)
         if reach is None:
             return planner, None
-        found = self.cache.get("plan", self.plan_key)
-        groups = [(doc.doc_id, doc.pieces.keys()) for doc in self.documents]
-        if found is None or found.reach != reach:
-            return planner, planner.plan(groups)
-        return planner, planner.plan(groups, found.parts, found.digests, found.backwards)
+        groups = [(doc.doc_id, doc.heads.keys()) for doc in self.documents]
+        return planner, planner.plan(groups, previous.parts if previous is not None else None)
 
 
 def cached_validation(planner: Planner, parts: list[Part] | None, cache: BuildCache, jobs: int,

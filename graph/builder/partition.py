@@ -36,7 +36,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from vexas_kg.graph.builder.assemble import graph_of
-from vexas_kg.graph.builder.summary import DIGEST, TRIPLES, Piece
+from vexas_kg.graph.builder.summary import DIGEST, TRIPLES, Detail, Head
 from vexas_kg.graph.builder.validate import SH, Result, results_of, shapes_graph
 from vexas_kg.graph.store.serialize import Triple
 
@@ -157,7 +157,7 @@ def walk(start: Iterable[str], steps: int, stop: Container[str], forward: Callab
 
 
 class Planner:
-    """Cuts a graph given as per-subject pieces (``summary.pieces_of``) into validation parts.
+    """Cuts a graph given as per-subject heads and details (``summary.pieces_of``) into validation parts.
 
     ``base`` subjects (the vocabulary) are in every part; ``backwards`` maps each object to the
     subjects linking to it by a predicate the shapes walk backwards. A part of ``previous`` (the
@@ -166,9 +166,9 @@ class Planner:
     backward link changed around it; otherwise its closure is walked again.
     """
 
-    def __init__(self, pieces: Mapping[str, Piece], base: Iterable[str], backwards: Mapping[str, Iterable[str]],
-                 reach: Reach, salt: bytes = b"") -> None:
-        self.pieces, self.backwards, self.reach, self.salt = pieces, backwards, reach, salt
+    def __init__(self, pieces: Mapping[str, Head], detail: Callable[[str], Detail], base: Iterable[str],
+                 backwards: Mapping[str, Iterable[str]], reach: Reach, salt: bytes = b"") -> None:
+        self.pieces, self.detail, self.backwards, self.reach, self.salt = pieces, detail, backwards, reach, salt
         self.base = frozenset(s for s in base if s in pieces)
         digest = hashlib.sha256(b"base\0")
         for d in sorted(pieces[s][DIGEST] for s in self.base):
@@ -176,16 +176,26 @@ class Planner:
         self.base_digest = digest.digest()
         self.walked = 0
         """How many parts had to be walked (not taken over from ``previous``)."""
+        self.changed: set[str] | None = None
+        """Subjects whose triples changed since the last plan (None: no last plan to compare with)."""
+        self.moved: set[str] | None = None
+        """Objects whose backward links changed since the last plan."""
 
-    def plan(self, groups: list[tuple[str, Iterable[str]]], previous: Mapping[str, Part] | None = None,
-             digests: Mapping[str, bytes] | None = None, backwards: Mapping[str, set[str]] | None = None) -> list[Part]:
+    def compare(self, digests: Mapping[str, bytes], backwards: Mapping[str, set[str]]) -> None:
+        """Note what changed since the graph the last plan was cut from (its ``digests`` and ``backwards``)."""
+        changed = {s for s, head in self.pieces.items() if digests.get(s) != head[DIGEST]}
+        changed.update(s for s in digests if s not in self.pieces)
+        self.changed = changed
+        self.moved = {o for o in set(backwards) | set(self.backwards) if backwards.get(o) != self.backwards.get(o)}
+
+    def plan(self, groups: list[tuple[str, Iterable[str]]], previous: Mapping[str, Part] | None = None) -> list[Part]:
         """Parts for ``groups`` (name, subjects), in order, plus ``shared`` for every subject left over.
 
         A subject named by several groups is owned by the first; parts that own nothing are left out.
-        ``previous`` are the last build's parts, cut from a graph with ``digests`` and ``backwards``:
-        a part is taken over when its owned nodes are the same, none of its subjects (nor the
-        objects it reached that were no subject) changed, and no subject it expanded gained or lost
-        a backward link; otherwise its closure is walked again.
+        ``previous`` are the last build's parts, cut from the graph given to ``compare``: a part is
+        taken over when its owned nodes are the same, none of its subjects (nor the objects it
+        reached that were no subject) changed, and no subject it expanded gained or lost a backward
+        link; otherwise its closure is walked again.
         """
         claimed: set[str] = set()
         owned_by: list[tuple[str, frozenset[str]]] = []
@@ -194,13 +204,8 @@ class Planner:
             claimed |= owned
             owned_by.append((name, owned))
         owned_by.append(("shared", frozenset(s for s in self.pieces if s not in claimed)))
-        changed: set[str] = set()
-        moved: set[str] = set()
-        if previous is not None and digests is not None and backwards is not None:
-            changed = {s for s, piece in self.pieces.items() if digests.get(s) != piece[DIGEST]}
-            changed.update(s for s in digests if s not in self.pieces)
-            moved = {o for o in set(backwards) | set(self.backwards) if backwards.get(o) != self.backwards.get(o)}
-        else:
+        changed, moved = self.changed, self.moved
+        if previous is None or changed is None or moved is None:
             previous = {}
         parts = []
         for name, owned in owned_by:
@@ -230,11 +235,11 @@ class Planner:
         return digest.hexdigest()
 
     def forward(self, subject: str) -> list[str]:
-        return [o.n3() for _, _, o in pickle.loads(self.pieces[subject][TRIPLES]) if not isinstance(o, Literal)]
+        return [o.n3() for _, _, o in pickle.loads(self.detail(subject)[TRIPLES]) if not isinstance(o, Literal)]
 
     def triples(self, part: Part) -> list[Triple]:
         """The triples a part's validation reads."""
-        return [t for s in sorted(part.subjects) for t in pickle.loads(self.pieces[s][TRIPLES])]
+        return [t for s in sorted(part.subjects) for t in pickle.loads(self.detail(s)[TRIPLES])]
 
 
 def focus_nodes(part: Part) -> frozenset[URIRef]:

@@ -62,7 +62,8 @@ def outputs(folder: Path) -> dict[str, bytes]:
 def planned(triples, groups, base) -> tuple[Planner, list]:
     """The incremental build's planner and parts for ``triples`` (groups and base as rdflib subjects)."""
     reach = shapes_reach()
-    planner = Planner(pieces_of(triples), {s.n3() for s in base}, backward_links(triples, reach.inverse), reach)
+    heads, details = pieces_of(triples)
+    planner = Planner(heads, details.__getitem__, {s.n3() for s in base}, backward_links(triples, reach.inverse), reach)
     return planner, planner.plan([(name, {s.n3() for s in subjects}) for name, subjects in groups])
 
 
@@ -333,9 +334,9 @@ def test_a_plan_taken_over_is_the_plan_walked_afresh(corpus: Path) -> None:
         if round_:  # last round's new object (no subject then) becomes a subject
             edited.add((URIRef(f"https://w3id.org/vexas-kg/id/test/new-{round_ - 1}"), RDF.type, VX.Figure))
         after, fresh = planned(edited, groups, base)
-        again = Planner(after.pieces, {s.n3() for s in base}, after.backwards, after.reach)
-        taken = again.plan(named, {p.name: p for p in parts}, {s: p[0] for s, p in before.pieces.items()},
-                           before.backwards)
+        again = Planner(after.pieces, after.detail, {s.n3() for s in base}, after.backwards, after.reach)
+        again.compare({s: p[0] for s, p in before.pieces.items()}, before.backwards)
+        taken = again.plan(named, {p.name: p for p in parts})
         assert [(p.name, p.owned, p.subjects, p.key) for p in taken] == \
             [(p.name, p.owned, p.subjects, p.key) for p in fresh]
         taken_over += len(taken) - again.walked
