@@ -311,6 +311,34 @@ def test_damaged_shared_and_plan_entries_are_re_computed(evidence: Path, tmp_pat
     assert "walked 9 of 9 parts" in result.report()  # no plan to take parts over from: all walked again
 
 
+def test_outputs_changed_since_the_last_build_are_not_copied_from(evidence: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_and_write_cached(out, evidence)
+    build_and_write(tmp_path / "full", evidence)
+    for name in OUTPUTS:  # a hand edit of the graph files: the next build must not carry it over
+        (out / name).write_bytes((out / name).read_bytes().replace(b"<https://w3id.org/vexas-kg/id/", b"<urn:x:", 1))
+    edit_one_record(evidence)
+    build_and_write_cached(out, evidence)
+    build_and_write(tmp_path / "full", evidence)
+    assert outputs(out) == outputs(tmp_path / "full")
+
+
+def test_missing_or_damaged_details_are_re_computed_from_the_record(evidence: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_and_write_cached(out, evidence)
+    details = sorted(e for e in (out / CACHE_FOLDER).iterdir() if e.name.startswith("detail-"))
+    for entry in details[::2]:
+        entry.write_bytes(entry.read_bytes()[:100])
+    for entry in details[1::4]:
+        entry.unlink()
+    for name in OUTPUTS:
+        (out / name).unlink()  # nothing to copy from: every subject's details are read
+    result = build_and_write_cached(out, evidence)
+    build_and_write(tmp_path / "full", evidence)
+    assert outputs(out) == outputs(tmp_path / "full")
+    assert f"{len(details[::2])} damaged or mismatched entries ignored" in result.report()
+
+
 def test_a_plan_taken_over_is_the_plan_walked_afresh(corpus: Path) -> None:
     """Random edits of a graph: the parts taken over from the last plan equal the parts planned from scratch."""
     build = build_graph(corpus)
