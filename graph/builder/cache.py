@@ -1,13 +1,18 @@
 """The build cache: what an earlier build computed, keyed by the hash of everything it was computed from.
 
-Two kinds of entry, each one file in the cache folder (by default ``OUT/.vexas-kg-cache``):
+Kinds of entry, each one file in the cache folder (by default ``OUT/.vexas-kg-cache``):
 
-- ``load-<key>``: one record, loaded (its triples, spans, references) and its source text. The
-  key hashes the code fingerprint, the shared evidence files (``entities.yaml``, the reference
-  tables) and the record's bytes; the entry also names its source file and that file's hash,
-  which must still match the file and ``sources/SHA256SUMS``.
+- ``load-<key>``: one record's ``summary.Summary`` (what the checks read of it, a head per
+  subject), and ``detail-<key>`` its per-subject details (lines, Turtle block, triples). The key
+  hashes the code fingerprint, the shared evidence files (``entities.yaml``, the reference tables),
+  the record's name and bytes; the summary also names its source file and that file's hash, which
+  must still match the file and ``sources/SHA256SUMS``.
+- ``shared-<key>`` and ``detail-<key>``: the same for the vocabulary, entities and publications
+  (the key hashes the code fingerprint and the shared files).
 - ``shacl-<key>``: the SHACL results of one validation part (``partition``); the key hashes the
   part's triples, the focus nodes it reports on and the code fingerprint.
+- ``plan-<key>``: the last build's validation parts, subject digests, backward links, re-assembled
+  subjects and the layout of its output files (the key hashes the code fingerprint).
 
 The code fingerprint hashes the package version, the versions of rdflib and pySHACL and every
 file of the packages that turn records into triples and check them (loaders, builder, store,
@@ -153,7 +158,7 @@ class BuildCache:
         """Remove the entries this build did not use, and temporary files of killed builds."""
         try:
             for entry in self.folder.iterdir():
-                if entry.name not in self._used and entry.name.startswith(("load-", "shacl-", "turtle-", "shared-", "plan-", ".tmp-")):
+                if entry.name not in self._used and entry.name.startswith(("load-", "detail-", "shacl-", "turtle-", "shared-", "plan-", ".tmp-")):
                     entry.unlink(missing_ok=True)
         except OSError as exc:
             raise self._error("cannot clean", exc) from None

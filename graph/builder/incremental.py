@@ -3,21 +3,26 @@
 ``vexas-kg build --incremental`` (or ``--cache DIR``) runs this; plain ``vexas-kg build`` runs
 ``pipeline.build_and_write``. The steps and checks are those of the full build, in the same order,
 so every error is the same; but a rebuild reads no triple of what did not change. Each record
-(and the shared layer: vocabulary, entities, publications) is kept as a ``summary.Summary``: its
-output pieces per subject and the small facts the cross-document checks read. So:
+(and the shared layer: vocabulary, entities, publications) is kept as a ``summary.Summary`` (per
+subject a head: digest, classes, count; and the small facts the cross-document checks read), its
+per-subject details (lines, Turtle block, triples) as an entry read only when needed. So:
 
 - records are read in file order; one whose bytes, source (and its pin), shared files and code are
   those of a cached summary is not loaded again (it loaded without error before); a summary whose
   references now resolve to other IRIs is re-computed;
 - definitions, references, arm overlaps, entities nothing names and uncovered numbers are checked
   over all documents every time, from the summaries (the same functions, fed the same facts);
-- the output files are the pieces' N-Triples lines and Turtle blocks joined in subject order (a
-  subject several sources talk about, or whose identifiers evidence decides, is re-assembled);
+- the output files are joined in subject order from the last build's files (unchanged subjects,
+  copied only if the files still hash to what that build wrote) and the changed subjects' details
+  (a subject several sources talk about, or whose identifiers evidence decides, is re-assembled
+  by the full build's functions, and kept by a hash of what went into it);
 - SHACL validation runs per part (``partition``): a part of the last build that provably comes out
   the same is taken over without walking it, and a part whose content hash is cached is not
   validated again; the report is the union of the parts' results, as the whole graph gives.
 
-Parts not in the cache are validated in ``jobs`` processes (default one).
+Parts not in the cache are validated in ``jobs`` processes (default one); when some record or the
+shared layer is not in the cache, a worker imports pySHACL and reads the shapes meanwhile, so a
+rebuild with nothing to validate never imports pySHACL.
 """
 
 from __future__ import annotations
