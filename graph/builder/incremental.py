@@ -27,12 +27,14 @@ rebuild with nothing to validate never imports pySHACL.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from vexas_kg.errors import Location, RecordError
 from vexas_kg.graph.builder.assemble import (
@@ -67,6 +69,28 @@ def build_and_write_cached(out_dir: Path, evidence: Path | None = None, *, cache
     ``jobs`` processes validate the parts not in the cache (default one: two were slower than one
     on the 2-core machine of docs/benchmarks.md).
     """
+    with gc_paused():
+        return _build_and_write_cached(out_dir, evidence, cache_dir, jobs)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a block, then restore it as it was.
+
+    Reading the cache creates hundreds of thousands of small objects and no cycles worth
+    collecting; the collector's passes over them made unpickling the summaries four times slower.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build_and_write_cached(out_dir: Path, evidence: Path | None, cache_dir: Path | None,
+                            jobs: int | None) -> BuildResult:
     cache = BuildCache(cache_dir if cache_dir is not None else out_dir / CACHE_FOLDER)
     gathered = Gathered(cache, evidence if evidence is not None else packaged_evidence())
     # something to load, so likely something to validate: a worker imports pySHACL meanwhile
