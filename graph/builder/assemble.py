@@ -16,7 +16,7 @@ from functools import cached_property
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Callable, Iterable, Union
+from typing import Callable, Iterable, Protocol, Union
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
@@ -26,7 +26,7 @@ from vexas_kg.model import Triple
 from vexas_kg.graph.store.oxigraph import parse_turtle
 from vexas_kg.graph.builder.consistency import check_arms_disjoint, evidence_only_identifiers
 from vexas_kg.loaders.entities import EntityTable, load_entities
-from vexas_kg.loaders.evidence import Loaded, load_record
+from vexas_kg.loaders.evidence import Loaded, Need, RecordTriple, load_record
 from vexas_kg.loaders.publications import load_publications
 from vexas_kg.loaders.source_text import SourceText
 from vexas_kg.loaders.strict_text import decode_strict
@@ -172,6 +172,59 @@ def source_name_of(tree: Value, name: str) -> tuple[str, int]:
     return source.text, source.line
 
 
+Provides = dict[tuple[str, str], tuple[URIRef, Location]]
+"""What the build defines, by (kind, key): the IRI and where it is defined."""
+
+
+class Defines(Protocol):
+    """What the reference checks read of a record (a ``Loaded``, or the incremental build's summary of one)."""
+
+    doc_id: str
+    provides: Provides
+    needs: list[Need]
+
+
+def gather_provides(records: Iterable[Defines], publications: dict[str, URIRef], pub_name: str) -> Provides:
+    """Everything the records (in document id order) and the publication table define; a second definition fails."""
+    provides: Provides = {("publication", key): (iri, Location(pub_name)) for key, iri in publications.items()}
+    for loaded in records:
+        for key, (iri, location) in loaded.provides.items():
+            if key[0] == "reference":
+                continue
+            if key in provides:
+                raise RecordError(f"{key[0]} {key[1]!r} is defined twice (also at {provides[key][1]})", location)
+            provides[key] = (iri, location)
+    return provides
+
+
+def check_needs(records: Iterable[Defines], provides: Provides) -> None:
+    """Fail on the first reference (records in order) to something nothing defines, with close matches."""
+    for loaded in records:
+        for need in loaded.needs:
+            if (need.kind, need.key) not in provides:
+                known = [k for kind, k in provides if kind == need.kind]
+                close = difflib.get_close_matches(need.key, known, n=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise RecordError(f"unknown {need.kind} {need.key!r}{hint}", need.location)
+
+
+def resolved(triples: Iterable[RecordTriple], provides: Provides) -> set[Triple]:
+    """A record's triples with each (kind, key) reference replaced by the IRI it names (``check_needs`` first)."""
+    out: set[Triple] = set()
+    for s, p, o in triples:
+        if isinstance(s, tuple):
+            s = provides[(s[0], s[1])][0]
+        if isinstance(o, tuple):
+            o = provides[(o[0], o[1])][0]
+        out.add((s, p, o))
+    return out
+
+
+def arm_locations(provides: Provides) -> dict[URIRef, Location]:
+    """Where each arm is defined, for ``check_arms_disjoint``'s message."""
+    return {iri: loc for (kind, _), (iri, loc) in provides.items() if kind == "arm"}
+
+
 Loader = Callable[[Folder, str, EntityTable], tuple[Loaded, SourceText]]
 """Reads and loads one record of an evidence folder: ``load_one``, or a cache in front of it."""
 
@@ -203,35 +256,16 @@ def build_graph(evidence: Folder | None = None, replacements: list[Path] | None 
         loaded, source = load_record_text(read_checked(path, str(path)), str(path), [path.parent.parent, evidence],
                                           entities)
         loaded_by_id[loaded.doc_id] = (loaded, source, str(path))
-    provides: dict[tuple[str, str], tuple[URIRef, Location]] = {
-        ("publication", key): (iri, Location(pub_name)) for key, iri in publications.items()
-    }
+    provides = gather_provides([loaded_by_id[doc_id][0] for doc_id in sorted(loaded_by_id)], publications, pub_name)
     for doc_id in sorted(loaded_by_id):
         loaded, source, _ = loaded_by_id[doc_id]
-        for key, (iri, location) in loaded.provides.items():
-            if key[0] == "reference":
-                continue
-            if key in provides:
-                raise RecordError(f"{key[0]} {key[1]!r} is defined twice (also at {provides[key][1]})", location)
-            provides[key] = (iri, location)
         result.records.append(loaded)
         result.sources[doc_id] = source
+    check_needs(result.records, provides)
     for loaded in result.records:
-        for need in loaded.needs:
-            if (need.kind, need.key) not in provides:
-                known = [k for kind, k in provides if kind == need.kind]
-                close = difflib.get_close_matches(need.key, known, n=3)
-                hint = f"; did you mean {', '.join(close)}?" if close else ""
-                raise RecordError(f"unknown {need.kind} {need.key!r}{hint}", need.location)
-        asserted = result.asserted[loaded.doc_id] = set()
-        for s, p, o in loaded.triples:
-            if isinstance(s, tuple):
-                s = provides[(s[0], s[1])][0]
-            if isinstance(o, tuple):
-                o = provides[(o[0], o[1])][0]
-            asserted.add((s, p, o))
+        asserted = result.asserted[loaded.doc_id] = resolved(loaded.triples, provides)
         result.triples.update(asserted)
-    check_arms_disjoint(result.triples, {iri: loc for (kind, _), (iri, loc) in provides.items() if kind == "arm"})
+    check_arms_disjoint(result.triples, arm_locations(provides))
     kept = evidence_only_identifiers(result.triples)
     result.triples.intersection_update(kept)
     return result

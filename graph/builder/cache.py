@@ -1,13 +1,18 @@
 """The build cache: what an earlier build computed, keyed by the hash of everything it was computed from.
 
-Two kinds of entry, each one file in the cache folder (by default ``OUT/.vexas-kg-cache``):
+Kinds of entry, each one file in the cache folder (by default ``OUT/.vexas-kg-cache``):
 
-- ``load-<key>``: one record, loaded (its triples, spans, references) and its source text. The
-  key hashes the code fingerprint, the shared evidence files (``entities.yaml``, the reference
-  tables) and the record's bytes; the entry also names its source file and that file's hash,
-  which must still match the file and ``sources/SHA256SUMS``.
+- ``load-<key>``: one record's ``summary.Summary`` (what the checks read of it, a head per
+  subject), and ``detail-<key>`` its per-subject details (lines, Turtle block, triples). The key
+  hashes the code fingerprint, the shared evidence files (``entities.yaml``, the reference tables),
+  the record's name and bytes; the summary also names its source file and that file's hash, which
+  must still match the file and ``sources/SHA256SUMS``.
+- ``shared-<key>`` and ``detail-<key>``: the same for the vocabulary, entities and publications
+  (the key hashes the code fingerprint and the shared files).
 - ``shacl-<key>``: the SHACL results of one validation part (``partition``); the key hashes the
   part's triples, the focus nodes it reports on and the code fingerprint.
+- ``plan-<key>``: the last build's validation parts, subject digests, backward links, re-assembled
+  subjects and the layout of its output files (the key hashes the code fingerprint).
 
 The code fingerprint hashes the package version, the versions of rdflib and pySHACL and every
 file of the packages that turn records into triples and check them (loaders, builder, store,
@@ -78,6 +83,11 @@ class Stats:
         table = self.hits if hit else self.misses
         table[kind] = table.get(kind, 0) + 1
 
+    def recount(self, kind: str) -> None:
+        """Count a hit that turned out unusable as a miss."""
+        self.hits[kind] -= 1
+        self.misses[kind] = self.misses.get(kind, 0) + 1
+
     def text(self, folder: Path) -> str:
         def one(kind: str, noun: str) -> str:
             hits, total = self.hits.get(kind, 0), self.hits.get(kind, 0) + self.misses.get(kind, 0)
@@ -123,11 +133,15 @@ class BuildCache:
         self.stats.count(kind, value is not None)
         return value
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is stored under ``key`` (not whether it is intact: ``get`` checks that)."""
+        return (self.folder / f"{kind}-{key}").is_file()
+
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store ``value`` under ``key`` (a whole file or nothing)."""
         name = f"{kind}-{key}"
         self._used.add(name)
-        payload = _dumps((key, value))
+        payload = dumps((key, value))
         data = MAGIC + hashlib.sha256(payload).digest() + payload
         temp = ""
         try:
@@ -144,7 +158,7 @@ class BuildCache:
         """Remove the entries this build did not use, and temporary files of killed builds."""
         try:
             for entry in self.folder.iterdir():
-                if entry.name not in self._used and entry.name.startswith(("load-", "shacl-", "turtle-", ".tmp-")):
+                if entry.name not in self._used and entry.name.startswith(("load-", "detail-", "shacl-", "turtle-", "shared-", "plan-", ".tmp-")):
                     entry.unlink(missing_ok=True)
         except OSError as exc:
             raise self._error("cannot clean", exc) from None
@@ -156,12 +170,12 @@ class BuildCache:
 
 
 def _uri(text: str) -> URIRef:
-    """A URIRef as pickled by ``_dumps``: its text was checked when it was first made."""
+    """A URIRef as pickled by ``dumps``: its text was checked when it was first made."""
     return str.__new__(URIRef, text)
 
 
 def _literal(lexical: str, language: str | None, datatype: URIRef | None, value: Any, ill_typed: bool | None) -> Literal:
-    """A Literal as pickled by ``_dumps``, its parsed value restored rather than parsed again."""
+    """A Literal as pickled by ``dumps``, its parsed value restored rather than parsed again."""
     literal = str.__new__(Literal, lexical)
     literal._language, literal._datatype, literal._value, literal._ill_typed = language, datatype, value, ill_typed
     return literal
@@ -179,7 +193,8 @@ class _TermPickler(pickle.Pickler):
         return NotImplemented
 
 
-def _dumps(value: Any) -> bytes:
+def dumps(value: Any) -> bytes:
+    """``value`` pickled, its rdflib terms by their parts (``_TermPickler``)."""
     stream = io.BytesIO()
     _TermPickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
     return stream.getvalue()

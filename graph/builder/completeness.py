@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vexas_kg.graph.builder.assemble import Build
+from vexas_kg.loaders.evidence import Loaded
 from vexas_kg.loaders.source_text import NUMBER
 
 
@@ -21,12 +22,15 @@ class Uncovered:
 
 def uncovered_numbers(build: Build) -> list[Uncovered]:
     """All numbers of all sources outside every quote and furniture span."""
+    return [u for loaded in build.records for u in uncovered_in(loaded, build.sources[loaded.doc_id].text)]
+
+
+def uncovered_in(loaded: Loaded, text: str) -> list[Uncovered]:
+    """The numbers of one record's source ``text`` outside its quotes and furniture."""
     missing: list[Uncovered] = []
-    for loaded in build.records:
-        text = build.sources[loaded.doc_id].text
-        spans = sorted([(s.start, s.end) for s in loaded.covered] + [(s.start, s.end) for s, _ in loaded.furniture])
-        for match in NUMBER.finditer(text):
-            if not any(start <= match.start() and match.end() <= end for start, end in spans):
-                context = " ".join(text[max(0, match.start() - 40) : match.end() + 20].split())
-                missing.append(Uncovered(loaded.doc_id, match.start(), match.group(), context))
+    spans = sorted([(s.start, s.end) for s in loaded.covered] + [(s.start, s.end) for s, _ in loaded.furniture])
+    for match in NUMBER.finditer(text):
+        if not any(start <= match.start() and match.end() <= end for start, end in spans):
+            context = " ".join(text[max(0, match.start() - 40) : match.end() + 20].split())
+            missing.append(Uncovered(loaded.doc_id, match.start(), match.group(), context))
     return missing

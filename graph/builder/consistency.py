@@ -64,10 +64,19 @@ def check_arms_disjoint(triples: Iterable[Triple], where: Mapping[URIRef, Locati
                         )
 
 
-def evidence_only_identifiers(triples: set[Triple]) -> set[Triple]:
-    """Drop identifiers of entities no evidence item names; fail on entities nothing names."""
+IDENTIFIERS = {DCTERMS.identifier, SKOS.exactMatch}
+"""The predicates that carry an entity's external identifiers."""
+
+
+def entities_of(triples: Iterable[Triple]) -> set[URIRef]:
+    """The subjects typed as an entity (drug, class, procedure, disease, gene, phenotype)."""
     rdf_type = RDF.type
-    entities = {s for s, p, o in triples if p == rdf_type and o in ENTITY_TYPES}
+    return {s for s, p, o in triples if p == rdf_type and o in ENTITY_TYPES}
+
+
+def identifier_usage(triples: Iterable[Triple], entities: set[URIRef]) -> tuple[set[URIRef], set[URIRef]]:
+    """Of ``entities``: those named by anything else, and those named by evidence (not an entity, not a topic)."""
+    rdf_type = RDF.type
     named_by_anything: set[URIRef] = set()
     evidence: set[URIRef] = set()
     for s, p, o in triples:
@@ -75,9 +84,20 @@ def evidence_only_identifiers(triples: set[Triple]) -> set[Triple]:
             named_by_anything.add(o)
             if s not in entities and p not in NOT_EVIDENCE:
                 evidence.add(o)
-    unused = sorted(entities - named_by_anything)
+    return named_by_anything, evidence
+
+
+def require_named(entities: set[URIRef], named: set[URIRef]) -> None:
+    """Fail on entities that nothing names (a table row no record uses)."""
+    unused = sorted(entities - named)
     if unused:
         raise RecordError(f"entities named by no record and no other entity: {', '.join(str(e).rsplit('/', 1)[1] for e in unused)}; "
                           "remove them (and their identifier rows)", Location("entities.yaml"))
-    identifiers = {DCTERMS.identifier, SKOS.exactMatch}
-    return {t for t in triples if not (t[1] in identifiers and t[0] not in evidence)}
+
+
+def evidence_only_identifiers(triples: set[Triple]) -> set[Triple]:
+    """Drop identifiers of entities no evidence item names; fail on entities nothing names."""
+    entities = entities_of(triples)
+    named, evidence = identifier_usage(triples, entities)
+    require_named(entities, named)
+    return {t for t in triples if not (t[1] in IDENTIFIERS and t[0] not in evidence)}

@@ -19,21 +19,24 @@ whole graph at once.
 
 A part's key is the hash of its content (each included subject's sorted N-Triples lines) and
 of its owned nodes: equal keys mean equal input to pySHACL, so a cached result can stand in.
+The planner works on the per-subject pieces of ``summary`` (subjects as N-Triples forms), so a
+rebuild reads no triple of an unchanged part.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+import pickle
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Container, Iterable, Mapping
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from vexas_kg.graph.builder.assemble import graph_of
+from vexas_kg.graph.builder.summary import DIGEST, TRIPLES, Detail, Head
 from vexas_kg.graph.builder.validate import SH, Result, results_of, shapes_graph
 from vexas_kg.graph.store.serialize import Triple
 
@@ -113,89 +116,135 @@ def reach_of(shapes: Graph) -> Reach | None:
 
 @dataclass
 class Part:
-    """One independently validated piece: the subjects it holds, the focus nodes it reports on."""
+    """One independently validated piece: the subjects it holds, the focus nodes it reports on.
+
+    Subjects are N-Triples forms (``<iri>``). ``expanded`` (the subjects whose links were followed)
+    and ``outside`` (objects reached that were no subject) record what the closure depended on, so
+    that a later build can tell whether the same part would come out again without walking it.
+    """
 
     name: str
-    owned: frozenset[Node]
-    subjects: frozenset[Node]
+    owned: frozenset[str]
+    subjects: frozenset[str]
     key: str = ""
+    expanded: frozenset[str] = frozenset()
+    outside: frozenset[str] = frozenset()
 
 
-class Index:
-    """The graph's triples by subject, with each subject's N-Triples lines and digest (computed once)."""
+def walk(start: Iterable[str], steps: int, stop: Container[str], forward: Callable[[str], Iterable[str]],
+         backwards: Mapping[str, Iterable[str]], is_subject: Callable[[str], bool]) -> tuple[set[str], set[str], set[str]]:
+    """The subjects within ``steps`` of ``start`` (forwards, and backwards along the inverse predicates).
 
-    def __init__(self, lines: dict[Triple, str], inverse: frozenset[URIRef]) -> None:
-        self.lines = lines
-        self.by_subject: dict[Node, list[Triple]] = defaultdict(list)
-        self.backwards: dict[Node, set[Node]] = defaultdict(set)
-        for triple in lines:
-            self.by_subject[triple[0]].append(triple)
-            if triple[1] in inverse:
-                self.backwards[triple[2]].add(triple[0])
-        self._digest: dict[Node, bytes] = {}
-
-    def digest(self, subject: Node) -> bytes:
-        """A hash of the subject's triples (their sorted N-Triples lines)."""
-        found = self._digest.get(subject)
-        if found is None:
-            rows = sorted(self.lines[t] for t in self.by_subject[subject])
-            found = self._digest[subject] = hashlib.sha256("".join(rows).encode("utf-8")).digest()
-        return found
-
-    def closure(self, start: Iterable[Node], steps: int, stop: set[Node]) -> set[Node]:
-        """The subjects within ``steps`` of ``start`` (forwards, and backwards along the inverse predicates)."""
-        seen = {n for n in start if n in self.by_subject}
-        frontier = set(seen)
-        for _ in range(steps):
-            reached: set[Node] = set()
-            for node in frontier:
-                for _, _, o in self.by_subject.get(node, ()):
-                    if not isinstance(o, Literal) and o not in seen and o not in stop and o in self.by_subject:
-                        reached.add(o)
-                reached.update(u for u in self.backwards.get(node, ()) if u not in seen and u not in stop)
-            seen |= reached
-            frontier = reached
-            if not frontier:
-                break
-        return seen
-
-    def triples(self, subjects: Iterable[Node]) -> list[Triple]:
-        return [t for s in subjects for t in self.by_subject.get(s, ())]
-
-
-def plan(lines: dict[Triple, str], groups: list[tuple[str, set[Node]]], base: set[Node], reach: Reach,
-         salt: bytes = b"") -> tuple[Index, list[Part]]:
-    """Parts for ``groups`` (name, focus subjects), in order, plus one for every subject left over.
-
-    ``lines`` maps every triple of the graph to its N-Triples line (``serialize.nt_lines``). A
-    subject named by several groups is owned by the first; ``base`` subjects are in every part.
+    Returns them, the subjects whose links were followed, and the objects reached that are no subject.
     """
-    index = Index(lines, reach.inverse)
-    base = {s for s in base if s in index.by_subject}
-    owner: dict[Node, str] = {}
-    parts: list[Part] = []
-    for name, subjects in groups:
-        owned = frozenset(s for s in subjects if s in index.by_subject and s not in owner)
-        for s in owned:
-            owner[s] = name
-        parts.append(Part(name, owned, frozenset()))
-    rest = frozenset(s for s in index.by_subject if s not in owner)
-    parts.append(Part("shared", rest, frozenset()))
-    for part in parts:
-        reached = index.closure(part.owned, reach.steps, base) | base
-        part.subjects = frozenset(reached)
-        digest = hashlib.sha256(salt)
-        for d in sorted(index.digest(s) for s in reached):
+    seen = {n for n in start if is_subject(n)}
+    frontier = set(seen)
+    expanded: set[str] = set()
+    outside: set[str] = set()
+    for _ in range(steps):
+        reached: set[str] = set()
+        for node in frontier:
+            expanded.add(node)
+            for o in forward(node):
+                if o not in seen and o not in stop:
+                    (reached if is_subject(o) else outside).add(o)
+            reached.update(u for u in backwards.get(node, ()) if u not in seen and u not in stop)
+        seen |= reached
+        frontier = reached
+        if not frontier:
+            break
+    return seen, expanded, outside
+
+
+class Planner:
+    """Cuts a graph given as per-subject heads and details (``summary.pieces_of``) into validation parts.
+
+    ``base`` subjects (the vocabulary) are in every part; ``backwards`` maps each object to the
+    subjects linking to it by a predicate the shapes walk backwards. A part of ``previous`` (the
+    last build's plan) is taken over unchanged when it provably comes out the same: same owned
+    nodes, no subject of it changed, no object it reached has become a subject and no
+    backward link changed around it; otherwise its closure is walked again.
+    """
+
+    def __init__(self, pieces: Mapping[str, Head], detail: Callable[[str], Detail], base: Iterable[str],
+                 backwards: Mapping[str, Iterable[str]], reach: Reach, salt: bytes = b"") -> None:
+        self.pieces, self.detail, self.backwards, self.reach, self.salt = pieces, detail, backwards, reach, salt
+        self.base = frozenset(s for s in base if s in pieces)
+        digest = hashlib.sha256(b"base\0")
+        for d in sorted(pieces[s][DIGEST] for s in self.base):
+            digest.update(d)
+        self.base_digest = digest.digest()
+        self.walked = 0
+        """How many parts had to be walked (not taken over from ``previous``)."""
+        self.changed: set[str] | None = None
+        """Subjects whose triples changed since the last plan (None: no last plan to compare with)."""
+        self.moved: set[str] | None = None
+        """Objects whose backward links changed since the last plan."""
+
+    def compare(self, digests: Mapping[str, bytes], backwards: Mapping[str, set[str]]) -> None:
+        """Note what changed since the graph the last plan was cut from (its ``digests`` and ``backwards``)."""
+        changed = {s for s, head in self.pieces.items() if digests.get(s) != head[DIGEST]}
+        changed.update(s for s in digests if s not in self.pieces)
+        self.changed = changed
+        self.moved = {o for o in set(backwards) | set(self.backwards) if backwards.get(o) != self.backwards.get(o)}
+
+    def plan(self, groups: list[tuple[str, Iterable[str]]], previous: Mapping[str, Part] | None = None) -> list[Part]:
+        """Parts for ``groups`` (name, subjects), in order, plus ``shared`` for every subject left over.
+
+        A subject named by several groups is owned by the first; parts that own nothing are left out.
+        ``previous`` are the last build's parts, cut from the graph given to ``compare``: a part is
+        taken over when its owned nodes are the same, none of its subjects (nor the objects it
+        reached that were no subject) changed, and no subject it expanded gained or lost a backward
+        link; otherwise its closure is walked again.
+        """
+        claimed: set[str] = set()
+        owned_by: list[tuple[str, frozenset[str]]] = []
+        for name, subjects in groups:
+            owned = frozenset(s for s in subjects if s in self.pieces and s not in claimed)
+            claimed |= owned
+            owned_by.append((name, owned))
+        owned_by.append(("shared", frozenset(s for s in self.pieces if s not in claimed)))
+        changed, moved = self.changed, self.moved
+        if previous is None or changed is None or moved is None:
+            previous = {}
+        parts = []
+        for name, owned in owned_by:
+            if not owned:
+                continue
+            old = previous.get(name)
+            same = (old is not None and old.owned == owned and old.subjects.isdisjoint(changed)
+                    and old.outside.isdisjoint(changed) and old.expanded.isdisjoint(moved))
+            parts.append(old if same else self.part(name, owned))  # type: ignore[arg-type]
+        return parts
+
+    def part(self, name: str, owned: frozenset[str]) -> Part:
+        self.walked += 1
+        seen, expanded, outside = walk(owned, self.reach.steps, self.base, self.forward, self.backwards,
+                                       self.pieces.__contains__)
+        subjects = frozenset(seen | self.base)
+        return Part(name, owned, subjects, self.key(subjects, owned), frozenset(expanded), frozenset(outside))
+
+    def key(self, subjects: frozenset[str], owned: frozenset[str]) -> str:
+        """A hash of the part's content (each subject's lines, through its digest) and of its owned nodes."""
+        digest = hashlib.sha256(self.salt + self.base_digest)
+        for d in sorted(self.pieces[s][DIGEST] for s in subjects if s not in self.base):
             digest.update(d)
         digest.update(b"\0owned\0")
-        for iri in sorted(_nt_term(s) for s in part.owned):
-            digest.update(iri.encode("utf-8") + b"\n")
-        part.key = digest.hexdigest()
-    return index, [p for p in parts if p.owned]
+        for term in sorted(owned):
+            digest.update(term.encode("utf-8") + b"\n")
+        return digest.hexdigest()
+
+    def forward(self, subject: str) -> list[str]:
+        return [o.n3() for _, _, o in pickle.loads(self.detail(subject)[TRIPLES]) if not isinstance(o, Literal)]
+
+    def triples(self, part: Part) -> list[Triple]:
+        """The triples a part's validation reads."""
+        return [t for s in sorted(part.subjects) for t in pickle.loads(self.detail(s)[TRIPLES])]
 
 
-def _nt_term(node: Node) -> str:
-    return node.n3() if not isinstance(node, BNode) else f"_:{node}"
+def focus_nodes(part: Part) -> frozenset[URIRef]:
+    """The part's owned subjects as the IRIs pySHACL reports them by."""
+    return frozenset(URIRef(s[1:-1]) for s in part.owned)
 
 
 def validate_part(data: list[Triple], owned: Iterable[Node]) -> list[Result]:

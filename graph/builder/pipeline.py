@@ -12,7 +12,7 @@ from vexas_kg.errors import Location, RecordError, ShapeViolation
 from vexas_kg.graph.builder.worker import Worker
 from vexas_kg.graph.builder.assemble import Build, build_graph
 from vexas_kg.graph.builder.rdf_input import parse_rdf
-from vexas_kg.graph.builder.completeness import uncovered_numbers
+from vexas_kg.graph.builder.completeness import Uncovered, uncovered_numbers
 from vexas_kg.model import Triple
 from vexas_kg.graph.store.output import write_set
 from vexas_kg.graph.store.serialize import to_ntriples, to_turtle
@@ -24,19 +24,34 @@ GRAPH_NAME = "vexas-kg"
 
 
 @dataclass
+class BuildSummary:
+    """What the build report counts: triples, documents and instances per class name."""
+
+    triples: int
+    documents: int
+    classes: dict[str, int]
+
+
+@dataclass
 class BuildResult:
     """A validated build and the files it wrote."""
 
-    build: Build
+    build: Build | None
+    """The build (None from the incremental build, which never holds the whole graph)."""
     written: list[Path]
     cache_note: str = ""
     """What the build cache gave (a cached build only)."""
+    summary: BuildSummary | None = None
+
+    def __post_init__(self) -> None:
+        if self.summary is None and self.build is not None:
+            self.summary = BuildSummary(len(self.build.triples), len(self.build.records), self.build.summary())
 
     def report(self) -> str:
-        counts = self.build.summary()
-        docs = len(self.build.records)
+        assert self.summary is not None
+        counts = self.summary.classes
         main = [k.cls.fragment for k in model.kinds() if k.report]
-        lines = [f"built {len(self.build.triples)} triples from {docs} documents; conforms to the shapes"]
+        lines = [f"built {self.summary.triples} triples from {self.summary.documents} documents; conforms to the shapes"]
         lines += [f"  {name:<20} {counts.get(name, 0)}" for name in main]
         others = {k: v for k, v in counts.items() if k not in main}
         lines.append("  per class: " + ", ".join(f"{k} {v}" for k, v in others.items()))
@@ -56,7 +71,11 @@ def checked_build(evidence: Path | None = None) -> Build:
 
 def require_complete(build: Build) -> None:
     """Raise unless every printed number is quoted or listed as page furniture."""
-    missing = uncovered_numbers(build)
+    require_covered(uncovered_numbers(build))
+
+
+def require_covered(missing: list[Uncovered]) -> None:
+    """Raise on the numbers no quote or furniture entry covers (all documents' sources, in document order)."""
     if missing:
         first = missing[0]
         raise RecordError(

@@ -80,11 +80,16 @@ def to_turtle(graph: Iterable[Triple]) -> str:
 
 def turtle_document(blocks: dict[Node, str]) -> str:
     """The Turtle document of per-subject blocks (``TurtleWriter.block``): prefixes, then subjects sorted."""
-    lines = [f"@prefix {prefix}: <{ns}> ." for prefix, ns in sorted(PREFIXES.items())]
-    for subject in sorted(blocks, key=_sort_key):
-        lines.append("")
-        lines.append(blocks[subject])
-    return "\n".join(lines) + "\n"
+    return turtle_text(blocks[subject] for subject in sorted(blocks, key=_sort_key))
+
+
+def turtle_text(blocks: Iterable[str]) -> str:
+    """The Turtle document of blocks already in subject order: prefixes, then each block after a blank line.
+
+    Subjects are IRIs (no blank nodes), so their order is that of their N-Triples forms as strings.
+    """
+    head = "\n".join(f"@prefix {prefix}: <{ns}> ." for prefix, ns in sorted(PREFIXES.items()))
+    return head + "".join("\n\n" + block for block in blocks) + "\n"
 
 
 class TurtleWriter:

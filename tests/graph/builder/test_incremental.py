@@ -22,16 +22,11 @@ from vexas_kg.cli import main
 from vexas_kg.errors import OutputError, ShapeViolation
 from vexas_kg.graph.builder.assemble import build_graph
 from vexas_kg.graph.builder.cache import CACHE_FOLDER, BuildCache, fingerprinted_files
-from vexas_kg.graph.builder.incremental import (
-    build_and_write_cached,
-    cached_validation,
-    edit_one_record,
-    validation_parts,
-)
-from vexas_kg.graph.builder.partition import plan, reach_of, shapes_reach, validate_part
+from vexas_kg.graph.builder.incremental import build_and_write_cached, cached_validation, edit_one_record
+from vexas_kg.graph.builder.partition import Planner, focus_nodes, reach_of, shapes_reach, validate_part
 from vexas_kg.graph.builder.pipeline import build_and_write, require_conformance
+from vexas_kg.graph.builder.summary import backward_links, pieces_of
 from vexas_kg.graph.builder.validate import shapes_graph, validate_graph
-from vexas_kg.graph.store.serialize import nt_lines
 from vexas_kg.ontology.vocab import VX
 
 sys.path.insert(0, str(Path(__file__).parents[3] / "benchmarks"))
@@ -64,12 +59,24 @@ def outputs(folder: Path) -> dict[str, bytes]:
     return {name: (folder / name).read_bytes() for name in OUTPUTS}
 
 
+def planned(triples, groups, base) -> tuple[Planner, list]:
+    """The incremental build's planner and parts for ``triples`` (groups and base as rdflib subjects)."""
+    reach = shapes_reach()
+    heads, details = pieces_of(triples)
+    planner = Planner(heads, details.__getitem__, {s.n3() for s in base}, backward_links(triples, reach.inverse), reach)
+    return planner, planner.plan([(name, {s.n3() for s in subjects}) for name, subjects in groups])
+
+
+def build_parts(build) -> tuple[Planner, list]:
+    groups = [(doc_id, {s for s, _, _ in build.asserted[doc_id]}) for doc_id in sorted(build.asserted)]
+    return planned(build.triples, groups, {s for s, _, _ in build.ontology})
+
+
 def partitioned(graph: Graph, groups, base) -> list:
-    lines = nt_lines(graph)
-    index, parts = plan(lines, groups, base, shapes_reach())
+    planner, parts = planned(set(graph), groups, base)
     results = []
     for part in parts:
-        results += validate_part(index.triples(part.subjects), part.owned)
+        results += validate_part(planner.triples(part), focus_nodes(part))
     return sorted(results)
 
 
@@ -158,6 +165,8 @@ def test_a_shared_file_change_reloads_every_record(evidence: Path, tmp_path: Pat
     entities.write_text(entities.read_text(encoding="utf-8") + "\n# a curator's note\n", encoding="utf-8")
     result = build_and_write_cached(tmp_path / "out", evidence)
     assert "reused 0 of 8 loaded records" in result.report()
+    build_and_write(tmp_path / "full", evidence)
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "full")
 
 
 def test_the_code_fingerprint_covers_vocabulary_shapes_loaders_and_builder() -> None:
@@ -205,11 +214,162 @@ def test_a_shape_violation_is_reported_as_by_a_full_build(corpus: Path, tmp_path
     build.triples.add((figure, VX.value, Literal("many")))
     with pytest.raises(ShapeViolation) as full:
         require_conformance(validate_graph(Graph().__iadd__(build.triples)))
-    index, parts = validation_parts(build, nt_lines(build.triples))
+    planner, parts = build_parts(build)
     with pytest.raises(ShapeViolation) as cached:
-        require_conformance(cached_validation(index, parts, BuildCache(tmp_path / "cache"), jobs=1))
+        require_conformance(cached_validation(planner, parts, BuildCache(tmp_path / "cache"), jobs=1))
     assert str(cached.value) == str(full.value) and cached.value.report == full.value.report
     assert cached.value.exit_code == full.value.exit_code == 1
+
+
+def full_and_cached(evidence: Path, tmp_path: Path, cached_out: Path):
+    """The CLI's full build and cached build of ``evidence``: (full result, cached result)."""
+    runner = CliRunner()
+    full = runner.invoke(main, ["build", "--out", str(tmp_path / "full"), "--evidence", str(evidence)])
+    cached = runner.invoke(main, ["build", "--incremental", "--out", str(cached_out), "--evidence", str(evidence)])
+    return full, cached
+
+
+def assert_same_error(evidence: Path, tmp_path: Path, cached_out: Path, where: str) -> None:
+    full, cached = full_and_cached(evidence, tmp_path, cached_out)
+    assert full.exit_code == cached.exit_code == 1
+    assert cached.output == full.output and where in cached.output
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def cross_reference(evidence: Path) -> tuple[Path, Path, str]:
+    """A record that supports an item of another record: (that other record, the citing record, the item id)."""
+    import re
+
+    for record in sorted((evidence / "records").glob("*.yaml")):
+        found = re.search(r'supports: \["(g\d+):([^"]+)"\]', record.read_text(encoding="utf-8"))
+        if found and found.group(1) != record.stem:
+            return evidence / "records" / f"{found.group(1)}.yaml", record, found.group(2)
+    raise AssertionError("the corpus has no cross-document reference")
+
+
+def test_a_definition_removed_from_one_record_fails_at_the_cached_record_that_needs_it(evidence: Path,
+                                                                                      tmp_path: Path) -> None:
+    out = tmp_path / "cached"
+    build_and_write_cached(out, evidence)
+    defining, citing, item = cross_reference(evidence)
+    edit(defining, f'"{item}"', f'"{item}-renamed"')  # its own references follow; the citing record's do not
+    assert_same_error(evidence, tmp_path, out, f"records/{citing.name}:")
+    assert "unknown item" in full_and_cached(evidence, tmp_path, out)[1].output
+
+
+def test_a_second_definition_fails_against_the_cached_first_one(evidence: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cached"
+    build_and_write_cached(out, evidence)
+    edit(evidence / "records" / "g00002.yaml", '"g00002-study-1"', '"g00001-study-1"')
+    assert_same_error(evidence, tmp_path, out, "is defined twice (also at records/g00001.yaml:")
+
+
+def test_a_document_id_taken_by_a_cached_record_fails_as_in_a_full_build(evidence: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cached"
+    build_and_write_cached(out, evidence)
+    edit(evidence / "records" / "g00003.yaml", 'id: "g00003"', 'id: "g00002"')
+    assert_same_error(evidence, tmp_path, out, "is already used by records/g00002.yaml")
+
+
+def test_removed_and_restored_records_and_another_folder_with_the_same_cache(evidence: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cached"
+    build_and_write_cached(out, evidence)
+    last = sorted((evidence / "records").glob("*.yaml"))[-1]
+    kept = last.read_bytes()
+    last.unlink()  # its parts go; parts that reached into it are walked again
+    full, cached = full_and_cached(evidence, tmp_path, out)
+    assert full.exit_code == cached.exit_code
+    if full.exit_code == 0:
+        assert outputs(out) == outputs(tmp_path / "full")
+    else:
+        assert cached.output == full.output
+    last.write_bytes(kept)
+    build_and_write_cached(out, evidence)
+    build_and_write(tmp_path / "full", evidence)
+    assert outputs(out) == outputs(tmp_path / "full")
+    other = generate(tmp_path / "other", 5, seed=3)
+    build_and_write_cached(out, other)  # the same cache, another evidence base
+    build_and_write(tmp_path / "full-other", other)
+    assert outputs(out) == outputs(tmp_path / "full-other")
+
+
+def test_damaged_shared_and_plan_entries_are_re_computed(evidence: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_and_write(tmp_path / "full", evidence)
+    build_and_write_cached(out, evidence)
+    for entry in (out / CACHE_FOLDER).iterdir():
+        if entry.name.startswith(("shared-", "plan-")):
+            entry.write_bytes(entry.read_bytes()[:-3] + b"xyz")
+    result = build_and_write_cached(out, evidence)
+    assert "2 damaged or mismatched entries ignored" in result.report()
+    assert outputs(out) == outputs(tmp_path / "full")
+    assert "walked 9 of 9 parts" in result.report()  # no plan to take parts over from: all walked again
+
+
+def test_outputs_changed_since_the_last_build_are_not_copied_from(evidence: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_and_write_cached(out, evidence)
+    build_and_write(tmp_path / "full", evidence)
+    for name in OUTPUTS:  # a hand edit of the graph files: the next build must not carry it over
+        (out / name).write_bytes((out / name).read_bytes().replace(b"<https://w3id.org/vexas-kg/id/", b"<urn:x:", 1))
+    edit_one_record(evidence)
+    build_and_write_cached(out, evidence)
+    build_and_write(tmp_path / "full", evidence)
+    assert outputs(out) == outputs(tmp_path / "full")
+
+
+def test_missing_or_damaged_details_are_re_computed_from_the_record(evidence: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_and_write_cached(out, evidence)
+    details = sorted(e for e in (out / CACHE_FOLDER).iterdir() if e.name.startswith("detail-"))
+    for entry in details[::2]:
+        entry.write_bytes(entry.read_bytes()[:100])
+    for entry in details[1::4]:
+        entry.unlink()
+    for name in OUTPUTS:
+        (out / name).unlink()  # nothing to copy from: every subject's details are read
+    result = build_and_write_cached(out, evidence)
+    build_and_write(tmp_path / "full", evidence)
+    assert outputs(out) == outputs(tmp_path / "full")
+    assert f"{len(details[::2])} damaged or mismatched entries ignored" in result.report()
+
+
+def test_a_plan_taken_over_is_the_plan_walked_afresh(corpus: Path) -> None:
+    """Random edits of a graph: the parts taken over from the last plan equal the parts planned from scratch."""
+    build = build_graph(corpus)
+    groups = [(doc_id, {s for s, _, _ in build.asserted[doc_id]}) for doc_id in sorted(build.asserted)]
+    named = [(n, {s.n3() for s in g}) for n, g in groups]
+    base = {s for s, _, _ in build.ontology}
+    ontology = set(build.ontology)
+    rng = random.Random(11)
+    triples = set(build.triples)
+    before, parts = planned(triples, groups, base)
+    subjects = sorted({s for s, _, _ in triples if s not in base}, key=str)
+    taken_over = 0
+    for round_ in range(12):
+        own = sorted((t for t in triples if t not in ontology), key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+        edited = set(triples)
+        for triple in rng.sample(own, 3):
+            edited.discard(triple)  # links, inverse links, types go
+        a, b = rng.sample(subjects, 2)
+        edited.add((a, rng.choice([VX.hasCitationMarker, VX.partOfAlgorithm, VX.study]), b))  # a new (backward) link
+        edited.add((rng.choice(subjects), VX.study, URIRef(f"https://w3id.org/vexas-kg/id/test/new-{round_}")))
+        if round_:  # last round's new object (no subject then) becomes a subject
+            edited.add((URIRef(f"https://w3id.org/vexas-kg/id/test/new-{round_ - 1}"), RDF.type, VX.Figure))
+        after, fresh = planned(edited, groups, base)
+        again = Planner(after.pieces, after.detail, {s.n3() for s in base}, after.backwards, after.reach)
+        again.compare({s: p[0] for s, p in before.pieces.items()}, before.backwards)
+        taken = again.plan(named, {p.name: p for p in parts})
+        assert [(p.name, p.owned, p.subjects, p.key) for p in taken] == \
+            [(p.name, p.owned, p.subjects, p.key) for p in fresh]
+        taken_over += len(taken) - again.walked
+        triples, before, parts = edited, again, taken
+    assert taken_over > 0
 
 
 # -- an unusable cache ---------------------------------------------------------------------------
@@ -237,7 +397,7 @@ def test_jobs_without_a_cached_build_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_parts_are_spread_over_processes_with_the_same_results(corpus: Path, tmp_path: Path) -> None:
     build = build_graph(corpus)
-    index, parts = validation_parts(build, nt_lines(build.triples))
-    one = cached_validation(index, parts, BuildCache(tmp_path / "one"), jobs=1)
-    two = cached_validation(index, parts, BuildCache(tmp_path / "two"), jobs=2)
+    planner, parts = build_parts(build)
+    one = cached_validation(planner, parts, BuildCache(tmp_path / "one"), jobs=1)
+    two = cached_validation(planner, parts, BuildCache(tmp_path / "two"), jobs=2)
     assert one == two and Counter(p.name for p in parts)["shared"] == 1
