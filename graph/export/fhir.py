@@ -8,9 +8,10 @@
   curator notes, and a ``relatedArtifact`` (R5's name for the draft ``relatesTo``) of type
   ``derived-from`` per quote: the verbatim text in ``display`` and, byte-exact, in
   ``document.data``, pointing at the ``Citation`` of the source document;
-- certainty only as GRADE's starting level by design (the design's ``vx:evidenceLevel`` and
-  its ``vx:gradeStartingLevel`` in the vocabulary), every domain that needs a reviewer's
-  judgement rated "not assessed": no judgement the sources do not make;
+- certainty rated "not assessed" (overall and every domain that needs a reviewer's
+  judgement), with no coded rating: GRADE's starting level by design (the design's
+  ``vx:evidenceLevel`` and its ``vx:gradeStartingLevel``) only in the description, as
+  vexas-kg's reading of the design, never as a rating the sources do not make;
 - ``EvidenceVariable`` per study arm and per outcome (measure at a timepoint);
 - ``Citation`` per source document and per publication (title, journal, year, DOI,
   PMID, first author as printed in ``evidence/reference/``).
@@ -43,7 +44,6 @@ STATISTIC_TYPES = "http://terminology.hl7.org/CodeSystem/statistic-type"
 ESTIMATE_TYPES = "http://terminology.hl7.org/CodeSystem/attribute-estimate-type"
 VARIABLE_ROLES = "http://terminology.hl7.org/CodeSystem/variable-role"
 CERTAINTY_TYPES = "http://terminology.hl7.org/CodeSystem/certainty-type"
-CERTAINTY_RATINGS = "http://terminology.hl7.org/CodeSystem/certainty-rating"
 UCUM = "http://unitsofmeasure.org"
 # our statistic term -> HL7 statistic-type code and display
 STATISTICS = {"proportion": ("C44256", "Proportion"), "median": ("C28007", "Median"),
@@ -51,7 +51,7 @@ STATISTICS = {"proportion": ("C44256", "Proportion"), "median": ("C28007", "Medi
 UCUM_UNITS = {"percent": "%", "mg-per-l": "mg/L", "mg-per-day": "mg/d", "g-per-dl": "g/dL", "per-mm3": "/mm3",
               "ml-per-min": "mL/min", "month": "mo", "year": "a"}
 DURATION_UNITS = {"Y": ("a", "years"), "M": ("mo", "months"), "W": ("wk", "weeks"), "D": ("d", "days")}
-# HL7 certainty-rating codes of GRADE's levels; the starting level itself comes from the graph
+# GRADE's level names (the starting level itself comes from the graph; told in prose, never coded)
 GRADE_RATINGS = {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}
 NOT_ASSESSED = (("RiskOfBias", "Risk of bias"), ("Inconsistency", "Inconsistency"), ("Indirectness", "Indirectness"),
                 ("Imprecision", "Imprecision"), ("PublicationBias", "Publication bias"))
@@ -283,24 +283,27 @@ class _Bundle:
         return artifacts
 
     def certainty(self, design: URIRef) -> dict:
+        """Certainty as what it is: not assessed. GRADE's starting level by design only in prose.
+
+        HL7's certainty-type has no code for a design-based starting level, and a coded
+        ``Overall`` rating is what EBM tools display as the certainty of the evidence; no
+        source rates these figures, so nothing is coded as a rating. The starting level is
+        told in the description and attributed to vexas-kg's reading of the design.
+        """
         level = self.starting_level(design)
         subcomponents = [{"type": {"coding": [{"system": CERTAINTY_TYPES, "code": code, "display": display}]},
                           "rating": {"text": "not assessed"}} for code, display in NOT_ASSESSED]
-        certainty: dict[str, Any] = {
-            "type": {"coding": [{"system": CERTAINTY_TYPES, "code": "Overall", "display": "Overall certainty"}]},
-            "subcomponent": subcomponents}
         if level is None:
-            certainty["description"] = (f"No GRADE starting level is recorded for {self.label(design)}; "
-                                        "certainty not assessed.")
-            certainty["rating"] = {"text": "not assessed"}
+            start = f"No GRADE starting level is recorded for {self.label(design)}."
         else:
-            code, display = level
-            certainty["description"] = (f"Starting level by design only: GRADE starts {self.label(design)} "
-                                        f"evidence at '{display.lower()}'. Not a GRADE rating: the domains below "
-                                        "need a reviewer's judgement and are not assessed.")
-            certainty["rating"] = {"coding": [{"system": CERTAINTY_RATINGS, "code": code, "display": display}],
-                                   "text": f"starting level by design: {display.lower()}"}
-        return certainty
+            start = (f"For information only (vexas-kg, from the study design, not a rating): GRADE starts "
+                     f"{self.label(design)} evidence at '{level[1].lower()}' before any judgement.")
+        return {"type": {"coding": [{"system": CERTAINTY_TYPES, "code": "Overall", "display": "Overall certainty"}]},
+                "rating": {"text": "not assessed"},
+                "description": ("Certainty not assessed: no source rates the certainty of this evidence and "
+                                "vexas-kg makes no such judgement; the domains below need a reviewer and are not "
+                                f"assessed. {start}"),
+                "subcomponent": subcomponents}
 
     def starting_level(self, design: URIRef) -> tuple[str, str] | None:
         """The graph's GRADE starting level of the design's evidence level (``vx:gradeStartingLevel``)."""

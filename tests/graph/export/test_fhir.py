@@ -121,11 +121,29 @@ def test_measured_variables_quote_their_response_definitions(built: Build, bundl
                         assert str(g.value(selector, OA.exact)) in note["text"]
 
 
-def test_certainty_is_only_the_starting_level_by_design(bundle: dict) -> None:
-    for evidence in resources(bundle, "Evidence").values():
+def codings(node: object) -> list[dict]:
+    """Every ``coding`` entry anywhere below ``node``."""
+    if isinstance(node, dict):
+        found = [c for c in node.get("coding", []) if isinstance(c, dict)]
+        return found + [c for key, value in node.items() if key != "coding" for c in codings(value)]
+    if isinstance(node, list):
+        return [c for value in node for c in codings(value)]
+    return []
+
+
+def test_no_certainty_rating_is_coded_that_no_source_states(bundle: dict) -> None:
+    """No source rates certainty, so nothing an EBM tool reads as a rating may be coded (finding A10):
+    every certainty, overall and per domain, is "not assessed", no HL7 certainty-rating code appears
+    anywhere, and the design-based starting level is prose attributed to vexas-kg."""
+    assert "certainty-rating" not in json.dumps(bundle, default=str)
+    assert not [c for c in codings(bundle) if "certainty-rating" in str(c.get("system", ""))]
+    evidences = resources(bundle, "Evidence").values()
+    assert any(e.get("certainty") for e in evidences)
+    for evidence in evidences:
         for certainty in evidence.get("certainty", []):
-            assert "starting level" in certainty["rating"]["text"] or certainty["rating"]["text"] == "not assessed"
-            assert {c["code"] for c in certainty["rating"].get("coding", [])} <= {"low"}
+            assert certainty["rating"] == {"text": "not assessed"}
+            assert certainty["description"].startswith("Certainty not assessed")
+            assert "not a rating" in certainty["description"] or "No GRADE starting level" in certainty["description"]
             assert all(s["rating"] == {"text": "not assessed"} for s in certainty["subcomponent"])
 
 
