@@ -21,6 +21,7 @@ from vexas_kg.graph.report.data import Entity, Evidence, Row
 from vexas_kg.graph.report.numbers import decimal, in_words, percent, printed, wilson
 from vexas_kg.graph.report.plot import Point, layout, percent_scale, ratio_scale
 from vexas_kg.graph.report.sources import Sources, SourceView
+from vexas_kg.loaders.criteria import OPERATOR_WORDS
 from vexas_kg.ontology.vocab import VXID
 
 ID = str(VXID)
@@ -98,6 +99,27 @@ class Context:
     def number(self, item: Identifier | str | None, value: Identifier | None) -> str:
         """``value`` as its item's quote prints it."""
         return printed(text(value), self.quotes.get(str(item), []) if item is not None else [])
+
+
+_STARTING = re.compile(r"^(?P<level>[\w -]+?) \(starting level by design; (?P<domains>.+): not assessed\)$")
+
+
+def certainty(value: object) -> str:
+    """A study's certainty as it stands: not assessed, with GRADE's starting level by design as context.
+
+    The graph gives GRADE's starting level for a design (``startingCertainty``, e.g. "low (starting
+    level by design; ...: not assessed)"). No source rates certainty, so a page never shows the level
+    as the rating: it says "certainty not assessed" first and names the level as the design's
+    starting point, before the judgements nobody has made.
+    """
+    shown = text(value) if not isinstance(value, str) else " ".join(value.split())
+    if not shown:
+        return ""
+    match = _STARTING.match(shown)
+    if match is None:
+        return f"certainty not assessed ({shown})"
+    return (f"certainty not assessed: no source rates it. GRADE's starting level by design for this study type "
+            f"is {match.group('level')}, before any judgement; {match.group('domains')}: not assessed")
 
 
 def at_time(value: object) -> str:
@@ -196,7 +218,7 @@ def sof_row(entry: Mapping[str, object], ctx: Context) -> dict[str, object]:
     return {
         "figure": figure, "href": ctx.pages.get(figure), "study": study, "study_href": ctx.pages.get(study_iri),
         "design": text(row.get("design")), "level_of_evidence": text(row.get("evidenceLevel")),
-        "certainty": text(row.get("startingCertainty")), "basis": text(row.get("basis")),
+        "certainty": certainty(row.get("startingCertainty")), "basis": text(row.get("basis")),
         "pairs": [pair | {"href": ctx.pages.get(str(pair["other"]))} for pair in ctx.pairs.get(figure, [])],
         "arm": text(row.get("arm")), "interventions": entry["interventions"],
         "composition": text(row.get("composition")), "level": text(row.get("level")),
@@ -320,6 +342,7 @@ def environment() -> Environment:
     env.filters["words"] = in_words
     env.filters["at"] = at_time
     env.filters["short"] = short_id
+    env.filters["operator"] = lambda token: OPERATOR_WORDS.get(str(token), str(token))
     env.filters["column"] = lambda name: re.sub(r"(?<!^)(?=[A-Z])", " ", str(name)).lower()
     return env
 
@@ -412,16 +435,28 @@ def render_site(evidence: Evidence, sources: Sources, reference: object) -> dict
                   pair_verdicts(evidence.tables.get("comparisons", [])))
     out: dict[str, bytes] = assets()
 
+    statuses = document_statuses(evidence)
+    item_at = {path: iri for iri, path in pages.paths.items() if path.startswith("trails/")}
+
     def page(path: str, template: str, title: str, **values: object) -> None:
         depth = path.count("/")
-        html = env.get_template(template).render(
-            root="../" * depth, title=title, path=path, nav=NAV, build=ctx.build, ctx=ctx, link=_linker(ctx, depth),
-            **values)
-        out[path] = html.encode("utf-8")
+
+        def render(shown: list[dict[str, str]]) -> str:
+            return env.get_template(template).render(
+                root="../" * depth, title=title, path=path, nav=NAV, build=ctx.build, ctx=ctx,
+                link=_linker(ctx, depth), statuses=shown, **values)
+
+        html = render([])
+        quoted = {item_at[p] for p in _TRAIL_LINK.findall(html) if p in item_at}
+        if path in item_at:
+            quoted.add(item_at[path])
+        shown = [statuses[d] for d in sorted({d for i in quoted for d in documents_of(evidence, i)}) if d in statuses]
+        out[path] = (render(shown) if shown else html).encode("utf-8")
 
     page("index.html", "overview.html", "Overview", **overview_view(ctx))
     page("comparative.html", "comparative.html", "Comparative efficacy",
          groups=sof_groups(evidence.tables.get("comparative-efficacy", []), ctx),
+         designs=designs(evidence.tables.get("comparative-efficacy", [])),
          comparisons=evidence.tables.get("comparisons"))
     page("interventions.html", "interventions.html", "Drugs, classes & procedures", **overview_view(ctx))
     page("studies.html", "studies.html", "Studies", studies=[study_view(s, ctx) for s in evidence.studies])
@@ -438,6 +473,32 @@ def render_site(evidence: Evidence, sources: Sources, reference: object) -> dict
     return out
 
 
+_TRAIL_LINK = re.compile(r'href="(?:\.\./)*(trails/[^"#]+)')
+
+
+def documents_of(evidence: Evidence, item: str) -> set[str]:
+    """The documents an item's quotes come from (its trail's ``document`` steps)."""
+    return {str(r["node"]) for r in evidence.trails.get(item, []) if text(r.get("relation")) == "document"}
+
+
+def document_statuses(evidence: Evidence) -> dict[str, dict[str, str]]:
+    """Per document with an editorial status as printed (e.g. "content is pending human review"):
+    its short id, title and status. Shown on every page that quotes the document, because a
+    guideline author reads a page, not the trail behind each line."""
+    found: dict[str, dict[str, str]] = {}
+    for rows in evidence.trails.values():
+        titles = {str(r["node"]): text(r.get("label")) for r in rows if text(r.get("relation")) == "document"}
+        for row in rows:
+            if text(row.get("relation")) == "editorial status" and row.get("parent") is not None:
+                document = str(row["parent"])
+                entry = found.setdefault(document, {"id": short_id(document).removeprefix("doc/"),
+                                                    "title": titles.get(document, ""), "status": ""})
+                status = text(row.get("label"))
+                if status and status not in entry["status"].split("; "):
+                    entry["status"] = "; ".join(x for x in (entry["status"], status) if x)
+    return found
+
+
 def _linker(ctx: Context, depth: int):
     """``link(iri)``: the relative URL of the resource's page, or None when it has none."""
     prefix = "../" * depth
@@ -447,6 +508,17 @@ def _linker(ctx: Context, depth: int):
         return prefix + found if found else None
 
     return link
+
+
+def designs(rows: Iterable[Row]) -> list[str]:
+    """The study designs that comparative-efficacy rows name, each with its number of studies
+    ("cohort study (1 study)"): the report says what the graph holds, never what the world lacks."""
+    studies: "OrderedDict[str, set[str]]" = OrderedDict()
+    for row in rows:
+        design = text(row.get("design"))
+        if design:
+            studies.setdefault(design, set()).add(text(row.get("study")) or text(row.get("studyLabel")))
+    return [f"{design} ({len(found)} stud{'y' if len(found) == 1 else 'ies'})" for design, found in sorted(studies.items())]
 
 
 def overview_view(ctx: Context) -> dict[str, object]:
@@ -469,7 +541,8 @@ def overview_view(ctx: Context) -> dict[str, object]:
     counts = {row.get("entity"): row for row in dimensions.get("intervention", [])}
     return {"dimensions": dimensions, "kinds": kinds, "basics": basics, "about": about, "interventions": interventions,
             "intervention_counts": {str(k): v for k, v in counts.items()},
-            "gaps": evidence.tables.get("evidence-gaps", [])}
+            "gaps": evidence.tables.get("evidence-gaps", []),
+            "designs": [f"{text(r.get('label'))} ({text(r.get('studies'))})" for r in dimensions.get("study design", [])]}
 
 
 def items_view(ctx: Context) -> list[dict[str, object]]:
@@ -493,12 +566,14 @@ def study_view(entity: Entity, ctx: Context) -> dict[str, object]:
                                  "lines": []})["lines"].append(row)
     known = ("study", "publication", "arm", "response definition", "baseline figure", "outcome figure")
     levels: list[str] = []
+    certainties: list[str] = []
     compositions: dict[str, str] = {}
     for row in ctx.evidence.tables.get("comparative-efficacy", []):
         if study_of(row, ctx)[1] == entity.iri:
-            for value in (text(row.get("evidenceLevel")), text(row.get("startingCertainty"))):
-                if value and value not in levels:
-                    levels.append(value)
+            for found, value in ((levels, text(row.get("evidenceLevel"))),
+                                 (certainties, certainty(row.get("startingCertainty")))):
+                if value and value not in found:
+                    found.append(value)
             if text(row.get("composition")):
                 compositions[text(row.get("arm"))] = text(row.get("composition"))
     has_spread = any(ctx.spread(row.get("item")) for row in sections.get("baseline figure", []))
@@ -507,7 +582,7 @@ def study_view(entity: Entity, ctx: Context) -> dict[str, object]:
             "definitions": [g for g in grouped.values() if g["section"] == "response definition"],
             "baseline": sections.get("baseline figure", []), "outcomes": sections.get("outcome figure", []),
             "other": [(name, section) for name, section in sections.items() if name not in known],
-            "levels": levels, "compositions": compositions, "has_spread": has_spread}
+            "levels": levels, "certainties": certainties, "compositions": compositions, "has_spread": has_spread}
 
 
 def intervention_view(entity: Entity, ctx: Context) -> dict[str, object]:
