@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from rdflib import URIRef
 from rdflib.term import Identifier
 
-from vexas_kg.graph.report.data import Entity, Evidence, Row
+from vexas_kg.graph.report.data import Cells, Entity, Evidence, Row
 from vexas_kg.graph.report.numbers import decimal, in_words, percent, printed, wilson
 from vexas_kg.graph.report.plot import Point, layout, percent_scale, ratio_scale
 from vexas_kg.graph.report.sources import Sources, SourceView
@@ -458,7 +458,8 @@ def render_site(evidence: Evidence, sources: Sources, reference: object) -> dict
          groups=sof_groups(evidence.tables.get("comparative-efficacy", []), ctx),
          designs=designs(evidence.tables.get("comparative-efficacy", [])),
          comparisons=evidence.tables.get("comparisons"))
-    page("interventions.html", "interventions.html", "Drugs, classes & procedures", **overview_view(ctx))
+    page("interventions.html", "interventions.html", "Drugs, classes & procedures", **overview_view(ctx),
+         undiscussed={e.iri for e in evidence.interventions if not discussed(own_items(e, ctx))})
     page("studies.html", "studies.html", "Studies", studies=[study_view(s, ctx) for s in evidence.studies])
     page("items.html", "items.html", "All figures & claims", items=items_view(ctx))
     page("citation-audit.html", "audit.html", "Citation audit", rows=evidence.tables.get("citation-audit", []))
@@ -538,7 +539,8 @@ def overview_view(ctx: Context) -> dict[str, object]:
     interventions = {}
     for entity in evidence.interventions:
         interventions.setdefault(entity.kind, []).append(entity)
-    counts = {row.get("entity"): row for row in dimensions.get("intervention", [])}
+    counts = {row.get("entity"): row for name in ("intervention", "drug", "drug class", "procedure")
+              for row in dimensions.get(name, [])}
     return {"dimensions": dimensions, "kinds": kinds, "basics": basics, "about": about, "interventions": interventions,
             "intervention_counts": {str(k): v for k, v in counts.items()},
             "gaps": evidence.tables.get("evidence-gaps", []),
@@ -585,6 +587,57 @@ def study_view(entity: Entity, ctx: Context) -> dict[str, object]:
             "levels": levels, "certainties": certainties, "compositions": compositions, "has_spread": has_spread}
 
 
+RECOMMENDING = ("short answer", "recommendation", "algorithm step")
+
+
+def decision_points(evidence: Evidence, claim: str) -> list[tuple[str, str]]:
+    """A claim's decision points as (IRI, label), from its trail: its own, else its algorithm's.
+
+    The label is the graph's ("after failure or intolerance of azacitidine and ruxolitinib and
+    tocilizumab"): a conjunction stays one decision point, and a class stays the class the source
+    names, never the member drug a page is about."""
+    rows = [r for r in evidence.trails.get(claim, []) if text(r.get("relation")) == "decision point"]
+    own = [r for r in rows if not text(r.get("detail"))]
+    return sorted({(str(r["node"]), text(r.get("label"))) for r in (own or rows)}, key=lambda point: point[1])
+
+
+def failed_in(point: str) -> set[str]:
+    """The slugs of the interventions an after-failure decision point names (``…/after-failure/a+b``)."""
+    path = path_of(point) or ""
+    return set(path.split("/", 2)[2].split("+")) if path.startswith("decision-point/after-failure/") else set()
+
+
+def advice_for(entity: Entity, ctx: Context) -> list[dict[str, object]]:
+    """Where the sources recommend ``entity``: one row per recommending claim that names it as a
+    treatment (``treatment-for-presentation``, other than as a caution), as an option after a failure
+    (``alternatives-after-failure``) or as a subject (``statements``), each at the claim's own decision
+    points as the graph labels them. A claim whose decision point is the failure of ``entity`` itself
+    is not advice for it, and a caution (a risk the drug carries) is not a recommendation."""
+    evidence = ctx.evidence
+    rows: "OrderedDict[str, Row]" = OrderedDict()
+    for row in evidence.tables.get("treatment-for-presentation", []):
+        if text(row.get("treatment")) == entity.label and not text(row.get("role")).startswith("caution"):
+            rows.setdefault(text(row.get("claim")), row)
+    for _, found in sorted(evidence.alternatives.items()):
+        for row in found:
+            if text(row.get("option")) == entity.label:
+                rows.setdefault(text(row.get("claim")), row)
+    for row in evidence.by_intervention.get(entity.iri, {}).get("statements") or []:
+        if text(row.get("kindLabel")) in RECOMMENDING and not text(row.get("via")):
+            rows.setdefault(text(row.get("claim")), row)
+    mine = (path_of(entity.iri) or "").rsplit("/", 1)[-1]
+    result = []
+    for claim, row in rows.items():
+        points = decision_points(evidence, claim)
+        if not points or any(mine in failed_in(iri) for iri, _ in points):
+            continue
+        condition = next((text(r.get("label")) for r in evidence.trails.get(claim, [])
+                          if text(r.get("relation")) == "condition"), "") or text(row.get("condition"))
+        cells = Cells({**row, "condition": condition, "kind": row.get("kind") or row.get("kindLabel")})
+        result.append({"decision": "; or ".join(label for _, label in points), "row": cells})
+    return result
+
+
 def intervention_view(entity: Entity, ctx: Context) -> dict[str, object]:
     evidence = ctx.evidence
     per = evidence.by_intervention.get(entity.iri, {})
@@ -597,30 +650,7 @@ def intervention_view(entity: Entity, ctx: Context) -> dict[str, object]:
     for row in safety:
         if row not in adverse:
             checklist.setdefault(text(row.get("category")), []).append(row)
-    recommendations = []
-    presentations: "OrderedDict[tuple[str, str], dict[str, object]]" = OrderedDict()
-    for row in evidence.tables.get("treatment-for-presentation", []):
-        if text(row.get("treatment")) == entity.label:
-            entry = presentations.setdefault((text(row.get("claim")), text(row.get("role"))),
-                                             {"row": row, "manifestations": []})
-            if text(row.get("manifestationLabel")) not in entry["manifestations"]:
-                entry["manifestations"].append(text(row.get("manifestationLabel")))
-    for (claim, role), entry in presentations.items():
-        what = "initial therapy" if "initial" in role or not role else role
-        recommendations.append({"decision": f"{what} for a presentation with {', '.join(entry['manifestations'])}",
-                                "row": entry["row"]})
-    for drug, rows in sorted(evidence.alternatives.items()):
-        for row in rows:
-            if text(row.get("option")) == entity.label:
-                recommendations.append({"decision": f"after failure or intolerance of {ctx.labels.get(drug, drug)}",
-                                        "row": row})
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for rec in recommendations:
-        key = (rec["decision"], text(rec["row"].get("claim")))
-        if key not in seen:
-            seen.add(key)
-            unique.append(rec)
+    unique = advice_for(entity, ctx)
     on_page = {f["figure"] for f in figures} | {text(r.get("item")) for r in safety} | {text(r["row"].get("claim")) for r in unique}
     statements = per.get("statements")
     if statements:
@@ -630,4 +660,26 @@ def intervention_view(entity: Entity, ctx: Context) -> dict[str, object]:
     gaps = [r for r in evidence.tables.get("evidence-gaps", []) if text(r.get("intervention")) == entity.iri]
     return {"entity": entity, "figures": figures, "checklist": checklist, "adverse": adverse,
             "recommendations": unique, "contrasts": contrasts, "gaps": gaps, "statements": statements,
-            "contrast_source": "contrasts"}
+            "contrast_source": "contrasts", "own": own_items(entity, ctx, figures, safety, unique)}
+
+
+def own_items(entity: Entity, ctx: Context, figures: list[dict[str, object]] | None = None,
+              safety: list[Row] | None = None, advice: list[dict[str, object]] | None = None) -> dict[str, int]:
+    """How many figures, safety rules and events, recommendations and statements the sources state for
+    ``entity`` itself (not for a class it belongs to, nor for a member drug of a class). All zero means
+    no source discusses it: it is in the graph only through a class or a reference entry's title, and
+    its page must say so rather than look like a drug with evidence."""
+    per = ctx.evidence.by_intervention.get(entity.iri, {})
+    if figures is None:
+        figures = [sof_row(entry, ctx) for entry in group_figures(per.get("comparative-efficacy", []))]
+    safety = per.get("safety-profile", []) if safety is None else safety
+    advice = advice_for(entity, ctx) if advice is None else advice
+    return {"figures": sum(1 for f in figures if not any("class-level" in str(s) for s in f["scopes"])),
+            "class_figures": sum(1 for f in figures if any("class-level" in str(s) for s in f["scopes"])),
+            "safety": sum(1 for r in safety if text(r.get("inheritance")) in ("", "stated for it")),
+            "recommendations": len(advice),
+            "statements": sum(1 for r in per.get("statements") or [] if not text(r.get("via")))}
+
+
+def discussed(counts: Mapping[str, int]) -> bool:
+    return any(counts[k] for k in ("figures", "safety", "recommendations", "statements"))
