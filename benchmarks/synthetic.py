@@ -380,7 +380,8 @@ class DocumentWriter:
             sentence = f"{step}. {step_label}: {self.L(option)} for patients of {self.doc}."
             self.claim(f"step-{step}", "algorithm-step", sentence, [option], direction="recommends",
                        cites=self.cites(self.refs), algorithm="sequence", step=step, step_label=step_label,
-                       condition_interventions=[failed], decision_point="after-failure", preference_rank=step)
+                       condition_interventions=[failed], condition_kinds=["failure", "intolerance"],
+                       decision_point="after-failure", preference_rank=step)
         shared = [c for c in self.ent.member_of.get(failed, [])]
         if shared:
             cls = shared[0]
@@ -391,7 +392,8 @@ class DocumentWriter:
         cond = f"if {self.L(failed)} is not tolerated"
         sentence = f"We recommend {self.L(options[0])} {cond} in {self.doc}."
         self.claim("recommendation", "recommendation", sentence, [options[0]], direction="recommends",
-                   condition=cond, condition_interventions=[failed], decision_point="after-failure",
+                   condition=cond, condition_interventions=[failed], condition_kinds=["intolerance"],
+                   decision_point="after-failure",
                    cites=self.cites(self.refs))
 
     def answer(self) -> None:

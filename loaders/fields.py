@@ -179,6 +179,10 @@ class Fields:
             out.append(int(item.text))
         return out
 
+    def holds_mappings(self, key: str) -> bool:
+        """Whether ``key`` is a list of mappings (a field written either as texts or as entries)."""
+        return any(isinstance(item, Mapping) for item in self._sequence(key))
+
     def items(self, key: str) -> Iterator["Fields"]:
         for i, item in enumerate(self._sequence(key)):
             yield Fields(item, self.file, f"{self._path(key)}[{i}]")

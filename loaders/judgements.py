@@ -29,19 +29,91 @@ LABELS = {
 }
 
 
-def decision_point_iri(kind: str, failed: list[str], quantifier: str | None = None) -> URIRef:
-    """One node per decision point: the same moment in two documents is the same IRI. After the
-    failure of an earlier therapy the source does not name, the point is ``after-failure/unnamed``."""
+Conditions = list[tuple[tuple[str, ...], tuple[str, ...]]]
+"""An after-failure point's conditions: (intervention slugs, empty for a therapy the source does
+not name; the condition kinds the source prints for them), in label order."""
+
+
+def decision_point_iri(kind: str, conditions: Conditions, quantifier: str | None = None) -> URIRef:
+    """One node per decision point: the same moment in two documents is the same IRI, and a moment
+    is its interventions with what happened to them ("after failure of X" and "after failure or
+    intolerance of X" are different moments). After the failure of an earlier therapy the source
+    does not name, the interventions are ``unnamed``."""
     if kind == "after-failure":
-        named = "+".join(sorted(set(failed))) or UNNAMED
-        return iris.instance(f"decision-point/after-failure/{'any-of/' if quantifier == 'any-failed' else ''}{named}")
+        parts = "/".join(f"{'+'.join(slugs) or UNNAMED}/{'+'.join(kinds)}" for slugs, kinds in sorted(conditions))
+        return iris.instance(f"decision-point/after-failure/{'any-of/' if quantifier == 'any-failed' else ''}{parts}")
     return iris.instance(f"decision-point/{kind}")
+
+
+def _either(words: list[str], last: str) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def decision_label(conditions: Conditions, names: dict[str, str], quantifier: str | None) -> str:
+    """The label of an after-failure point, built from its recorded conditions only: "after
+    failure or intolerance of ruxolitinib; and contraindication, failure or unavailability of
+    both azacitidine and tocilizumab"."""
+    phrases = []
+    for slugs, kinds in conditions:
+        what = _either(list(kinds), "or")
+        labels = [names[slug] for slug in slugs]
+        if not labels:
+            phrases.append(f"{what} of an earlier therapy the source does not name")
+        elif len(labels) == 1:
+            phrases.append(f"{what} of {labels[0]}")
+        elif quantifier == "any-failed":
+            phrases.append(f"{what} of {'either ' if len(labels) == 2 else 'any one of '}{_either(labels, 'or')}")
+        else:
+            phrases.append(f"{what} of {'both ' if len(labels) == 2 else 'all of '}{_either(labels, 'and')}")
+    return "after " + ("; or " if quantifier == "any-failed" else "; and ").join(phrases)
+
+
+def _kinds(f: Fields, key: str) -> tuple[str, ...]:
+    allowed = set(model.scheme("condition-kinds"))
+    kinds = f.slugs(key)
+    if not kinds:
+        raise f.error(key, f"give what the source says happened (one or more of: {', '.join(sorted(allowed))})")
+    for kind in kinds:
+        if kind not in allowed:
+            raise f.error(key, f"{kind!r} is not one of: {', '.join(sorted(allowed))}")
+    if len(set(kinds)) != len(kinds):
+        raise f.error(key, "a condition kind is listed twice")
+    return tuple(sorted(kinds))
+
+
+def conditions(f: Fields, failed: list[str]) -> Conditions:
+    """Read ``condition_kinds``: what the source says happened to the earlier interventions, only
+    as it prints it. A list of kinds (``[failure, intolerance]``) holds for all of them; entries
+    ``{of, kinds}`` are for a source that says different things of different interventions ("When
+    ruxolitinib has failed or is not tolerated" … "only if azacitidine and tocilizumab are
+    contraindicated, unavailable, or have failed")."""
+    if not f.holds_mappings("condition_kinds"):
+        return [(tuple(sorted(set(failed))), _kinds(f, "condition_kinds"))]
+    groups: Conditions = []
+    seen: set[str] = set()
+    for entry in f.items("condition_kinds"):
+        of = entry.slugs("of")
+        if not of:
+            raise entry.error("of", "name the condition_interventions this entry is about")
+        for slug in of:
+            if slug not in failed:
+                raise entry.error("of", f"{slug!r} is not one of condition_interventions")
+            if slug in seen:
+                raise entry.error("of", f"{slug!r} is in two entries")
+            seen.add(slug)
+        groups.append((tuple(sorted(set(of))), _kinds(entry, "kinds")))
+        entry.done()
+    missing = sorted(set(failed) - seen)
+    if missing:
+        raise f.error("condition_kinds", f"give the condition kinds of: {', '.join(missing)}")
+    return sorted(groups, key=lambda group: (len(group[1]), group[0]))
 
 
 def decision_point(loader: "_Loader", node: URIRef, f: Fields, failed: list[str], required: bool) -> list[str]:
     """Read ``decision_point`` (one kind, or a list where one sentence gives advice for several
     moments: "for patients with myelodysplastic features or those refractory to ...") and link
-    ``node`` to each (shared) decision point node. Several failed interventions need
+    ``node`` to each (shared) decision point node. An after-failure point needs
+    ``condition_kinds`` (see :func:`conditions`), and several failed interventions need
     ``failure_of``: all-failed ("refractory to JAK inhibitors and IL-6 blockade") or any-failed
     ("switching between JAK inhibitor and IL-6 blockade"), which are different moments.
     Returns the kinds read."""
@@ -57,30 +129,45 @@ def decision_point(loader: "_Loader", node: URIRef, f: Fields, failed: list[str]
     if kinds and failed and "after-failure" not in kinds:
         raise f.error("decision_point", "condition_interventions (the interventions that failed) belong to an "
                       "after-failure decision point; add after-failure or drop them")
-    several = "after-failure" in kinds and len(set(failed)) > 1
+    after = "after-failure" in kinds
+    if f.has("condition_kinds") and not after:
+        raise f.error("condition_kinds", "condition_kinds say what happened before an after-failure decision point; "
+                      "add after-failure or drop them")
+    if after and not f.has("condition_kinds"):
+        raise f.error("condition_kinds", "an after-failure decision point says what the source says happened "
+                      f"(condition_kinds: one or more of {', '.join(sorted(model.scheme('condition-kinds')))})")
+    recorded = conditions(f, failed) if after else []
+    several = after and len(set(failed)) > 1
     quantifier = f.choice("failure_of", set(model.scheme("failure-quantifiers")), required=several)
     if quantifier is not None and not several:
         raise f.error("failure_of", "failure_of says whether all or any of several failed interventions failed; "
                       "give it only with two or more condition_interventions")
     for kind in kinds:
-        point = decision_point_iri(kind, failed, quantifier)
+        point = decision_point_iri(kind, recorded, quantifier)
         loader.add(node, VX.decisionPoint, point)
         loader.add(point, RDF.type, VX.DecisionPoint)
         loader.add(point, VX.decisionKind, iris.term(kind))
         if kind != "after-failure":
             loader.add(point, RDFS.label, Literal(LABELS[kind]))
             continue
-        names = []
-        for slug in sorted(set(failed)):
-            loader.add(point, VX.afterFailureOf, loader.entity(f, "condition_interventions", slug,
-                                                               {"drug", "drug-class", "procedure"}))
-            names.append(loader.entities[slug].label or slug)
+        names = {}
+        for slugs, condition_kinds in recorded:
+            for slug in slugs or (UNNAMED,):
+                condition = URIRef(f"{point}/condition/{slug}")
+                loader.add(point, VX.hasCondition, condition)
+                loader.add(condition, RDF.type, VX.DecisionCondition)
+                for condition_kind in condition_kinds:
+                    loader.add(condition, VX.conditionKind, iris.term(condition_kind))
+                if slug != UNNAMED:
+                    entity = loader.entity(f, "condition_interventions", slug, {"drug", "drug-class", "procedure"})
+                    loader.add(point, VX.afterFailureOf, entity)
+                    loader.add(condition, VX.conditionOn, entity)
+                    names[slug] = loader.entities[slug].label or slug
+                who = names.get(slug, "an earlier therapy the source does not name")
+                loader.add(condition, RDFS.label, Literal(f"{_either(list(condition_kinds), 'or')} of {who}"))
         if quantifier is not None:
             loader.add(point, VX.failureQuantifier, iris.term(quantifier))
-        joined = (" or " if quantifier == "any-failed" else " and ").join(names)
-        label = f"after failure or intolerance of {'either ' if quantifier == 'any-failed' else ''}{joined}" if names \
-            else "after failure of an earlier therapy the source does not name"
-        loader.add(point, RDFS.label, Literal(label))
+        loader.add(point, RDFS.label, Literal(decision_label(recorded, names, quantifier)))
     return kinds
 
 
@@ -96,6 +183,17 @@ def claim_context(loader: "_Loader", node: URIRef, f: Fields, kind: str | None, 
         if rank < 1:
             raise f.error("preference_rank", "ranks start at 1 (the first choice)")
         loader.lit(node, VX.preferenceRank, rank, XSD.positiveInteger)
+    subjects = set(f.slugs("subjects"))
+    for key, prop, what in (("comparators", VX.comparator, "names only to compare its options with"),
+                            ("add_on", VX.addOn, "adds to the current treatment")):
+        for slug in f.slugs(key):
+            if slug not in subjects:
+                raise f.error(key, f"{slug!r} is not one of the claim's subjects")
+            if direction != "recommends":
+                raise f.error(key, f"only advice (direction recommends) has subjects it {what}")
+            loader.add(node, prop, loader.entity(f, key, slug, {"drug", "drug-class", "procedure"}))
+    if set(f.slugs("comparators")) & set(f.slugs("add_on")):
+        raise f.error("add_on", "a comparator is not an option the advice adds")
     doc = loader.out.doc_id
     for other, target, loc in f.refs("calls_similar"):
         if other not in (None, doc):

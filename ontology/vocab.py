@@ -23,6 +23,7 @@ class VX(DefinedNamespace):
     ClinicalEntity: URIRef
     ConferenceAbstract: URIRef
     Criterion: URIRef
+    DecisionCondition: URIRef
     DecisionPoint: URIRef
     SubjectLink: URIRef
     Disease: URIRef
@@ -48,6 +49,7 @@ class VX(DefinedNamespace):
     StudyReport: URIRef
 
     about: URIRef
+    addOn: URIRef
     afterFailureOf: URIRef
     appliesTo: URIRef
     arm: URIRef
@@ -58,6 +60,7 @@ class VX(DefinedNamespace):
     citedNumber: URIRef
     ciUpper: URIRef
     claimKind: URIRef
+    comparator: URIRef
     comparatorArm: URIRef
     comparatorLabel: URIRef
     comparedTo: URIRef
@@ -70,6 +73,9 @@ class VX(DefinedNamespace):
     decisionKind: URIRef
     decisionPoint: URIRef
     failureQuantifier: URIRef
+    hasCondition: URIRef
+    conditionOn: URIRef
+    conditionKind: URIRef
     hasSubjectLink: URIRef
     linkedSubject: URIRef
     subjectRole: URIRef
@@ -184,6 +190,8 @@ class VXT(DefinedNamespace):
         "conclusion",
         "conference-abstract",
         "context",
+        "condition-kinds",
+        "contraindication",
         "contraindication-threshold",
         "count",
         "crp-level",
@@ -195,6 +203,7 @@ class VXT(DefinedNamespace):
         "dosing",
         "evidence-levels",
         "expert-opinion",
+        "failure",
         "failure-quantifiers",
         "finding",
         "g-per-dl",
@@ -205,6 +214,7 @@ class VXT(DefinedNamespace):
         "indication",
         "indirectness",
         "infection",
+        "intolerance",
         "initial-treatment",
         "limitation",
         "measures",
@@ -258,6 +268,7 @@ class VXT(DefinedNamespace):
         "subject-roles",
         "systematic-review",
         "time-to-discontinuation",
+        "unavailability",
         "units",
         "vaccination",
         "year",

@@ -124,6 +124,7 @@ _BUILTIN: tuple[Kind, ...] = (
     Kind("response-definition", VX.ResponseDefinition, "response definition", "response-definition"),
     Kind("criterion", VX.Criterion, "criterion", "criterion"),
     Kind("decision-point", VX.DecisionPoint, "decision point", "decision-point"),
+    Kind("decision-condition", VX.DecisionCondition, "decision condition", "condition"),
     Kind("subject-link", VX.SubjectLink, "subject link", "subject"),
     # The entity list (entities.yaml), in section order.
     Kind("drug-class", VX.DrugClass, "drug class", "drug-class", ENTITIES, "drug_classes", labelled=True,

@@ -142,10 +142,12 @@ def sparql_syntax(term: Identifier) -> str:
 
 
 def to_table(table: ResultTable) -> str:
-    """Aligned columns, or one block per row when that would be wider than TABLE_WIDTH.
+    """Aligned columns, or one block per row when that would be wider than TABLE_WIDTH or a
+    cell is longer than CELL_WIDTH: a text is never cut, since the part a cut hides is often the
+    qualifier ("… or those refractory to JAK inhibitors and IL-6 blockade").
 
     A column with no value in any row is left out and named in the footer; in the
-    block layout a row's empty fields are left out and long texts are shown whole.
+    block layout a row's empty fields are left out.
     """
     shown = [i for i in range(len(table.columns)) if any(row[i] is not None for row in table.rows)]
     if not table.rows:
@@ -157,7 +159,7 @@ def to_table(table: ResultTable) -> str:
     count = len(table.rows)
     footer = f"({count} row{'s' if count != 1 else ''}"
     footer += f"; empty columns not shown: {', '.join(hidden)})" if hidden else ")"
-    if sum(widths) + 2 * (len(widths) - 1) > TABLE_WIDTH:
+    if sum(widths) + 2 * (len(widths) - 1) > TABLE_WIDTH or any(w > CELL_WIDTH for w in widths):
         return _blocks(table, [table.columns[i] for i in shown], shown, footer)
 
     def line(values: list[str]) -> str:
@@ -174,7 +176,7 @@ def _blocks(table: ResultTable, names: list[str], shown: list[int], footer: str)
         lines.append(f"-[ row {number} ]" + "-" * max(0, width - len(str(number)) - 3))
         for name, i in zip(names, shown):
             if row[i] is not None:
-                lines.append(f"{name.ljust(width)}  {_cell(row[i], whole=True)}")
+                lines.append(f"{name.ljust(width)}  {_cell(row[i])}")
     lines.append(footer)
     return "\n".join(lines) + "\n"
 
@@ -184,8 +186,8 @@ def short_iri(iri: str) -> str:
     return model.short_id(iri) or iris.prefixed(iri) or f"<{iri}>"
 
 
-def _cell(term: Identifier | None, whole: bool = False) -> str:
+def _cell(term: Identifier | None) -> str:
     if term is None:
         return ""
     text = short_iri(str(term)) if isinstance(term, URIRef) else " ".join(str(term).split())
-    return text if whole or len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 1] + "…"
+    return text

@@ -314,7 +314,7 @@ def test_after_ruxolitinib_failure_and_first_presentation_are_different_decision
     graph = built.graph
     step1 = graph.value(VXID["doc/000/claim/step-1-azacitidine"], VX.decisionPoint)
     day1 = graph.value(VXID["doc/001/claim/algorithm-day-1"], VX.decisionPoint)
-    assert step1 == VXID["decision-point/after-failure/ruxolitinib"]
+    assert step1 == VXID["decision-point/after-failure/ruxolitinib/failure+intolerance"]
     assert day1 == VXID["decision-point/initial-treatment"]
 
 
@@ -349,9 +349,9 @@ def test_advice_with_two_branches_has_both_decision_points(built: Build) -> None
     graph = built.graph
     points = set(graph.objects(VXID["doc/001/claim/azacitidine-consider"], VX.decisionPoint))
     assert points == {VXID["decision-point/specific-situation"],
-                      VXID["decision-point/after-failure/il6-inhibitor+jak-inhibitor"]}
-    assert str(graph.value(VXID["decision-point/after-failure/il6-inhibitor+jak-inhibitor"], RDFS.label)) == \
-        "after failure or intolerance of IL-6 inhibitors and JAK inhibitors"
+                      VXID["decision-point/after-failure/il6-inhibitor+jak-inhibitor/failure"]}
+    assert str(graph.value(VXID["decision-point/after-failure/il6-inhibitor+jak-inhibitor/failure"], RDFS.label)) == \
+        "after failure of both IL-6 inhibitors and JAK inhibitors"
 
 
 def test_every_manifestation_a_claim_names_has_a_role(built: Build) -> None:
@@ -454,3 +454,152 @@ def test_after_failure_of_several_interventions_says_all_or_any(built: Build) ->
            if graph.value(p, VX.decisionKind) == VXT["after-failure"]}
     assert {graph.value(p, VX.failureQuantifier) for p in aza} == {VXT["all-failed"]}
     assert not aza & switch
+
+
+# ---------------------------------------------------------------- decision conditions as printed
+
+def names_of(graph: Graph, node: URIRef) -> list[str]:
+    return [str(n) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel) for n in graph.objects(node, p)]
+
+
+def names_pattern(names: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(rf"(?<![\w-]){re.escape(n)}(?![\w-])" for n in sorted(names, key=len, reverse=True)),
+                      re.IGNORECASE)
+
+
+def advice_with_after_failure_points(graph: Graph) -> list[tuple[URIRef, set[URIRef], list[str], list[str]]]:
+    """Each claim or algorithm with after-failure decision points: (node, those points, the exact
+    texts of its quote pieces and its algorithm's, its condition and its algorithm's)."""
+    out = []
+    for node in sorted(set(graph.subjects(VX.decisionPoint, None))):
+        points = {p for p in graph.objects(node, VX.decisionPoint)
+                  if graph.value(p, VX.decisionKind) == VXT["after-failure"]}
+        if not points:
+            continue
+        holders = [node, *graph.objects(node, VX.partOfAlgorithm)]
+        quotes = [selector(graph, q)[0] for h in holders for q in graph.objects(h, VX.hasQuote)]
+        conditions = [str(c) for h in holders for c in graph.objects(h, VX.condition)]
+        out.append((node, points, quotes, conditions))
+    return out
+
+
+def test_every_decision_condition_is_printed_in_the_quote_that_names_its_intervention(built: Build) -> None:
+    """An after-failure decision point records what the source says happened to each earlier
+    intervention (failure, intolerance, contraindication, unavailability), and each recorded kind
+    is printed, in one of its wordings, in a quote piece of the advice (or of its algorithm) that
+    names that intervention (audit: 000's step 3 read "after failure or intolerance of
+    azacitidine and ruxolitinib and tocilizumab", where the source says "only if azacitidine and
+    tocilizumab are contraindicated, unavailable, or have failed")."""
+    graph = built.graph
+    wordings = {kind: names_pattern([str(w) for w in graph.objects(kind, SKOS.hiddenLabel)])
+                for kind in graph.subjects(SKOS.inScheme, VXT["condition-kinds"])}
+    assert set(wordings) == {VXT.failure, VXT.intolerance, VXT.contraindication, VXT.unavailability}
+    checked = 0
+    for node, points, quotes, _ in advice_with_after_failure_points(graph):
+        for point in points:
+            recorded = list(graph.objects(point, VX.hasCondition))
+            assert recorded, (str(node), str(point), "records no condition")
+            for condition in recorded:
+                on = graph.value(condition, VX.conditionOn)
+                naming = quotes if on is None else [q for q in quotes if names_pattern(names_of(graph, on)).search(q)]
+                assert naming, (str(node), str(on), "no quote names it")
+                kinds = set(graph.objects(condition, VX.conditionKind))
+                assert kinds
+                assert any(all(wordings[k].search(q) for k in kinds) for q in naming), \
+                    (str(node), str(on), sorted(str(k) for k in kinds), naming)
+                checked += 1
+    assert checked >= 12
+
+
+def test_the_interventions_a_condition_clause_names_are_its_decision_points(built: Build) -> None:
+    """Every intervention named in the condition clause of a piece of after-failure advice (or of
+    its algorithm) is an intervention of its after-failure decision point: "only if azacitidine and
+    tocilizumab are contraindicated, unavailable, or have failed" makes both conditions of 000's
+    step 3, beside the algorithm's "When ruxolitinib has failed or is not tolerated"."""
+    graph = built.graph
+    interventions = [i for cls in (VX.Drug, VX.DrugClass, VX.Procedure) for i in graph.subjects(RDF.type, cls)]
+    patterns = {i: names_pattern(names_of(graph, i)) for i in interventions if names_of(graph, i)}
+    checked = 0
+    for node, points, _, clauses_ in advice_with_after_failure_points(graph):
+        named = {i for i, pattern in patterns.items() for clause in clauses_ if pattern.search(clause)}
+        recorded = {i for p in points for i in graph.objects(p, VX.afterFailureOf)}
+        assert named <= recorded, (str(node), sorted(map(str, named - recorded)))
+        checked += 1
+    assert checked >= 8
+    step3 = {p for p in graph.objects(VXID["doc/000/claim/step-3-tofacitinib-or-other-jaki"], VX.decisionPoint)}
+    assert {graph.value(c, VX.conditionOn): set(graph.objects(c, VX.conditionKind))
+            for p in step3 for c in graph.objects(p, VX.hasCondition)} == {
+        VXID["drug/ruxolitinib"]: {VXT.failure, VXT.intolerance},
+        VXID["drug/azacitidine"]: {VXT.contraindication, VXT.unavailability, VXT.failure},
+        VXID["drug/tocilizumab"]: {VXT.contraindication, VXT.unavailability, VXT.failure}}
+
+
+def test_a_decision_point_label_states_only_its_recorded_conditions(built: Build) -> None:
+    """The label of an after-failure point names every kind its conditions record and no other
+    (001's "refractory to JAK inhibitors and IL-6 blockade" is no "intolerance"), and every
+    intervention it follows."""
+    graph = built.graph
+    kinds = {k: str(graph.value(k, SKOS.prefLabel)) for k in graph.subjects(SKOS.inScheme, VXT["condition-kinds"])}
+    checked = 0
+    for point in graph.subjects(VX.decisionKind, VXT["after-failure"]):
+        label = str(graph.value(point, RDFS.label))
+        recorded = {k for c in graph.objects(point, VX.hasCondition) for k in graph.objects(c, VX.conditionKind)}
+        for kind, word in kinds.items():
+            assert (re.search(rf"\b{word}\b", label) is not None) == (kind in recorded), (label, word)
+        for intervention in graph.objects(point, VX.afterFailureOf):
+            assert str(graph.value(intervention, RDFS.label)) in label, (label, str(intervention))
+        checked += 1
+    assert checked >= 5
+
+
+def test_every_figure_with_a_timepoint_prints_it_in_one_of_its_quotes(built: Build) -> None:
+    """A figure with a timepoint records the words that state it (timepoint_text), and one of its
+    quote pieces prints them, so every answer can show the reader the timepoint it compared."""
+    graph = built.graph
+    checked = 0
+    for figure in sorted(graph.subjects(RDF.type, VX.Figure)):
+        if graph.value(figure, VX.timepoint) is None and graph.value(figure, VX.timepointLabel) is None:
+            continue
+        when = graph.value(figure, VX.timepointText)
+        assert when is not None, (str(figure), "needs its timepoint_text")
+        exacts = [selector(graph, q)[0] for q in graph.objects(figure, VX.hasQuote)]
+        assert any(str(when).lower() in normalise(e).lower() for e in exacts), (str(figure), str(when))
+        checked += 1
+    assert checked >= 20
+
+
+# ---------------------------------------------------------------- what advice offers, and how
+
+COMPARATIVE_CUE = re.compile(r"\b(?:inferior|superior|compared|than|versus|vs\.?|relative)(?:\s+(?:to|with))?\s+"
+                             r"(?:[\w-]+,?\s+){0,3}$", re.IGNORECASE)
+ADD_CUE = re.compile(r"\b(?:adding|add|plus|in addition to|combined with|in combination with)\s+(?:[\w-]+\s+){0,2}$",
+                     re.IGNORECASE)
+
+
+def mentions(graph: Graph, claim: URIRef, subject: URIRef) -> list[str]:
+    """The text before each place the claim's quote names the subject."""
+    text = str(graph.value(claim, RDFS.label))
+    return [text[:m.start()] for m in names_pattern(names_of(graph, subject)).finditer(text)]
+
+
+def test_advice_offers_only_what_it_advises_and_says_what_it_adds(built: Build) -> None:
+    """A subject that a piece of advice names only in a comparison ("response rates appear inferior
+    to azacitidine and tocilizumab") is recorded as a comparator, never an option; one it adds to
+    the current treatment ("or adding azacitidine") is an add-on; and neither is recorded where the
+    words do not say so (audit a3 A5: 000's short answer was listed as recommending azacitidine and
+    tocilizumab; A4: 001's "adding azacitidine" read as a drug to switch to)."""
+    graph = built.graph
+    interventions = {i for cls in (VX.Drug, VX.DrugClass, VX.Procedure) for i in graph.subjects(RDF.type, cls)}
+    checked = 0
+    for claim in sorted(graph.subjects(VX.direction, VXT.recommends)):
+        failed = set(graph.objects(claim, VX.conditionIntervention))
+        for subject in sorted(set(graph.objects(claim, VX.subject)) & interventions - failed):
+            before = mentions(graph, claim, subject)
+            if not before:
+                continue
+            only_compared = all(COMPARATIVE_CUE.search(b) for b in before)
+            added = any(ADD_CUE.search(b) for b in before)
+            assert ((claim, VX.comparator, subject) in graph) == only_compared, (str(claim), str(subject))
+            assert ((claim, VX.addOn, subject) in graph) == added, (str(claim), str(subject))
+            checked += 1
+    assert checked >= 30

@@ -252,3 +252,19 @@ def test_advice_without_a_decision_point_is_an_error(evidence_copy: Path, out: P
     path.write_text(text.replace("    decision_point: initial-treatment\n    preference_rank: 1\n", "", 1), encoding="utf-8")
     code, output = build(evidence_copy, out)
     assert_failed(code, output, out, "records/001.yaml:", "missing required field 'decision_point'|preference rank needs")
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("    condition_kinds: [failure]\n    failure_of: all-failed\n", "    failure_of: all-failed\n",
+     "an after-failure decision point says what the source says happened"),
+    ("    condition_kinds: [failure]\n    failure_of: all-failed\n", "    condition_kinds: [failed]\n    failure_of: all-failed\n",
+     "'failed' is not one of: contraindication, failure, intolerance, unavailability"),
+])
+def test_an_after_failure_point_needs_known_condition_kinds(evidence_copy: Path, out: Path, old: str, new: str,
+                                                            message: str) -> None:
+    path = evidence_copy / "records" / "001.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, "records/001.yaml:", message)

@@ -50,7 +50,7 @@ def mentioned(namespace: type) -> set[URIRef]:
 
 
 def test_vocabulary_is_not_empty() -> None:
-    assert len(classes()) >= 20 and len(properties()) >= 80 and len(concepts()) >= 40 and len(schemes()) == 14
+    assert len(classes()) >= 20 and len(properties()) >= 80 and len(concepts()) >= 40 and len(schemes()) == 15
 
 
 def test_vx_lists_exactly_the_classes_and_properties() -> None:

@@ -43,7 +43,8 @@ def test_a_figures_trail_gives_its_comparability_verdicts_as_comparisons_does(ox
     il6 = next(pair for pair in heading.children if pair.node.endswith("/doc/004/figure/il6-overall-response-6m"))
     assert il6.text().startswith(
         "004:il6-overall-response-6m (IL-6 inhibitors, 26% at P6M): comparable within one study; the source calls "
-        "them similar — same study (French national VEXAS registry study of targeted therapies (ACR Convergence "
+        "them similar; qualified by the study's own stated limitation: \"some patients received various targeted "
+        "therapies, leading to possible bias in the comparison.\" — same study (French national VEXAS registry study of targeted therapies (ACR Convergence "
         "2023, abstract L03)); same response definition (same criteria); same timepoint (P6M); same population "
         "basis (treatment courses); the source calls these similar: \"It was quite surprising")
     uk = next(pair for pair in heading.children if pair.node.endswith("/doc/000/figure/baricitinib-overall-response-6m"))
@@ -64,7 +65,8 @@ def test_comparisons_in_the_json_trail(oxigraph: OxigraphEngine, labels: LabelIn
     first = heading["children"][0]
     assert first["relation"] == "comparability"
     assert first["node"] == "https://w3id.org/vexas-kg/id/doc/004/figure/il6-overall-response-6m"
-    assert first["label"] == "comparable within one study; the source calls them similar"
+    assert first["label"].startswith("comparable within one study; the source calls them similar; qualified by the "
+                                     "study's own stated limitation: \"some patients received various targeted")
     assert first["definitionCheck"] == "same response definition (same criteria)"
     assert first["timepointCheck"] == "same timepoint (P6M)" and first["value"] == "26" and first["unit"] == "%"
     assert "toMakeComparable" not in first

@@ -73,10 +73,15 @@ def test_the_table_shortens_ids_and_hides_empty_columns() -> None:
     assert end == ""
 
 
-def test_long_cells_are_cut_in_the_table_only() -> None:
-    table = ResultTable(("text",), ((Literal("x" * 100),),))
-    assert "x" * 59 + "…" in format_results(table, "table")
+def test_a_long_cell_is_never_cut() -> None:
+    """A text longer than a column may be is shown whole, in one block per row (audit a3 A51: the
+    table cut "… or those refractory to JAK inhibitors and IL-6 blockade" to "… or those …")."""
+    table = ResultTable(("claim", "text"), ((Literal("c"), Literal("x" * 100)),))
+    text = format_results(table, "table")
+    assert "x" * 100 in text and "…" not in text and text.startswith("-[ row 1 ]")
     assert "x" * 100 in format_results(table, "csv")
+    short = format_results(ResultTable(("claim", "text"), ((Literal("c"), Literal("x" * 60)),)), "table")
+    assert short.startswith("claim  text")
 
 
 def test_short_iris() -> None:
