@@ -104,6 +104,8 @@ class _Bundle:
                     "identifier": [{"system": "urn:ietf:rfc:3986", "value": str(document)}],
                     "note": [{"text": f"Shipped as {g.value(document, VX.sourceFile)}, "
                                       f"SHA-256 {g.value(document, VX.sha256)}."}]}
+        for status in sorted(str(s) for s in g.objects(document, VX.editorialStatus)):
+            artifact["note"].append({"text": f"Editorial status as printed by the document: {status}."})
         return self.add({"resourceType": "Citation", "id": fhir_id(document), "url": str(document),
                          "status": "active", "title": f"Source document: {title}", "citedArtifact": artifact})
 
@@ -217,6 +219,9 @@ class _Bundle:
             "title": self.label(figure), "variableDefinition": variables, "statistic": [self.statistic(figure)],
             "relatedArtifact": self.related(figure, study)}
         notes = sorted(str(c) for c in g.objects(figure, RDFS.comment))
+        notes += [f"The source document {g.value(d, DCTERMS.title)} prints its editorial status: {status}."
+                  for d in sorted({q.document for q in quotes(g, figure)})
+                  for status in sorted(str(s) for s in g.objects(d, VX.editorialStatus))]
         if notes:
             resource["note"] = [{"text": n} for n in notes]
         design = g.value(study, VX.studyDesign) if study is not None else None

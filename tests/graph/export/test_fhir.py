@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fhir.resources import get_fhir_model_class
 from fhir.resources.bundle import Bundle
+from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from vexas_kg.graph.builder.assemble import Build
@@ -162,3 +163,22 @@ def test_decimals_are_written_as_printed(built: Build, tmp_path: Path) -> None:
     assert "\\u0000" not in text
     for value in {str(v) for v in built.graph.objects(None, VX.value)}:
         assert re.search(rf'"value": {re.escape(value)}\b', text), value
+
+
+def test_every_evidence_and_citation_of_a_document_with_an_editorial_status_carries_it(built: Build,
+                                                                                       bundle: dict) -> None:
+    """Finding A7 (exports): 000 and 001 print "Exercise caution as content is pending human review"; a tool
+    reading the FHIR bundle must see that on the document's Citation and on every Evidence quoted from it."""
+    g = built.graph
+    status = {str(d): str(s) for d, s in g.subject_objects(VX.editorialStatus)}
+    assert status
+    citations = resources(bundle, "Citation")
+    for document, text in status.items():
+        assert any(text in n["text"] for n in citations[document]["citedArtifact"]["note"])
+    checked = 0
+    for url, evidence in resources(bundle, "Evidence").items():
+        documents = {str(d) for q in g.objects(URIRef(url), VX.hasQuote) for d in g.objects(q, OA.hasSource)}
+        for document in documents & set(status):
+            checked += 1
+            assert any(status[document] in n["text"] for n in evidence.get("note", [])), url
+    assert checked >= 10

@@ -13,7 +13,8 @@ graph rather than against the report's own code:
 - the Recommendations table of a page gives each claim at its own decision points, as the graph
   labels them: no "and" split into rows, no class relabelled as a member drug, no recommending
   claim left out (A19, A24, A33);
-- a drug that no source names (only a reference title or class membership) says so (A23).
+- a drug that no source names (only a reference title or class membership) says so (A23);
+- a comparative risk ("almost double", "fewer deaths") names the side it is stated for (A39).
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ REVIEWED = {
     "Safety checklist",
     "The sources state no safety rule for ….",
     "Adverse events",
-    "Adverse events reported for …",
+    "Adverse events reported for …, for a class it belongs to, or with it as the comparator (each risk is stated for the side named in it)",
+    "for … compared with …:",
     "Event Frequency What the source says about the risk Applies to Trail",
     "no frequency printed",
     "No adverse event reported for ….",
@@ -322,3 +324,31 @@ def test_an_intervention_no_source_names_says_so(crawl: Crawl, served, built: Bu
         assert notice == (not named), (url, named)
         checked += notice
     assert checked >= 1
+
+
+_ADVERSE = """
+return Array.from(document.querySelectorAll('#adverse tbody tr')).map(tr => {
+  const link = tr.querySelector('a.item');
+  return [link ? new URL(link.getAttribute('href'), document.baseURI).href : '', tr.cells[2].innerText.trim()];
+});"""
+
+
+@pytest.mark.slow
+def test_a_comparative_risk_names_the_side_it_is_stated_for(browser, served, site_dir: Path, built: Build) -> None:
+    """Finding A39: on a JAK-inhibitor page, 004's "Serious side effects were almost double with IL-6 inhibitors, but
+    there were fewer deaths compared to JAKi" read as the JAK inhibitor's risks. Every risk cell of an adverse
+    event reported relative to a comparator starts with the side it is stated for and the comparator."""
+    g = built.graph
+    trail = {f"{served.url}trails/{slug(str(i))}.html": i for i in g.subjects(VX.inDocument, None)}
+    checked = 0
+    for path in sorted((site_dir / "interventions").iterdir()):
+        browser.get(f"{served.url}interventions/{path.name}")
+        for link, risk in browser.execute_script(_ADVERSE):
+            event = trail.get(link)
+            compared = [str(g.value(c, RDFS.label)) for c in g.objects(event, VX.comparedTo)] if event else []
+            if not compared:
+                continue
+            applies = sorted(str(g.value(a, RDFS.label)) for a in g.objects(event, VX.appliesTo))
+            checked += 1
+            assert risk.startswith("for " + applies[0]) and compared[0] in risk.split(":")[0], (path.name, risk)
+    assert checked >= 4
