@@ -283,7 +283,11 @@ class _Bundle:
                 "resourceReference": {"reference": self.document_citation(quote.document)}})
         if study is not None:
             for publication in sorted(g.objects(study, VX.reportedIn)):
-                artifacts.append({"type": "citation", "label": "the study's publication",
+                read_from = ", ".join(sorted({str(q.document).rsplit("/", 1)[-1] for q in quotes(g, figure)}))
+                artifacts.append({"type": "citation", "label": "a publication of the figure's study",
+                                  "display": (f"A publication of the study (from the reference table). The figure was "
+                                              f"read from source document {read_from}, not from this publication, "
+                                              "and has not been checked against it."),
                                   "resourceReference": {"reference": self.publication_citation(publication)}})
         return artifacts
 

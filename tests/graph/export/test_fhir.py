@@ -182,3 +182,20 @@ def test_every_evidence_and_citation_of_a_document_with_an_editorial_status_carr
             checked += 1
             assert any(status[document] in n["text"] for n in evidence.get("note", [])), url
     assert checked >= 10
+
+
+def test_a_studys_publication_is_not_presented_as_the_figures_source(bundle: dict) -> None:
+    """Findings A42/A35: 004's figures come from a news report of the ACR 2023 abstract, 000's from a Q&A page
+    citing a review; both were exported with a bare citation "the study's publication" (Hadjadj 2024,
+    Al-Hakim 2025), which an EBM tool shows as the figure's source. Every such citation says the figure was
+    read from the source document and not checked against the publication."""
+    checked = 0
+    for evidence in resources(bundle, "Evidence").values():
+        derived = [a for a in evidence["relatedArtifact"] if a["type"] == "derived-from"]
+        assert derived
+        for artifact in evidence["relatedArtifact"]:
+            if artifact["type"] == "citation":
+                checked += 1
+                assert "not from this publication" in artifact["display"], artifact
+                assert "has not been checked against it" in artifact["display"], artifact
+    assert checked >= 20
