@@ -228,8 +228,18 @@ def sof_row(entry: Mapping[str, object], ctx: Context) -> dict[str, object]:
         "interval": figure_interval(row, ctx), "p": ctx.number(figure, row.get("pValue")),
         "comparator": text(row.get("comparator")), "population": text(row.get("population")),
         "definition": text(row.get("definition")), "comparability": text(row.get("comparability")),
-        "study_size": text(row.get("studySize")),
+        "study_size": text(row.get("studySize")), "read_from": read_from(row.get("document"), ctx),
     }
+
+
+def read_from(document: object, ctx: Context) -> str:
+    """Where a figure was read: the source document (publisher, date), never the study report itself.
+    Every figure here is second-hand (a news report of an abstract, a Q&A page citing a review)."""
+    facts = next((d for d in ctx.build["documents"] if d["iri"] == text(document)), None)  # type: ignore[index, union-attr]
+    if facts is None:
+        return ""
+    when = f", {facts['date']}" if facts["date"] else ""
+    return f"read from source {facts['id']} ({facts['publisher']}{when}), not from the study report"
 
 
 def forest(outcome: str, when: str, table: list[dict[str, object]]) -> dict[str, object] | None:
@@ -415,7 +425,8 @@ def build_facts(evidence: Evidence) -> dict[str, object]:
 
                 file, date = document_facts(text(row.get("detail")))
                 documents.setdefault(str(row["node"]), {"id": short_id(str(row["node"])).removeprefix("doc/"),
-                                                        "file": file, "date": date,
+                                                        "file": file, "date": date, "iri": str(row["node"]),
+                                                        "publisher": text(row.get("detail")).split(", ")[0],
                                                         "label": text(row.get("label"))})
     return {"hash": evidence.graph_hash, "short": evidence.graph_hash[:16],
             "documents": [documents[k] for k in sorted(documents)], "queries": evidence.queries}

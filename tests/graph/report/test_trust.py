@@ -14,7 +14,8 @@ graph rather than against the report's own code:
   labels them: no "and" split into rows, no class relabelled as a member drug, no recommending
   claim left out (A19, A24, A33);
 - a drug that no source names (only a reference title or class membership) says so (A23);
-- a comparative risk ("almost double", "fewer deaths") names the side it is stated for (A39).
+- a comparative risk ("almost double", "fewer deaths") names the side it is stated for (A39);
+- every Summary-of-Findings row says which source document the figure was read from (A49).
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ REVIEWED = {
     "… : … (marker […] in …)",
     "The whole citation audit",
     "The figure",
+    "reported via …",
     "n not printed / …",
     "population basis …",
     "response definition …",
@@ -352,3 +354,29 @@ def test_a_comparative_risk_names_the_side_it_is_stated_for(browser, served, sit
             checked += 1
             assert risk.startswith("for " + applies[0]) and compared[0] in risk.split(":")[0], (path.name, risk)
     assert checked >= 4
+
+
+_SOF = """
+return Array.from(document.querySelectorAll('table.sof tbody tr')).map(tr => {
+  const link = tr.querySelector('a.num');
+  return [link ? new URL(link.getAttribute('href'), document.baseURI).href : '', tr.querySelector('td.study').innerText];
+});"""
+
+
+@pytest.mark.slow
+def test_every_summary_of_findings_row_names_the_document_it_was_read_from(browser, served, site_dir: Path,
+                                                                            built: Build) -> None:
+    """Finding A49: each number sat beside its study's design-based level as if read from the study report,
+    though every one was read from a news report of an abstract (004) or a Q&A page citing a review (000)."""
+    g = built.graph
+    trail = {f"{served.url}trails/{slug(str(i))}.html": i for i in g.subjects(VX.inDocument, None)}
+    pages = ["comparative.html"] + [f"interventions/{p.name}" for p in sorted((site_dir / "interventions").iterdir())]
+    checked = 0
+    for page in pages:
+        browser.get(served.url + page)
+        for link, cell in browser.execute_script(_SOF):
+            figure = trail[link.split("#")[0]]
+            document = str(g.value(figure, VX.inDocument)).rsplit("/", 1)[-1]
+            checked += 1
+            assert f"read from source {document} (" in cell and "not from the study report" in cell, (page, cell)
+    assert checked >= 25
