@@ -3,7 +3,8 @@
 The view keeps what a reader follows from a recommendation back to data: drugs,
 drug classes and procedures, studies, figures, claims, documents, reference
 entries and publications. Citation markers are folded into ``cites`` edges
-(claim -> reference entry) and study arms into ``tested`` edges (study ->
+(claim -> reference entry, or -> a ``missing-reference`` node for a marker whose number has
+no entry in the document's reference list) and study arms into ``tested`` edges (study ->
 intervention). Node ids are the graph's IRIs; every node has ``kind`` and ``label``,
 every edge a ``relation``. An edge's key in the multigraph (its GraphML ``id``) is
 :func:`edge_key`: a hash of source, relation and target, unique and stable across builds.
@@ -88,9 +89,20 @@ def evidence_network(graph: Graph) -> nx.MultiDiGraph:
         for quote in graph.objects(item, VX.hasQuote):
             for document in graph.objects(quote, OA.hasSource):
                 link(item, "described-in", document)
-    for claim, marker in graph.subject_objects(VX.hasCitationMarker):
-        for entry in graph.objects(marker, VX.resolvesTo):
+    for claim, marker in sorted(graph.subject_objects(VX.hasCitationMarker)):
+        entries = list(graph.objects(marker, VX.resolvesTo))
+        for entry in entries:
             link(claim, "cites", entry)
+        if not entries and str(claim) in view:
+            # A marker with no entry in its document's reference list is kept, as a node of its own:
+            # dropping it would show the claim as backed only by the references that do resolve.
+            document = graph.value(marker, VX.inDocument)
+            number = graph.value(marker, VX.citedNumber)
+            if str(marker) not in view:
+                view.add_node(str(marker), kind="missing-reference",
+                              label=f"reference {number}: no entry in the reference list of "
+                                    f"{str(document).rsplit('/', 1)[-1]}")
+            link(claim, "cites", marker)
     for source, target, relation in sorted(set(edges)):
         view.add_edge(source, target, key=edge_key(source, relation, target), relation=relation)
     return view
