@@ -24,6 +24,14 @@ neighbourhood: the same at any size), ``linear`` (in proportion to the documents
 ``pairwise`` (pairs of items, say which) — and is checked on generated evidence by
 ``tests/benchmarks``.
 
+A pairwise query pages its answer: it declares ``#+ param: limit positive-integer optional ...``
+and ``#+ param: offset non-negative-integer default=0 ...`` (:data:`vexas_kg.model.PAGING`) and
+an ORDER BY that orders every row (its last keys the pair's own IRIs), so a page is the same on
+every run and every engine. The two are not SPARQL variables: a LIMIT or OFFSET cannot be bound
+by ``initBindings``, ``substitutions`` or ``VALUES``, and a value is never written into the query
+text, so the library applies them as a slice of the ordered answer
+(:func:`vexas_kg.graph.query.named.page_of`).
+
 A query that works on a list of kinds (the items a trail starts from, the kinds a
 label may name) does not spell the classes out; it declares ``#+ kinds: VAR LIST``
 and the query's text gains ``FILTER (?VAR IN (...))`` with the classes of that list of the
@@ -45,7 +53,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 from vexas_kg.errors import QueryError
-from vexas_kg.model import CLASS_LISTS, class_list, parameter_types
+from vexas_kg.model import CLASS_LISTS, PAGING, class_list, parameter_types
 
 _KEYS = ("title", "description", "question", "param", "example", "growth", "kinds")
 GROWTH = ("fixed", "linear", "pairwise")
@@ -98,6 +106,11 @@ class NamedQuery:
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
 
+    @property
+    def paged(self) -> bool:
+        """Whether the query takes the paging parameters ``limit`` and ``offset``."""
+        return all(self.parameter(name) is not None for name in PAGING)
+
 
 def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
     """Read a query's header. ``strict`` (the catalog) requires title, description and question;
@@ -126,6 +139,11 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
     if len(set(names)) != len(names):
         raise QueryError(f"{name}: a parameter is declared twice ({', '.join(names)})")
     for parameter in parameters:
+        if parameter.name in PAGING:
+            if parameter.type != PAGING[parameter.name] or parameter.required or parameter.many:
+                raise QueryError(f"{name}: the paging parameter {parameter.name!r} is declared as "
+                                 f"'{parameter.name} {PAGING[parameter.name]} optional' or with a default")
+            continue
         if not re.search(rf"\?{parameter.name}\b", text):
             raise QueryError(f"{name}: parameter {parameter.name!r} is not a variable of the query")
     kind_lists = tuple(_kind_list(value, name, text) for value in fields["kinds"])

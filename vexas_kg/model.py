@@ -324,6 +324,20 @@ def parse_integer(value: str) -> Literal:
     return Literal(str(int(value)), datatype=XSD.integer)
 
 
+def parse_positive_integer(value: str) -> Literal:
+    """A whole number of at least 1 (a page size)."""
+    if not re.fullmatch(r"\+?\d+", value.strip()) or int(value) < 1:
+        raise ValueError("a positive whole number such as 100")
+    return Literal(str(int(value)), datatype=XSD.integer)
+
+
+def parse_non_negative_integer(value: str) -> Literal:
+    """A whole number of at least 0 (the rows a page skips)."""
+    if not re.fullmatch(r"\+?\d+", value.strip()):
+        raise ValueError("a whole number of 0 or more such as 100")
+    return Literal(str(int(value)), datatype=XSD.integer)
+
+
 def parse_decimal(value: str) -> Literal:
     """A decimal number kept as written (``1.50`` stays ``1.50``); no exponent, as xsd:decimal."""
     text = value.strip()
@@ -367,8 +381,16 @@ _PARAMETER_TYPES: tuple[ParameterType, ...] = (
     ParameterType("string", parse=parse_string),
     ParameterType("integer", parse=parse_integer),
     ParameterType("decimal", parse=parse_decimal),
+    ParameterType("positive-integer", parse=parse_positive_integer),
+    ParameterType("non-negative-integer", parse=parse_non_negative_integer),
     ParameterType("term", any_resource=True, noun_override="resource"),
 )
+
+
+PAGING: dict[str, str] = {"limit": "positive-integer", "offset": "non-negative-integer"}
+"""The paging parameters a pairwise query declares (name -> type). They are not bound into the
+query: SPARQL's LIMIT and OFFSET take a number in the query text, which no binding (initBindings,
+substitutions, VALUES) can supply, so the library applies them as a slice of the ordered answer."""
 
 
 def parameter_types() -> dict[str, ParameterType]:
@@ -384,7 +406,7 @@ def parameter_type(name: str) -> ParameterType:
 
 
 __all__ = [
-    "ENTITIES", "RECORD", "Kind", "ParameterType", "class_list", "document_classes", "entity_kinds",
+    "ENTITIES", "PAGING", "RECORD", "Kind", "ParameterType", "class_list", "document_classes", "entity_kinds",
     "item_segments", "kind", "kinds", "labelled", "noun_of", "nouns", "parameter_type", "parameter_types",
     "record_kinds", "register", "scheme", "short_id", "traceable",
 ]

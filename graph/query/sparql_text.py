@@ -96,13 +96,18 @@ def sparql_term(term: Identifier) -> str:
 
 
 def with_values(query: str, bindings: Mapping[str, Binding]) -> str:
-    """The query with ``VALUES`` opening its WHERE group, binding every parameter.
+    """The query with ``VALUES`` opening its WHERE group, binding every parameter, and opening
+    again each group nested in it that uses a parameter (see :func:`bound_groups`).
 
     Single values share one row; a parameter given several values (a tuple) gets its
     own block with one row per value, so the query answers for each of them. Placed
     first in the group, the blocks join with everything after them, so FILTERs,
     OPTIONALs and aggregates see a bound value exactly as they would with rdflib's
-    ``initBindings`` or pyoxigraph's ``substitutions``.
+    ``initBindings`` or pyoxigraph's ``substitutions``. Repeated at the start of each
+    UNION branch and OPTIONAL group that uses a parameter, they let any engine evaluate
+    that group from the bound value rather than for every value first: an engine that
+    joins the outer block with a UNION by hashing would otherwise evaluate every branch
+    over the whole graph.
     """
     if not bindings:
         return query
@@ -120,8 +125,57 @@ def with_values(query: str, bindings: Mapping[str, Binding]) -> str:
         if not values:
             raise QueryError(f"parameter {name} is given an empty list of values")
         blocks.append(f"VALUES ?{name} {{ " + " ".join(sparql_term(v) for v in values) + " }")
+    block = f" {' '.join(blocks)} "
     at = where_group_start(query)
-    return f"{query[:at]} {' '.join(blocks)} {query[at:]}"
+    places = [at] + bound_groups(query, at, frozenset(names))
+    out, last = [], 0
+    for place in places:
+        out.append(query[last:place])
+        out.append(block)
+        last = place
+    out.append(query[last:])
+    return "".join(out)
+
+
+def bound_groups(query: str, at: int, names: frozenset[str]) -> list[int]:
+    """Offsets just inside the ``{`` of each group nested in the WHERE group (opening at ``at``)
+    that mentions a variable of ``names``, reached through plain groups, UNION branches and
+    OPTIONAL only.
+
+    There the bound values may be joined again without changing the answer: every solution
+    of such a group is joined with the outer block already, so joining it with the same rows
+    first keeps exactly the solutions that were compatible with them. Not so inside MINUS
+    (a shared variable decides what is removed), EXISTS (evaluated by substitution), a
+    subquery (its own variables) or a VALUES data block, which are left alone.
+    """
+    places: list[int] = []
+    stack: list[list] = []  # [kind, insert offset, mentions]; kind "group" or "skip"
+    previous: Token | None = None
+    toks = [t for t in tokens(query[at:]) if t.kind != "comment"]
+    for index, token in enumerate(toks):
+        if token.kind == "other" and token.text == "{":
+            skip = bool(stack and stack[-1][0] == "skip")
+            if previous is not None and not skip:
+                word = previous.text.upper() if previous.kind == "word" else ""
+                if word in ("MINUS", "EXISTS", "SERVICE", "GRAPH") or previous.kind in ("var", "iri", "pname") \
+                        or previous.text == ")":
+                    skip = True
+            following = toks[index + 1] if index + 1 < len(toks) else None
+            if following is not None and following.kind == "word" and following.text.upper() == "SELECT":
+                skip = True
+            stack.append(["skip" if skip else "group", at + token.end, False])
+        elif token.kind == "other" and token.text == "}":
+            if not stack:
+                break  # the end of the WHERE group
+            kind, offset, mentions = stack.pop()
+            if kind == "group" and mentions:
+                places.append(offset)
+        elif token.kind == "var" and token.text[1:] in names:
+            for frame in stack:
+                if frame[0] == "group":
+                    frame[2] = True
+        previous = token
+    return sorted(places)
 
 
 def bind_lists(query: str, bindings: Mapping[str, Binding]) -> tuple[str, dict[str, Identifier]]:

@@ -23,7 +23,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from vexas_kg.errors import UsageError
-from vexas_kg.graph.query.named import LabelIndex, prepare
+from vexas_kg.graph.query.named import LabelIndex, page_of, prepare
 from vexas_kg.graph.query.readonly import Refused, check_query
 from vexas_kg.graph.serve.evaluator import Failure, Limits, Pool
 from vexas_kg.graph.serve.negotiation import GRAPHS, RESULTS, NotAcceptable, choose, content_type
@@ -288,10 +288,11 @@ class EndpointApp:
         params = {key: values[0] if len(values) == 1 else tuple(values) for key, values in found.items()}
         try:
             bindings = prepare(named_query, params, self.labels)
+            rows = page_of(named_query, params)
         except UsageError as exc:
             raise Problem(400, str(exc).replace("--param ", "")) from None
         media = self._negotiate(request, RESULTS)
-        body = await self._evaluate(("table", named_query.text, bindings, media))
+        body = await self._evaluate(("table", named_query.text, bindings, media, rows))
         return 200, media, body, (("Vary", "Accept"),)
 
     def _negotiate(self, request: Request, offered: tuple[str, ...], asked: str | None = None) -> str:
@@ -383,9 +384,12 @@ class EndpointApp:
 
 
 def _openapi_parameter(parameter) -> dict:
-    schema: dict[str, Any] = {"type": "integer" if parameter.type == "integer" else "string"}
+    integers = {"integer": None, "positive-integer": 1, "non-negative-integer": 0}
+    schema: dict[str, Any] = {"type": "integer" if parameter.type in integers else "string"}
+    if integers.get(parameter.type) is not None:
+        schema["minimum"] = integers[parameter.type]
     if parameter.default is not None:
-        schema["default"] = parameter.default
+        schema["default"] = int(parameter.default) if parameter.type in integers else parameter.default
     if parameter.many:
         schema = {"type": "array", "items": schema}
     return {"name": parameter.name, "in": "query", "required": parameter.required, "schema": schema,

@@ -26,8 +26,14 @@ from synthetic import generate  # noqa: E402
 SMALL, LARGE = 3, 30
 # Most rows the answer may have at 30 documents per row at 3 (10 times the documents): a fixed
 # item's neighbourhood may gain a few reports, a linear answer grows about tenfold, a pairwise one
-# about a hundredfold.
-ALLOWED = {"fixed": 2, "linear": 15, "pairwise": 150}
+# about a hundredfold. The evidence itself grows a little faster than the documents between these
+# two sizes: 22 of the 3 documents' 36 figures belong to a study arm, 263 of the 30 documents' 296
+# (12x), so a linear answer about arm figures grows up to about 19x, a pairwise one up to 12x squared
+# with its blocks (211x for comparisons); the bounds leave that room and still tell the classes apart.
+# A growing answer of a handful of rows at 3 documents is a small sample (which kinds of document the
+# three are decides it: 4 rows of JAK inhibitor figures), so it is measured against at least BASE rows.
+BASE = {"fixed": 1, "linear": 5, "pairwise": 5}
+ALLOWED = {"fixed": 2, "linear": 20, "pairwise": 250}
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +63,12 @@ def test_the_generated_corpora_are_nested_and_sized(corpora) -> None:
 @pytest.mark.parametrize("name", sorted(catalog()))
 def test_rows_grow_as_the_header_says(corpora, name: str) -> None:
     growth = named(name).growth
-    if not growth:
-        pytest.skip(f"{name} has no '#+ growth:' header")
+    assert growth, f"{name} has no '#+ growth:' header"
     kind = growth_class(growth)
     for query, params, _ in query_cases(corpora[SMALL][0], {name}):
         small, large = rows(corpora[SMALL], query, params), rows(corpora[LARGE], query, params)
         assert large > 0, f"{name} {params}: no rows on {LARGE} generated documents; the case tests nothing"
-        assert large <= ALLOWED[kind] * max(small, 1), (
+        assert large <= ALLOWED[kind] * max(small, BASE[kind]), (
             f"{name} {params}: {small} rows on {SMALL} documents, {large} on {LARGE}: more than {kind} "
             f"growth ({growth})"
         )

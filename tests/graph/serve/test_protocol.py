@@ -180,3 +180,19 @@ def test_the_page_runs_in_a_browser_and_links_figures_to_their_trail(server, tmp
     assert "Comparative efficacy" in dom, done.stderr[-1000:]
     assert re.search(r"\d+ rows? in \d+ ms", dom), dom[-2000:]
     assert "<table>" in dom and "/api/provenance-trail?item=https%3A%2F%2Fw3id.org%2Fvexas-kg%2Fid%2Fdoc%2F" in dom
+
+
+def test_api_pages_a_pairwise_query(server, built) -> None:
+    from vexas_kg.graph.query.named import OxigraphEngine, run_named
+
+    params = {"figure": "004:jaki-overall-response-6m"}
+    whole = run_named("comparisons", params, OxigraphEngine.from_graph(built.graph))
+    target = "/api/comparisons?" + urllib.parse.urlencode({**params, "limit": 2, "offset": 1})
+    status, _, answer = call(server.port, "GET", target, headers={"Accept": "application/sparql-results+json"})
+    rows = json.loads(answer)["results"]["bindings"]
+    assert status == 200 and [r["figureB"]["value"] for r in rows] == [str(r[5]) for r in whole.rows[1:3]]
+    status, _, answer = call(server.port, "GET", "/api/comparisons?limit=0")
+    assert status == 400 and b"limit" in answer
+    status, _, answer = call(server.port, "GET", "/api/openapi.json")
+    schema = {p["name"]: p["schema"] for p in json.loads(answer)["paths"]["/api/comparisons"]["get"]["parameters"]}
+    assert schema["limit"] == {"type": "integer", "minimum": 1} and schema["offset"]["default"] == 0
