@@ -14,6 +14,10 @@ from vexas_kg.loaders.fields import Fields
 from vexas_kg.loaders.source_text import normalise
 
 OPERATORS = {"<", "<=", ">", ">=", "=", "reduction-by", "decrease-by-more-than", "met"}
+# How each operator reads between a parameter and its value, wherever a criterion is printed
+# (trace, provenance-trail, the report): never a bare "=" for a threshold that is not one.
+OPERATOR_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "reduction-by": "reduced by",
+                  "decrease-by-more-than": "drops by more than", "met": "met"}
 PARAMETERS = {
     "ANC", "CRP", "CrCl", "clinical remission", "continued disease activity or inflammation", "corticosteroids",
     "hemoglobin", "latent TB treatment", "lymphocyte count", "the inability to reduce steroids",

@@ -8,9 +8,10 @@
   curator notes, and a ``relatedArtifact`` (R5's name for the draft ``relatesTo``) of type
   ``derived-from`` per quote: the verbatim text in ``display`` and, byte-exact, in
   ``document.data``, pointing at the ``Citation`` of the source document;
-- certainty only as GRADE's starting level by design (the design's ``vx:evidenceLevel`` and
-  its ``vx:gradeStartingLevel`` in the vocabulary), every domain that needs a reviewer's
-  judgement rated "not assessed": no judgement the sources do not make;
+- certainty rated "not assessed" (overall and every domain that needs a reviewer's
+  judgement), with no coded rating: GRADE's starting level by design (the design's
+  ``vx:evidenceLevel`` and its ``vx:gradeStartingLevel``) only in the description, as
+  vexas-kg's reading of the design, never as a rating the sources do not make;
 - ``EvidenceVariable`` per study arm and per outcome (measure at a timepoint);
 - ``Citation`` per source document and per publication (title, journal, year, DOI,
   PMID, first author as printed in ``evidence/reference/``).
@@ -43,7 +44,6 @@ STATISTIC_TYPES = "http://terminology.hl7.org/CodeSystem/statistic-type"
 ESTIMATE_TYPES = "http://terminology.hl7.org/CodeSystem/attribute-estimate-type"
 VARIABLE_ROLES = "http://terminology.hl7.org/CodeSystem/variable-role"
 CERTAINTY_TYPES = "http://terminology.hl7.org/CodeSystem/certainty-type"
-CERTAINTY_RATINGS = "http://terminology.hl7.org/CodeSystem/certainty-rating"
 UCUM = "http://unitsofmeasure.org"
 # our statistic term -> HL7 statistic-type code and display
 STATISTICS = {"proportion": ("C44256", "Proportion"), "median": ("C28007", "Median"),
@@ -51,7 +51,7 @@ STATISTICS = {"proportion": ("C44256", "Proportion"), "median": ("C28007", "Medi
 UCUM_UNITS = {"percent": "%", "mg-per-l": "mg/L", "mg-per-day": "mg/d", "g-per-dl": "g/dL", "per-mm3": "/mm3",
               "ml-per-min": "mL/min", "month": "mo", "year": "a"}
 DURATION_UNITS = {"Y": ("a", "years"), "M": ("mo", "months"), "W": ("wk", "weeks"), "D": ("d", "days")}
-# HL7 certainty-rating codes of GRADE's levels; the starting level itself comes from the graph
+# GRADE's level names (the starting level itself comes from the graph; told in prose, never coded)
 GRADE_RATINGS = {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}
 NOT_ASSESSED = (("RiskOfBias", "Risk of bias"), ("Inconsistency", "Inconsistency"), ("Indirectness", "Indirectness"),
                 ("Imprecision", "Imprecision"), ("PublicationBias", "Publication bias"))
@@ -104,6 +104,8 @@ class _Bundle:
                     "identifier": [{"system": "urn:ietf:rfc:3986", "value": str(document)}],
                     "note": [{"text": f"Shipped as {g.value(document, VX.sourceFile)}, "
                                       f"SHA-256 {g.value(document, VX.sha256)}."}]}
+        for status in sorted(str(s) for s in g.objects(document, VX.editorialStatus)):
+            artifact["note"].append({"text": f"Editorial status as printed by the document: {status}."})
         return self.add({"resourceType": "Citation", "id": fhir_id(document), "url": str(document),
                          "status": "active", "title": f"Source document: {title}", "citedArtifact": artifact})
 
@@ -217,6 +219,9 @@ class _Bundle:
             "title": self.label(figure), "variableDefinition": variables, "statistic": [self.statistic(figure)],
             "relatedArtifact": self.related(figure, study)}
         notes = sorted(str(c) for c in g.objects(figure, RDFS.comment))
+        notes += [f"The source document {g.value(d, DCTERMS.title)} prints its editorial status: {status}."
+                  for d in sorted({q.document for q in quotes(g, figure)})
+                  for status in sorted(str(s) for s in g.objects(d, VX.editorialStatus))]
         if notes:
             resource["note"] = [{"text": n} for n in notes]
         design = g.value(study, VX.studyDesign) if study is not None else None
@@ -278,29 +283,36 @@ class _Bundle:
                 "resourceReference": {"reference": self.document_citation(quote.document)}})
         if study is not None:
             for publication in sorted(g.objects(study, VX.reportedIn)):
-                artifacts.append({"type": "citation", "label": "the study's publication",
+                read_from = ", ".join(sorted({str(q.document).rsplit("/", 1)[-1] for q in quotes(g, figure)}))
+                artifacts.append({"type": "citation", "label": "a publication of the figure's study",
+                                  "display": (f"A publication of the study (from the reference table). The figure was "
+                                              f"read from source document {read_from}, not from this publication, "
+                                              "and has not been checked against it."),
                                   "resourceReference": {"reference": self.publication_citation(publication)}})
         return artifacts
 
     def certainty(self, design: URIRef) -> dict:
+        """Certainty as what it is: not assessed. GRADE's starting level by design only in prose.
+
+        HL7's certainty-type has no code for a design-based starting level, and a coded
+        ``Overall`` rating is what EBM tools display as the certainty of the evidence; no
+        source rates these figures, so nothing is coded as a rating. The starting level is
+        told in the description and attributed to vexas-kg's reading of the design.
+        """
         level = self.starting_level(design)
         subcomponents = [{"type": {"coding": [{"system": CERTAINTY_TYPES, "code": code, "display": display}]},
                           "rating": {"text": "not assessed"}} for code, display in NOT_ASSESSED]
-        certainty: dict[str, Any] = {
-            "type": {"coding": [{"system": CERTAINTY_TYPES, "code": "Overall", "display": "Overall certainty"}]},
-            "subcomponent": subcomponents}
         if level is None:
-            certainty["description"] = (f"No GRADE starting level is recorded for {self.label(design)}; "
-                                        "certainty not assessed.")
-            certainty["rating"] = {"text": "not assessed"}
+            start = f"No GRADE starting level is recorded for {self.label(design)}."
         else:
-            code, display = level
-            certainty["description"] = (f"Starting level by design only: GRADE starts {self.label(design)} "
-                                        f"evidence at '{display.lower()}'. Not a GRADE rating: the domains below "
-                                        "need a reviewer's judgement and are not assessed.")
-            certainty["rating"] = {"coding": [{"system": CERTAINTY_RATINGS, "code": code, "display": display}],
-                                   "text": f"starting level by design: {display.lower()}"}
-        return certainty
+            start = (f"For information only (vexas-kg, from the study design, not a rating): GRADE starts "
+                     f"{self.label(design)} evidence at '{level[1].lower()}' before any judgement.")
+        return {"type": {"coding": [{"system": CERTAINTY_TYPES, "code": "Overall", "display": "Overall certainty"}]},
+                "rating": {"text": "not assessed"},
+                "description": ("Certainty not assessed: no source rates the certainty of this evidence and "
+                                "vexas-kg makes no such judgement; the domains below need a reviewer and are not "
+                                f"assessed. {start}"),
+                "subcomponent": subcomponents}
 
     def starting_level(self, design: URIRef) -> tuple[str, str] | None:
         """The graph's GRADE starting level of the design's evidence level (``vx:gradeStartingLevel``)."""

@@ -101,7 +101,7 @@ class _Writer:
         self.graph = graph
         self.result = KgxExport()
         self.ids: dict[URIRef, str] = {}
-        self.edges: dict[tuple[str, str, str, str], dict] = {}
+        self.edges: dict[tuple[str, str, str, str, tuple[str, ...]], dict] = {}
         self.result.prefixes["infores"] = INFORES
         self.result.prefixes.update(PREDICATE_PREFIXES)
         self.result.infores[CURATED] = ("vexas-kg: curated entities, classes and identifiers", str(VXID["dataset"]))
@@ -162,9 +162,13 @@ class _Writer:
 
     def add(self, subject: URIRef, predicate: str, obj: URIRef, original: str, source: str,
             texts: Iterable[str] = (), publications: Iterable[str] = ()) -> None:
+        """One edge per (subject, predicate, object, source, publications): statements that cite
+        different publications are separate edges, so an edge's publications back every one of its
+        supporting texts (a review cited by three statements is not the source of thirty)."""
         if subject not in self.ids or obj not in self.ids:
             return
-        key = (self.ids[subject], predicate, self.ids[obj], source)
+        cited = tuple(sorted(set(publications)))
+        key = (self.ids[subject], predicate, self.ids[obj], source, cited)
         edge = self.edges.setdefault(key, {
             "subject": key[0], "predicate": predicate, "object": key[2], "original_predicate": original,
             "primary_knowledge_source": source, "knowledge_level": "knowledge_assertion",
@@ -205,10 +209,11 @@ class _Writer:
                         self.add(study, "biolink:related_to", intervention, "vx:intervention", self.source(document),
                                  texts, reported | {self.ids[document]})
         ordered = sorted(self.edges.values(), key=lambda e: (e["subject"], e["predicate"], e["object"],
-                                                             e["primary_knowledge_source"]))
+                                                             e["primary_knowledge_source"], e.get("publications", [])))
         for edge in ordered:
             digest = hashlib.sha256("\t".join((edge["subject"], edge["predicate"], edge["object"],
-                                               edge["primary_knowledge_source"])).encode()).hexdigest()[:16]
+                                               edge["primary_knowledge_source"], *edge.get("publications", [])))
+                                    .encode()).hexdigest()[:16]
             edge["id"] = f"{OWN_PREFIX}.KGX-EDGE:{digest}"
         self.result.prefixes[f"{OWN_PREFIX}.KGX-EDGE"] = str(VXID["kgx-edge/"])
         self.result.edges = ordered

@@ -9,7 +9,7 @@ four named graphs whose IRIs start with the nanopublication's IRI
   it comes from;
 - ``…/provenance``: about the assertion — ``prov:wasDerivedFrom`` each verbatim quote
   (Web Annotation selectors: exact text and character offsets), ``prov:hadPrimarySource``
-  the source document (title, publisher, date, file, SHA-256), the citation markers and
+  the source document (title, publisher, date, file, SHA-256, editorial status as printed), the citation markers and
   the publications they resolve to, curator notes, and the document section;
 - ``…/pubinfo``: about the nanopublication — licence, the dataset and version it was
   exported from, its type (``npx:hasNanopubType``) and label.
@@ -71,7 +71,8 @@ def nanopublication(graph: Graph, item: URIRef, licence: URIRef | None, version:
                 p.add(triple)
     for document in documents_of(graph, item):
         p.add((assertion, PROV.hadPrimarySource, document))
-        for pred in (RDF.type, DCTERMS.title, DCTERMS.publisher, DCTERMS.date, VX.sourceFile, VX.sha256):
+        for pred in (RDF.type, DCTERMS.title, DCTERMS.publisher, DCTERMS.date, VX.sourceFile, VX.sha256,
+                     VX.editorialStatus):
             for o in graph.objects(document, pred):
                 p.add((document, pred, o))
     for marker in markers:

@@ -3,7 +3,8 @@
 The view keeps what a reader follows from a recommendation back to data: drugs,
 drug classes and procedures, studies, figures, claims, documents, reference
 entries and publications. Citation markers are folded into ``cites`` edges
-(claim -> reference entry) and study arms into ``tested`` edges (study ->
+(claim -> reference entry, or -> a ``missing-reference`` node for a marker whose number has
+no entry in the document's reference list) and study arms into ``tested`` edges (study ->
 intervention). Node ids are the graph's IRIs; every node has ``kind`` and ``label``,
 every edge a ``relation``. An edge's key in the multigraph (its GraphML ``id``) is
 :func:`edge_key`: a hash of source, relation and target, unique and stable across builds.
@@ -13,8 +14,13 @@ The analysis, for every claim:
 - **supporting documents**: the claim's own document, plus the documents of every
   figure printed in its statement (``vx:statedIn``), every item that ``vx:supports``
   it, and every claim it restates or that restates it (``vx:restates``);
-- **independent**: how many distinct publishers those documents have (two articles
-  of one site that restate each other are one line of evidence, not two);
+- **independent**: how many independent lines of evidence those documents give. A
+  document counts only when what it rests on is known and disjoint from the others: the
+  primary studies reachable from its supporting items (see the path below) are not empty
+  and share none with a document already counted, and its publisher differs. A document
+  whose items reach no study (it cites only reviews, unverified or missing references)
+  cannot be shown independent and adds nothing; neither does a second article of one
+  publisher. ``independence`` says which case held ("not established: …");
 - **path to a primary study**: a shortest path that follows what the claim rests on,
   ending at a ``vx:Study``: claim -> the figures printed in its statement -> their
   study; claim -> cited reference entry -> the publication it describes -> the study
@@ -83,9 +89,20 @@ def evidence_network(graph: Graph) -> nx.MultiDiGraph:
         for quote in graph.objects(item, VX.hasQuote):
             for document in graph.objects(quote, OA.hasSource):
                 link(item, "described-in", document)
-    for claim, marker in graph.subject_objects(VX.hasCitationMarker):
-        for entry in graph.objects(marker, VX.resolvesTo):
+    for claim, marker in sorted(graph.subject_objects(VX.hasCitationMarker)):
+        entries = list(graph.objects(marker, VX.resolvesTo))
+        for entry in entries:
             link(claim, "cites", entry)
+        if not entries and str(claim) in view:
+            # A marker with no entry in its document's reference list is kept, as a node of its own:
+            # dropping it would show the claim as backed only by the references that do resolve.
+            document = graph.value(marker, VX.inDocument)
+            number = graph.value(marker, VX.citedNumber)
+            if str(marker) not in view:
+                view.add_node(str(marker), kind="missing-reference",
+                              label=f"reference {number}: no entry in the reference list of "
+                                    f"{str(document).rsplit('/', 1)[-1]}")
+            link(claim, "cites", marker)
     for source, target, relation in sorted(set(edges)):
         view.add_edge(source, target, key=edge_key(source, relation, target), relation=relation)
     return view
@@ -122,6 +139,7 @@ class ClaimSupport:
     document: str
     supporting_documents: tuple[str, ...]
     independent: int
+    independence: str
     study: str | None
     path: tuple[str, ...]
 
@@ -142,11 +160,51 @@ def claim_support(graph: Graph, view: nx.MultiDiGraph | None = None) -> list[Cla
         supporters |= set(graph.subjects(VX.restates, claim)) | set(graph.objects(claim, VX.restates))
         documents = {document} | {d for item in supporters for d in graph.objects(item, VX.inDocument)}
         documents.discard(None)
-        publishers = {str(graph.value(d, DCTERMS.publisher) or d) for d in documents}
+        items = {claim} | supporters
+        bases = {d: {s for item in items if graph.value(item, VX.inDocument) == d
+                     for s in _studies_of(evidence, str(item), studies)} for d in documents}
+        independent, independence = _lines(graph, claim, bases)
         study, path = _nearest_study(evidence, str(claim), studies)
         results.append(ClaimSupport(str(claim), str(document), tuple(sorted(str(d) for d in documents)),
-                                    len(publishers), study, path))
+                                    independent, independence, study, path))
     return results
+
+
+def _studies_of(evidence: nx.DiGraph, item: str, studies: set[str]) -> set[str]:
+    """The primary studies an item rests on: every study reachable along the evidence paths."""
+    return set(nx.descendants(evidence, item)) & studies if item in evidence else set()
+
+
+def _lines(graph: Graph, claim: URIRef, bases: dict[URIRef, set[str]]) -> tuple[int, str]:
+    """How many independent lines of evidence the supporting documents give, and why.
+
+    The claim's own document is the first line. Another document adds one only when its studies are
+    known, disjoint from every counted line's, and its publisher is new."""
+    own = graph.value(claim, VX.inDocument)
+    counted = [own]
+    seen_studies = set(bases.get(own, set()))
+    publishers = {str(graph.value(own, DCTERMS.publisher) or own)}
+    reasons = []
+    for document in sorted(d for d in bases if d != own):
+        short = str(document).rsplit("/", 1)[-1]
+        publisher = str(graph.value(document, DCTERMS.publisher) or document)
+        if publisher in publishers:
+            reasons.append(f"{short} has the same publisher")
+        elif not bases[document]:
+            reasons.append(f"{short} rests on no study the graph traces")
+        elif not seen_studies:
+            reasons.append(f"{str(own).rsplit('/', 1)[-1]} rests on no study the graph traces")
+        elif bases[document] & seen_studies:
+            reasons.append(f"{short} rests on the same study")
+        else:
+            counted.append(document)
+            seen_studies |= bases[document]
+            publishers.add(publisher)
+    if len(bases) == 1:
+        return 1, "one document"
+    if reasons:
+        return len(counted), "not established: " + "; ".join(reasons)
+    return len(counted), "established: disjoint studies and publishers"
 
 
 def evidence_paths(view: nx.MultiDiGraph) -> nx.DiGraph:
@@ -181,8 +239,8 @@ def _nearest_study(evidence: nx.DiGraph, claim: str, studies: set[str]) -> tuple
 
 def support_csv(results: Iterable[ClaimSupport]) -> str:
     """The analysis as CSV, one row per claim."""
-    rows = [[r.claim, r.document, str(len(r.supporting_documents)), str(r.independent),
+    rows = [[r.claim, r.document, str(len(r.supporting_documents)), str(r.independent), r.independence,
              " ".join(r.supporting_documents), r.study or "", "" if r.path_length is None else str(r.path_length),
              " ".join(r.path)] for r in results]
-    return csv_text(["claim", "document", "documents", "independent", "supporting_documents", "study",
-                     "path_length", "path"], rows)
+    return csv_text(["claim", "document", "documents", "independent", "independence", "supporting_documents",
+                     "study", "path_length", "path"], rows)

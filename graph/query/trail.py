@@ -32,6 +32,7 @@ from vexas_kg.errors import UsageError
 from vexas_kg.graph.query.engine import Engine, ResultTable
 from vexas_kg.graph.query.named import LabelIndex, run_named
 from vexas_kg.graph.query.results import short_iri
+from vexas_kg.loaders.criteria import OPERATOR_WORDS
 from vexas_kg.ontology.vocab import VX
 from vexas_kg.queries import read_query_text
 
@@ -58,7 +59,7 @@ def _criterion(cell: Cells) -> str:
     operator = cell["detail"]
     if operator == "met":
         return f"criterion: {cell['label']} (met)"
-    words = {"reduction-by": "reduced by"}.get(operator, operator)
+    words = OPERATOR_WORDS.get(operator, operator)
     return f"criterion: {cell['label']} {words} {_amount(cell)}".rstrip()
 
 

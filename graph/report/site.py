@@ -17,10 +17,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from rdflib import URIRef
 from rdflib.term import Identifier
 
-from vexas_kg.graph.report.data import Entity, Evidence, Row
+from vexas_kg.graph.report.data import Cells, Entity, Evidence, Row
 from vexas_kg.graph.report.numbers import decimal, in_words, percent, printed, wilson
 from vexas_kg.graph.report.plot import Point, layout, percent_scale, ratio_scale
 from vexas_kg.graph.report.sources import Sources, SourceView
+from vexas_kg.loaders.criteria import OPERATOR_WORDS
 from vexas_kg.ontology.vocab import VXID
 
 ID = str(VXID)
@@ -98,6 +99,27 @@ class Context:
     def number(self, item: Identifier | str | None, value: Identifier | None) -> str:
         """``value`` as its item's quote prints it."""
         return printed(text(value), self.quotes.get(str(item), []) if item is not None else [])
+
+
+_STARTING = re.compile(r"^(?P<level>[\w -]+?) \(starting level by design; (?P<domains>.+): not assessed\)$")
+
+
+def certainty(value: object) -> str:
+    """A study's certainty as it stands: not assessed, with GRADE's starting level by design as context.
+
+    The graph gives GRADE's starting level for a design (``startingCertainty``, e.g. "low (starting
+    level by design; ...: not assessed)"). No source rates certainty, so a page never shows the level
+    as the rating: it says "certainty not assessed" first and names the level as the design's
+    starting point, before the judgements nobody has made.
+    """
+    shown = text(value) if not isinstance(value, str) else " ".join(value.split())
+    if not shown:
+        return ""
+    match = _STARTING.match(shown)
+    if match is None:
+        return f"certainty not assessed ({shown})"
+    return (f"certainty not assessed: no source rates it. GRADE's starting level by design for this study type "
+            f"is {match.group('level')}, before any judgement; {match.group('domains')}: not assessed")
 
 
 def at_time(value: object) -> str:
@@ -196,7 +218,7 @@ def sof_row(entry: Mapping[str, object], ctx: Context) -> dict[str, object]:
     return {
         "figure": figure, "href": ctx.pages.get(figure), "study": study, "study_href": ctx.pages.get(study_iri),
         "design": text(row.get("design")), "level_of_evidence": text(row.get("evidenceLevel")),
-        "certainty": text(row.get("startingCertainty")), "basis": text(row.get("basis")),
+        "certainty": certainty(row.get("startingCertainty")), "basis": text(row.get("basis")),
         "pairs": [pair | {"href": ctx.pages.get(str(pair["other"]))} for pair in ctx.pairs.get(figure, [])],
         "arm": text(row.get("arm")), "interventions": entry["interventions"],
         "composition": text(row.get("composition")), "level": text(row.get("level")),
@@ -206,8 +228,18 @@ def sof_row(entry: Mapping[str, object], ctx: Context) -> dict[str, object]:
         "interval": figure_interval(row, ctx), "p": ctx.number(figure, row.get("pValue")),
         "comparator": text(row.get("comparator")), "population": text(row.get("population")),
         "definition": text(row.get("definition")), "comparability": text(row.get("comparability")),
-        "study_size": text(row.get("studySize")),
+        "study_size": text(row.get("studySize")), "read_from": read_from(row.get("document"), ctx),
     }
+
+
+def read_from(document: object, ctx: Context) -> str:
+    """Where a figure was read: the source document (publisher, date), never the study report itself.
+    Every figure here is second-hand (a news report of an abstract, a Q&A page citing a review)."""
+    facts = next((d for d in ctx.build["documents"] if d["iri"] == text(document)), None)  # type: ignore[index, union-attr]
+    if facts is None:
+        return ""
+    when = f", {facts['date']}" if facts["date"] else ""
+    return f"read from source {facts['id']} ({facts['publisher']}{when}), not from the study report"
 
 
 def forest(outcome: str, when: str, table: list[dict[str, object]]) -> dict[str, object] | None:
@@ -320,6 +352,7 @@ def environment() -> Environment:
     env.filters["words"] = in_words
     env.filters["at"] = at_time
     env.filters["short"] = short_id
+    env.filters["operator"] = lambda token: OPERATOR_WORDS.get(str(token), str(token))
     env.filters["column"] = lambda name: re.sub(r"(?<!^)(?=[A-Z])", " ", str(name)).lower()
     return env
 
@@ -392,7 +425,8 @@ def build_facts(evidence: Evidence) -> dict[str, object]:
 
                 file, date = document_facts(text(row.get("detail")))
                 documents.setdefault(str(row["node"]), {"id": short_id(str(row["node"])).removeprefix("doc/"),
-                                                        "file": file, "date": date,
+                                                        "file": file, "date": date, "iri": str(row["node"]),
+                                                        "publisher": text(row.get("detail")).split(", ")[0],
                                                         "label": text(row.get("label"))})
     return {"hash": evidence.graph_hash, "short": evidence.graph_hash[:16],
             "documents": [documents[k] for k in sorted(documents)], "queries": evidence.queries}
@@ -412,18 +446,31 @@ def render_site(evidence: Evidence, sources: Sources, reference: object) -> dict
                   pair_verdicts(evidence.tables.get("comparisons", [])))
     out: dict[str, bytes] = assets()
 
+    statuses = document_statuses(evidence)
+    item_at = {path: iri for iri, path in pages.paths.items() if path.startswith("trails/")}
+
     def page(path: str, template: str, title: str, **values: object) -> None:
         depth = path.count("/")
-        html = env.get_template(template).render(
-            root="../" * depth, title=title, path=path, nav=NAV, build=ctx.build, ctx=ctx, link=_linker(ctx, depth),
-            **values)
-        out[path] = html.encode("utf-8")
+
+        def render(shown: list[dict[str, str]]) -> str:
+            return env.get_template(template).render(
+                root="../" * depth, title=title, path=path, nav=NAV, build=ctx.build, ctx=ctx,
+                link=_linker(ctx, depth), statuses=shown, **values)
+
+        html = render([])
+        quoted = {item_at[p] for p in _TRAIL_LINK.findall(html) if p in item_at}
+        if path in item_at:
+            quoted.add(item_at[path])
+        shown = [statuses[d] for d in sorted({d for i in quoted for d in documents_of(evidence, i)}) if d in statuses]
+        out[path] = (render(shown) if shown else html).encode("utf-8")
 
     page("index.html", "overview.html", "Overview", **overview_view(ctx))
     page("comparative.html", "comparative.html", "Comparative efficacy",
          groups=sof_groups(evidence.tables.get("comparative-efficacy", []), ctx),
+         designs=designs(evidence.tables.get("comparative-efficacy", [])),
          comparisons=evidence.tables.get("comparisons"))
-    page("interventions.html", "interventions.html", "Drugs, classes & procedures", **overview_view(ctx))
+    page("interventions.html", "interventions.html", "Drugs, classes & procedures", **overview_view(ctx),
+         undiscussed={e.iri for e in evidence.interventions if not discussed(own_items(e, ctx))})
     page("studies.html", "studies.html", "Studies", studies=[study_view(s, ctx) for s in evidence.studies])
     page("items.html", "items.html", "All figures & claims", items=items_view(ctx))
     page("citation-audit.html", "audit.html", "Citation audit", rows=evidence.tables.get("citation-audit", []))
@@ -438,6 +485,32 @@ def render_site(evidence: Evidence, sources: Sources, reference: object) -> dict
     return out
 
 
+_TRAIL_LINK = re.compile(r'href="(?:\.\./)*(trails/[^"#]+)')
+
+
+def documents_of(evidence: Evidence, item: str) -> set[str]:
+    """The documents an item's quotes come from (its trail's ``document`` steps)."""
+    return {str(r["node"]) for r in evidence.trails.get(item, []) if text(r.get("relation")) == "document"}
+
+
+def document_statuses(evidence: Evidence) -> dict[str, dict[str, str]]:
+    """Per document with an editorial status as printed (e.g. "content is pending human review"):
+    its short id, title and status. Shown on every page that quotes the document, because a
+    guideline author reads a page, not the trail behind each line."""
+    found: dict[str, dict[str, str]] = {}
+    for rows in evidence.trails.values():
+        titles = {str(r["node"]): text(r.get("label")) for r in rows if text(r.get("relation")) == "document"}
+        for row in rows:
+            if text(row.get("relation")) == "editorial status" and row.get("parent") is not None:
+                document = str(row["parent"])
+                entry = found.setdefault(document, {"id": short_id(document).removeprefix("doc/"),
+                                                    "title": titles.get(document, ""), "status": ""})
+                status = text(row.get("label"))
+                if status and status not in entry["status"].split("; "):
+                    entry["status"] = "; ".join(x for x in (entry["status"], status) if x)
+    return found
+
+
 def _linker(ctx: Context, depth: int):
     """``link(iri)``: the relative URL of the resource's page, or None when it has none."""
     prefix = "../" * depth
@@ -447,6 +520,17 @@ def _linker(ctx: Context, depth: int):
         return prefix + found if found else None
 
     return link
+
+
+def designs(rows: Iterable[Row]) -> list[str]:
+    """The study designs that comparative-efficacy rows name, each with its number of studies
+    ("cohort study (1 study)"): the report says what the graph holds, never what the world lacks."""
+    studies: "OrderedDict[str, set[str]]" = OrderedDict()
+    for row in rows:
+        design = text(row.get("design"))
+        if design:
+            studies.setdefault(design, set()).add(text(row.get("study")) or text(row.get("studyLabel")))
+    return [f"{design} ({len(found)} stud{'y' if len(found) == 1 else 'ies'})" for design, found in sorted(studies.items())]
 
 
 def overview_view(ctx: Context) -> dict[str, object]:
@@ -466,10 +550,12 @@ def overview_view(ctx: Context) -> dict[str, object]:
     interventions = {}
     for entity in evidence.interventions:
         interventions.setdefault(entity.kind, []).append(entity)
-    counts = {row.get("entity"): row for row in dimensions.get("intervention", [])}
+    counts = {row.get("entity"): row for name in ("intervention", "drug", "drug class", "procedure")
+              for row in dimensions.get(name, [])}
     return {"dimensions": dimensions, "kinds": kinds, "basics": basics, "about": about, "interventions": interventions,
             "intervention_counts": {str(k): v for k, v in counts.items()},
-            "gaps": evidence.tables.get("evidence-gaps", [])}
+            "gaps": evidence.tables.get("evidence-gaps", []),
+            "designs": [f"{text(r.get('label'))} ({text(r.get('studies'))})" for r in dimensions.get("study design", [])]}
 
 
 def items_view(ctx: Context) -> list[dict[str, object]]:
@@ -493,12 +579,14 @@ def study_view(entity: Entity, ctx: Context) -> dict[str, object]:
                                  "lines": []})["lines"].append(row)
     known = ("study", "publication", "arm", "response definition", "baseline figure", "outcome figure")
     levels: list[str] = []
+    certainties: list[str] = []
     compositions: dict[str, str] = {}
     for row in ctx.evidence.tables.get("comparative-efficacy", []):
         if study_of(row, ctx)[1] == entity.iri:
-            for value in (text(row.get("evidenceLevel")), text(row.get("startingCertainty"))):
-                if value and value not in levels:
-                    levels.append(value)
+            for found, value in ((levels, text(row.get("evidenceLevel"))),
+                                 (certainties, certainty(row.get("startingCertainty")))):
+                if value and value not in found:
+                    found.append(value)
             if text(row.get("composition")):
                 compositions[text(row.get("arm"))] = text(row.get("composition"))
     has_spread = any(ctx.spread(row.get("item")) for row in sections.get("baseline figure", []))
@@ -507,7 +595,58 @@ def study_view(entity: Entity, ctx: Context) -> dict[str, object]:
             "definitions": [g for g in grouped.values() if g["section"] == "response definition"],
             "baseline": sections.get("baseline figure", []), "outcomes": sections.get("outcome figure", []),
             "other": [(name, section) for name, section in sections.items() if name not in known],
-            "levels": levels, "compositions": compositions, "has_spread": has_spread}
+            "levels": levels, "certainties": certainties, "compositions": compositions, "has_spread": has_spread}
+
+
+RECOMMENDING = ("short answer", "recommendation", "algorithm step")
+
+
+def decision_points(evidence: Evidence, claim: str) -> list[tuple[str, str]]:
+    """A claim's decision points as (IRI, label), from its trail: its own, else its algorithm's.
+
+    The label is the graph's ("after failure or intolerance of azacitidine and ruxolitinib and
+    tocilizumab"): a conjunction stays one decision point, and a class stays the class the source
+    names, never the member drug a page is about."""
+    rows = [r for r in evidence.trails.get(claim, []) if text(r.get("relation")) == "decision point"]
+    own = [r for r in rows if not text(r.get("detail"))]
+    return sorted({(str(r["node"]), text(r.get("label"))) for r in (own or rows)}, key=lambda point: point[1])
+
+
+def failed_in(point: str) -> set[str]:
+    """The slugs of the interventions an after-failure decision point names (``…/after-failure/a+b``)."""
+    path = path_of(point) or ""
+    return set(path.split("/", 2)[2].split("+")) if path.startswith("decision-point/after-failure/") else set()
+
+
+def advice_for(entity: Entity, ctx: Context) -> list[dict[str, object]]:
+    """Where the sources recommend ``entity``: one row per recommending claim that names it as a
+    treatment (``treatment-for-presentation``, other than as a caution), as an option after a failure
+    (``alternatives-after-failure``) or as a subject (``statements``), each at the claim's own decision
+    points as the graph labels them. A claim whose decision point is the failure of ``entity`` itself
+    is not advice for it, and a caution (a risk the drug carries) is not a recommendation."""
+    evidence = ctx.evidence
+    rows: "OrderedDict[str, Row]" = OrderedDict()
+    for row in evidence.tables.get("treatment-for-presentation", []):
+        if text(row.get("treatment")) == entity.label and not text(row.get("role")).startswith("caution"):
+            rows.setdefault(text(row.get("claim")), row)
+    for _, found in sorted(evidence.alternatives.items()):
+        for row in found:
+            if text(row.get("option")) == entity.label:
+                rows.setdefault(text(row.get("claim")), row)
+    for row in evidence.by_intervention.get(entity.iri, {}).get("statements") or []:
+        if text(row.get("kindLabel")) in RECOMMENDING and not text(row.get("via")):
+            rows.setdefault(text(row.get("claim")), row)
+    mine = (path_of(entity.iri) or "").rsplit("/", 1)[-1]
+    result = []
+    for claim, row in rows.items():
+        points = decision_points(evidence, claim)
+        if not points or any(mine in failed_in(iri) for iri, _ in points):
+            continue
+        condition = next((text(r.get("label")) for r in evidence.trails.get(claim, [])
+                          if text(r.get("relation")) == "condition"), "") or text(row.get("condition"))
+        cells = Cells({**row, "condition": condition, "kind": row.get("kind") or row.get("kindLabel")})
+        result.append({"decision": "; or ".join(label for _, label in points), "row": cells})
+    return result
 
 
 def intervention_view(entity: Entity, ctx: Context) -> dict[str, object]:
@@ -522,30 +661,7 @@ def intervention_view(entity: Entity, ctx: Context) -> dict[str, object]:
     for row in safety:
         if row not in adverse:
             checklist.setdefault(text(row.get("category")), []).append(row)
-    recommendations = []
-    presentations: "OrderedDict[tuple[str, str], dict[str, object]]" = OrderedDict()
-    for row in evidence.tables.get("treatment-for-presentation", []):
-        if text(row.get("treatment")) == entity.label:
-            entry = presentations.setdefault((text(row.get("claim")), text(row.get("role"))),
-                                             {"row": row, "manifestations": []})
-            if text(row.get("manifestationLabel")) not in entry["manifestations"]:
-                entry["manifestations"].append(text(row.get("manifestationLabel")))
-    for (claim, role), entry in presentations.items():
-        what = "initial therapy" if "initial" in role or not role else role
-        recommendations.append({"decision": f"{what} for a presentation with {', '.join(entry['manifestations'])}",
-                                "row": entry["row"]})
-    for drug, rows in sorted(evidence.alternatives.items()):
-        for row in rows:
-            if text(row.get("option")) == entity.label:
-                recommendations.append({"decision": f"after failure or intolerance of {ctx.labels.get(drug, drug)}",
-                                        "row": row})
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for rec in recommendations:
-        key = (rec["decision"], text(rec["row"].get("claim")))
-        if key not in seen:
-            seen.add(key)
-            unique.append(rec)
+    unique = advice_for(entity, ctx)
     on_page = {f["figure"] for f in figures} | {text(r.get("item")) for r in safety} | {text(r["row"].get("claim")) for r in unique}
     statements = per.get("statements")
     if statements:
@@ -555,4 +671,26 @@ def intervention_view(entity: Entity, ctx: Context) -> dict[str, object]:
     gaps = [r for r in evidence.tables.get("evidence-gaps", []) if text(r.get("intervention")) == entity.iri]
     return {"entity": entity, "figures": figures, "checklist": checklist, "adverse": adverse,
             "recommendations": unique, "contrasts": contrasts, "gaps": gaps, "statements": statements,
-            "contrast_source": "contrasts"}
+            "contrast_source": "contrasts", "own": own_items(entity, ctx, figures, safety, unique)}
+
+
+def own_items(entity: Entity, ctx: Context, figures: list[dict[str, object]] | None = None,
+              safety: list[Row] | None = None, advice: list[dict[str, object]] | None = None) -> dict[str, int]:
+    """How many figures, safety rules and events, recommendations and statements the sources state for
+    ``entity`` itself (not for a class it belongs to, nor for a member drug of a class). All zero means
+    no source discusses it: it is in the graph only through a class or a reference entry's title, and
+    its page must say so rather than look like a drug with evidence."""
+    per = ctx.evidence.by_intervention.get(entity.iri, {})
+    if figures is None:
+        figures = [sof_row(entry, ctx) for entry in group_figures(per.get("comparative-efficacy", []))]
+    safety = per.get("safety-profile", []) if safety is None else safety
+    advice = advice_for(entity, ctx) if advice is None else advice
+    return {"figures": sum(1 for f in figures if not any("class-level" in str(s) for s in f["scopes"])),
+            "class_figures": sum(1 for f in figures if any("class-level" in str(s) for s in f["scopes"])),
+            "safety": sum(1 for r in safety if text(r.get("inheritance")) in ("", "stated for it")),
+            "recommendations": len(advice),
+            "statements": sum(1 for r in per.get("statements") or [] if not text(r.get("via")))}
+
+
+def discussed(counts: Mapping[str, int]) -> bool:
+    return any(counts[k] for k in ("figures", "safety", "recommendations", "statements"))

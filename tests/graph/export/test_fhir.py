@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fhir.resources import get_fhir_model_class
 from fhir.resources.bundle import Bundle
+from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from vexas_kg.graph.builder.assemble import Build
@@ -121,11 +122,29 @@ def test_measured_variables_quote_their_response_definitions(built: Build, bundl
                         assert str(g.value(selector, OA.exact)) in note["text"]
 
 
-def test_certainty_is_only_the_starting_level_by_design(bundle: dict) -> None:
-    for evidence in resources(bundle, "Evidence").values():
+def codings(node: object) -> list[dict]:
+    """Every ``coding`` entry anywhere below ``node``."""
+    if isinstance(node, dict):
+        found = [c for c in node.get("coding", []) if isinstance(c, dict)]
+        return found + [c for key, value in node.items() if key != "coding" for c in codings(value)]
+    if isinstance(node, list):
+        return [c for value in node for c in codings(value)]
+    return []
+
+
+def test_no_certainty_rating_is_coded_that_no_source_states(bundle: dict) -> None:
+    """No source rates certainty, so nothing an EBM tool reads as a rating may be coded (finding A10):
+    every certainty, overall and per domain, is "not assessed", no HL7 certainty-rating code appears
+    anywhere, and the design-based starting level is prose attributed to vexas-kg."""
+    assert "certainty-rating" not in json.dumps(bundle, default=str)
+    assert not [c for c in codings(bundle) if "certainty-rating" in str(c.get("system", ""))]
+    evidences = resources(bundle, "Evidence").values()
+    assert any(e.get("certainty") for e in evidences)
+    for evidence in evidences:
         for certainty in evidence.get("certainty", []):
-            assert "starting level" in certainty["rating"]["text"] or certainty["rating"]["text"] == "not assessed"
-            assert {c["code"] for c in certainty["rating"].get("coding", [])} <= {"low"}
+            assert certainty["rating"] == {"text": "not assessed"}
+            assert certainty["description"].startswith("Certainty not assessed")
+            assert "not a rating" in certainty["description"] or "No GRADE starting level" in certainty["description"]
             assert all(s["rating"] == {"text": "not assessed"} for s in certainty["subcomponent"])
 
 
@@ -144,3 +163,39 @@ def test_decimals_are_written_as_printed(built: Build, tmp_path: Path) -> None:
     assert "\\u0000" not in text
     for value in {str(v) for v in built.graph.objects(None, VX.value)}:
         assert re.search(rf'"value": {re.escape(value)}\b', text), value
+
+
+def test_every_evidence_and_citation_of_a_document_with_an_editorial_status_carries_it(built: Build,
+                                                                                       bundle: dict) -> None:
+    """Finding A7 (exports): 000 and 001 print "Exercise caution as content is pending human review"; a tool
+    reading the FHIR bundle must see that on the document's Citation and on every Evidence quoted from it."""
+    g = built.graph
+    status = {str(d): str(s) for d, s in g.subject_objects(VX.editorialStatus)}
+    assert status
+    citations = resources(bundle, "Citation")
+    for document, text in status.items():
+        assert any(text in n["text"] for n in citations[document]["citedArtifact"]["note"])
+    checked = 0
+    for url, evidence in resources(bundle, "Evidence").items():
+        documents = {str(d) for q in g.objects(URIRef(url), VX.hasQuote) for d in g.objects(q, OA.hasSource)}
+        for document in documents & set(status):
+            checked += 1
+            assert any(status[document] in n["text"] for n in evidence.get("note", [])), url
+    assert checked >= 10
+
+
+def test_a_studys_publication_is_not_presented_as_the_figures_source(bundle: dict) -> None:
+    """Findings A42/A35: 004's figures come from a news report of the ACR 2023 abstract, 000's from a Q&A page
+    citing a review; both were exported with a bare citation "the study's publication" (Hadjadj 2024,
+    Al-Hakim 2025), which an EBM tool shows as the figure's source. Every such citation says the figure was
+    read from the source document and not checked against the publication."""
+    checked = 0
+    for evidence in resources(bundle, "Evidence").values():
+        derived = [a for a in evidence["relatedArtifact"] if a["type"] == "derived-from"]
+        assert derived
+        for artifact in evidence["relatedArtifact"]:
+            if artifact["type"] == "citation":
+                checked += 1
+                assert "not from this publication" in artifact["display"], artifact
+                assert "has not been checked against it" in artifact["display"], artifact
+    assert checked >= 20

@@ -183,6 +183,33 @@ def test_edges_carry_knowledge_sources_levels_quotes_and_publications(built: Bui
         assert edge["aggregator_knowledge_source"] == ["infores:vexas-kg"]
 
 
+def test_an_edges_publications_are_cited_by_each_statement_it_quotes(built: Build, nodes, edges) -> None:
+    """Finding A20: a document's mentions edge once listed one review as the publication for thirty quotes
+    of which three cite it. Every publication on an edge other than the document itself must be one that
+    each statement quoted in its supporting_text cites (through a resolved citation marker), and no
+    statement's cited publications may go missing."""
+    g = built.graph
+    iri_of = {n["id"]: n.get("iri") for n in nodes}
+    cited: dict[str, set[frozenset[str]]] = {}
+    for item in set(g.subjects(VX.subject, None)) | set(g.subjects(VX.appliesTo, None)):
+        publications = frozenset(str(p) for marker in g.objects(item, VX.hasCitationMarker)
+                                 for entry in g.objects(marker, VX.resolvesTo)
+                                 for p in g.objects(entry, VX.describesPublication))
+        for quote in g.objects(item, VX.hasQuote):
+            for selector in g.objects(quote, OA.hasSelector):
+                if g.value(selector, OA.exact) is not None:
+                    cited.setdefault(str(g.value(selector, OA.exact)), set()).add(publications)
+    mentions = [e for e in edges if e["predicate"] == "biolink:mentions"]
+    checked = 0
+    for edge in mentions:
+        document = iri_of[edge["subject"]]
+        on_edge = frozenset(iri_of[p] for p in edge["publications"] if iri_of[p] != document)
+        for text in edge["supporting_text"]:
+            checked += 1
+            assert on_edge in cited[text], (edge["subject"], edge["object"], text[:80], sorted(on_edge))
+    assert checked > 50
+
+
 def test_kgx_uses_verified_identifiers_and_keeps_every_membership(built: Build, nodes, edges) -> None:
     by_iri = {n["iri"]: n for n in nodes}
     for subject, identifier in built.graph.subject_objects(DCTERMS.identifier):

@@ -109,3 +109,19 @@ def test_assertion_states_provenance_traces(built: Build, nanopubs) -> None:
 def test_export_is_deterministic(built: Build, tmp_path: Path) -> None:
     first = export(built, "nanopub", out_dir=tmp_path / "a")[0].read_bytes()
     assert export(built, "nanopub", out_dir=tmp_path / "b")[0].read_bytes() == first
+
+
+def test_the_provenance_carries_the_documents_editorial_status(built: Build, nanopubs) -> None:
+    """Finding A7 (exports): a nanopublication of an item from 000 or 001 says, in its provenance, that the
+    document prints "content is pending human review"."""
+    g = built.graph
+    status = dict(g.subject_objects(VX.editorialStatus))
+    assert status
+    checked = 0
+    for graphs in nanopubs.values():
+        provenance = graphs["provenance"]
+        for document in provenance.objects(graphs["assertion"].identifier, PROV.hadPrimarySource):
+            if document in status:
+                checked += 1
+                assert provenance.value(document, VX.editorialStatus) == status[document]
+    assert checked >= 20

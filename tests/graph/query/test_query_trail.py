@@ -280,3 +280,19 @@ def test_a_claims_trail_shows_its_decision_points_and_the_roles_of_its_manifesta
     text = render(trace("000:zoster-vaccination", engine, labels))
     assert "names herpes zoster: risk or caution, for tofacitinib" in text
     assert "names herpes zoster: prevention, for recombinant zoster vaccine" in text
+
+
+def test_a_publication_not_fully_verified_shows_its_reference_table_status(built: Build, engine: OxigraphEngine) -> None:
+    """Finding A22: "Al-Hakim A, The Lancet Rheumatology 2025" was printed without "year inferred".
+    Wherever a trail prints a publication's bibliographic line, a status other than "verified" follows it."""
+    g = built.graph
+    statuses = {str(p): str(s) for p, s in g.subject_objects(VX.verificationStatus) if str(s) != "verified"}
+    assert any("year inferred" in s for s in statuses.values())
+    checked = 0
+    for item in sorted(set(g.subjects(RDF.type, VX.Figure)) | set(g.subjects(RDF.type, VX.Claim))):
+        for line in render(trace(str(item), engine)).splitlines():
+            for publication, status in statuses.items():
+                if f"vxid:publication/{publication.rsplit('/', 1)[-1]}:" in line:
+                    checked += 1
+                    assert f"reference table: {status}" in line, (str(item), line)
+    assert checked > 20

@@ -9,12 +9,10 @@ screenshots of the overview, a drug page and a trail page are kept under out/.
 
 from __future__ import annotations
 
-import os
-import shutil
+from typing import TYPE_CHECKING
+
 import urllib.parse
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -26,91 +24,8 @@ SCREENSHOTS = REPO / "out" / "report-screenshots"
 EXTERNAL = ("https://doi.org/", "https://pubmed.ncbi.nlm.nih.gov/")
 pytestmark = pytest.mark.slow
 
-
-def _missing(reason: str) -> None:
-    """On CI a missing browser is a failure (scripts/setup-browser installs it); elsewhere a skip."""
-    message = f"{reason}: run `bash scripts/setup-browser`"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not chromium or not driver_path:
-        _missing("Debian's chromium and chromium-driver are not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1280,1000", "--hide-scrollbars", "--force-device-scale-factor=1",
-                     "--disable-background-networking", "--no-first-run"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-@dataclass
-class Page:
-    url: str
-    console: list[str]
-    links: list[str]
-    ids: set[str]
-    marks: list[str]
-    numbers: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass
-class Crawl:
-    pages: dict[str, Page]
-    external: set[str]
-
-
-_LINKS = """
-return Array.from(document.querySelectorAll('a[href]')).map(a => {
-  const raw = a.getAttribute('href');
-  return new URL(raw, document.baseURI).href;
-});"""
-_NUMBERS = """
-return Array.from(document.querySelectorAll('a.num[data-value]')).map(a =>
-  [a.getAttribute('data-value'), new URL(a.getAttribute('href'), document.baseURI).href]);"""
-
-
-@pytest.fixture(scope="module")
-def crawl(browser, served) -> Crawl:
-    """Every page reachable from the overview, visited in the browser."""
-    start = served.url + "index.html"
-    queue, pages, external = [start], {}, set()
-    while queue:
-        url = queue.pop(0)
-        if url in pages:
-            continue
-        browser.get(url)
-        console = [f"{e['level']}: {e['message']}" for e in browser.get_log("browser")
-                   if e["level"] in ("SEVERE", "WARNING")]
-        links = browser.execute_script(_LINKS)
-        ids = set(browser.execute_script("return Array.from(document.querySelectorAll('[id]')).map(e => e.id);"))
-        marks = browser.execute_script(
-            "return Array.from(document.querySelectorAll('mark.quote')).map(m => m.textContent);")
-        numbers = [tuple(pair) for pair in browser.execute_script(_NUMBERS)]
-        pages[url] = Page(url, console, links, ids, marks, numbers)
-        for link in links:
-            target = link.split("#", 1)[0]
-            if target.startswith(served.url):
-                if target not in pages:
-                    queue.append(target)
-            else:
-                external.add(link)
-    return Crawl(pages, external)
+if TYPE_CHECKING:
+    from conftest import Crawl, Page
 
 
 def test_the_crawler_reaches_every_page(crawl: Crawl, site, served) -> None:
@@ -198,9 +113,9 @@ AXE_PAGES = ("index.html", "comparative.html", "interventions.html", "interventi
 
 
 @pytest.mark.parametrize("path", AXE_PAGES)
-def test_no_serious_accessibility_violation(browser, served, path: str) -> None:
+def test_no_serious_accessibility_violation(browser, served, missing, path: str) -> None:
     if not AXE.is_file():
-        _missing("axe-core is not vendored")
+        missing("axe-core is not vendored")
     browser.get(served.url + path)
     assert browser.execute_script("return !!document.querySelector('meta[name=generator][content=\"vexas-kg report\"]');"), path
     browser.execute_script(AXE.read_text(encoding="utf-8"))
