@@ -68,16 +68,22 @@ def decision_label(conditions: Conditions, names: dict[str, str], quantifier: st
     return "after " + ("; or " if quantifier == "any-failed" else "; and ").join(phrases)
 
 
+def _in_scheme(f: Fields, key: str, values: list[str], scheme: str, noun: str) -> None:
+    """Each of ``values`` is a term of the vocabulary ``scheme``, none twice."""
+    allowed = set(model.scheme(scheme))
+    for value in values:
+        if value not in allowed:
+            raise f.error(key, f"{value!r} is not one of: {', '.join(sorted(allowed))}")
+    if len(set(values)) != len(values):
+        raise f.error(key, f"{noun} is listed twice")
+
+
 def _kinds(f: Fields, key: str) -> tuple[str, ...]:
-    allowed = set(model.scheme("condition-kinds"))
     kinds = f.slugs(key)
     if not kinds:
-        raise f.error(key, f"give what the source says happened (one or more of: {', '.join(sorted(allowed))})")
-    for kind in kinds:
-        if kind not in allowed:
-            raise f.error(key, f"{kind!r} is not one of: {', '.join(sorted(allowed))}")
-    if len(set(kinds)) != len(kinds):
-        raise f.error(key, "a condition kind is listed twice")
+        raise f.error(key, "give what the source says happened "
+                      f"(one or more of: {', '.join(sorted(model.scheme('condition-kinds')))})")
+    _in_scheme(f, key, kinds, "condition-kinds", "a condition kind")
     return tuple(sorted(kinds))
 
 
@@ -119,13 +125,8 @@ def decision_point(loader: "_Loader", node: URIRef, f: Fields, failed: list[str]
     Returns the kinds read."""
     if required and not f.has("decision_point"):
         f.text("decision_point")  # raises the usual missing-field error
-    allowed = set(model.scheme("decision-kinds"))
     kinds = f.texts("decision_point")
-    for kind in kinds:
-        if kind not in allowed:
-            raise f.error("decision_point", f"{kind!r} is not one of: {', '.join(sorted(allowed))}")
-    if len(set(kinds)) != len(kinds):
-        raise f.error("decision_point", "a decision point is listed twice")
+    _in_scheme(f, "decision_point", kinds, "decision-kinds", "a decision point")
     if kinds and failed and "after-failure" not in kinds:
         raise f.error("decision_point", "condition_interventions (the interventions that failed) belong to an "
                       "after-failure decision point; add after-failure or drop them")
