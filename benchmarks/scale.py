@@ -143,12 +143,13 @@ def cold_build(evidence: Path) -> dict:
 
 
 # -- the probe: stages and queries in one process, each query in a capped fork ----------------
-def probe(evidence: Path, timeout_s: float, cap_mb: float) -> dict:
-    """Stage timings and every query case; runs in its own process (``--probe``)."""
+def probe(evidence: Path, timeout_s: float, cap_mb: float, only: frozenset[str] = frozenset()) -> dict:
+    """Stage timings and every query case (or those of the queries named in ``only``; ``trace``
+    is one of them); runs in its own process (``--probe``)."""
     from vexas_kg.graph.builder.assemble import build_graph
     from vexas_kg.graph.builder.completeness import uncovered_numbers
     from vexas_kg.graph.builder.validate import validate_triples
-    from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, named, prepare
+    from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, named, run_query
     from vexas_kg.graph.query.trail import render, trace
     from vexas_kg.graph.store.serialize import to_ntriples, to_turtle
     from vexas_kg.queries import catalog
@@ -170,19 +171,18 @@ def probe(evidence: Path, timeout_s: float, cap_mb: float) -> dict:
     graph = stage("rdflib graph", lambda: build.graph)
     engine = stage("load pyoxigraph", lambda: OxigraphEngine.from_graph(graph))
     labels = stage("label index", lambda: LabelIndex.from_engine(engine))
-    cases = query_cases(build, catalog())
+    cases = [case for case in query_cases(build, catalog()) if not only or case[0] in only]
     results = []
     figure_id = fixed_figure(build)
     for name, params, fixed in cases:
 
         def run(name=name, params=params):
-            query = named(name)
-            bindings = prepare(query, params, labels)
-            return len(engine.select(query.text, bindings).rows)
+            return len(run_query(named(name), params, engine, labels).rows)
 
         results.append(capped(name, params, fixed, run, timeout_s, cap_mb))
-    results.append(capped("trace", {"item": figure_id}, True,
-                          lambda: len(render(trace(figure_id, engine, labels)).splitlines()), timeout_s, cap_mb))
+    if not only or "trace" in only:
+        results.append(capped("trace", {"item": figure_id}, True,
+                              lambda: len(render(trace(figure_id, engine, labels)).splitlines()), timeout_s, cap_mb))
     return {"triples": len(build.triples), "documents": len(build.records), "stages": stages,
             "queries": results}
 
@@ -334,9 +334,13 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true",
                         help="report only the sizes measured now (by default the sizes of the saved results.json "
                              "that are not measured again are kept, so --sizes 3000 adds a column)")
+    parser.add_argument("--only", default="",
+                        help="comma-separated query names (and/or trace): measure only their cases, in process, "
+                             "with no cold build and no incremental rebuild; prints, writes nothing")
     args = parser.parse_args()
+    only = frozenset(filter(None, args.only.split(",")))
     if args.probe:
-        print(json.dumps(probe(args.probe, args.query_timeout, args.query_mb)))
+        print(json.dumps(probe(args.probe, args.query_timeout, args.query_mb, only)))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     loads_before = os.getloadavg()[0]
@@ -344,20 +348,28 @@ def main() -> None:
     results: dict[int, dict] = {}
     for n in sizes:
         evidence = generate(WORK / f"evidence-{n}", n)
-        print(f"{n} documents: cold build", file=sys.stderr, flush=True)
-        result = {"cold": cold_build(evidence)}
+        result = {}
+        if not only:
+            print(f"{n} documents: cold build", file=sys.stderr, flush=True)
+            result["cold"] = cold_build(evidence)
         print(f"{n} documents: stages and queries", file=sys.stderr, flush=True)
         done = subprocess.run([sys.executable, __file__, "--probe", str(evidence), "--query-timeout",
-                               str(args.query_timeout), "--query-mb", str(args.query_mb)],
+                               str(args.query_timeout), "--query-mb", str(args.query_mb), "--only", args.only],
                               capture_output=True, text=True)
         if done.returncode:
             result["probe_error"] = done.stderr.strip().splitlines()[-1:]
             print(done.stderr, file=sys.stderr)
         else:
             result.update(json.loads(done.stdout))
+        if only:
+            for q in result.get("queries", []):
+                print(f"{n:>5} docs  {_label(q):70} {_cell(q)}", flush=True)
+            continue
         result["incremental"] = incremental(evidence)
         results[n] = result
         print(json.dumps(result, indent=1), file=sys.stderr, flush=True)
+    if only:
+        return
     saved = WORK / "results.json"
     if not args.fresh and saved.is_file():
         kept = {int(n): r for n, r in json.loads(saved.read_text(encoding="utf-8")).items() if int(n) not in results}
