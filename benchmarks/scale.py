@@ -45,8 +45,12 @@ FIXED_DOC = "g00000"
 FIXED_STUDY_DOC = "g00001"
 # Parameters per named query; a query not listed runs without parameters (or is reported as
 # lacking a case if it needs some). "fixed" marks a query whose answer is one item's.
+# A pairwise query is also measured page by page: its first page and a page further on (each a
+# fixed number of rows, evaluated from the blocks it needs), and for one figure.
 CASES: list[tuple[str, dict[str, str], bool]] = [
     ("alternatives-after-failure", {"drug": "ruxolitinib"}, False),
+    ("alternatives-after-failure", {"drug": "ruxolitinib", "limit": "100"}, True),
+    ("alternatives-after-failure", {"drug": "ruxolitinib", "limit": "100", "offset": "1000"}, False),
     ("citation-audit", {}, False),
     ("citation-audit", {"document": FIXED_DOC}, True),
     ("comparative-efficacy", {}, False),
@@ -57,6 +61,13 @@ CASES: list[tuple[str, dict[str, str], bool]] = [
     ("study-summary", {"study": f"study/{FIXED_STUDY_DOC}-study-1"}, True),
     ("treatment-for-presentation", {}, False),
     ("statements", {"about": "ruxolitinib"}, False),
+    ("comparisons", {}, False),
+    ("comparisons", {"limit": "100"}, True),
+    ("comparisons", {"limit": "100", "offset": "1000"}, False),
+    ("comparisons", {"figure": "@figure"}, False),
+    ("contrasts", {}, False),
+    ("contrasts", {"limit": "100"}, True),
+    ("contrasts", {"limit": "100", "offset": "1000"}, False),
 ]
 
 
@@ -363,7 +374,7 @@ def main() -> None:
             result.update(json.loads(done.stdout))
         if only:
             for q in result.get("queries", []):
-                print(f"{n:>5} docs  {_label(q):70} {_cell(q)}", flush=True)
+                print(f"{n} docs | {_label(q)} | {_cell(q)}", flush=True)
             continue
         result["incremental"] = incremental(evidence)
         results[n] = result
