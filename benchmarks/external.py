@@ -108,20 +108,37 @@ class Jena:
         return results_from_json(json.loads(body)), seconds, wall
 
 
+class JenaEngine:
+    """Jena TDB2 as an engine of the library (``tdb2.tdbquery`` per query, parameters bound as a remote
+    store gets them), so a named query runs there exactly as in process, a page block by block."""
+
+    def __init__(self, jena: Jena, location: Path, timeout: float) -> None:
+        self.jena, self.location, self.timeout = jena, location, timeout
+        self.seconds = 0.0
+        """Jena's own query time (--time), summed over the queries of one named query's answer."""
+
+    def select(self, query: str, bindings):
+        from vexas_kg.errors import QueryError
+        from vexas_kg.graph.query.sparql_text import with_values
+
+        table, seconds, _ = self.jena.query(self.location, with_values(query, bindings), self.timeout)
+        if isinstance(table, str):
+            raise QueryError(table)
+        self.seconds += seconds
+        return table
+
+
 def measure(size: int, stores: list[str], query_timeout: float) -> list[str]:
     import pyoxigraph as ox
 
     from vexas_kg.errors import QueryError
     from vexas_kg.graph.builder.pipeline import checked_build
     from vexas_kg.graph.query.bounded import run_bounded
-    from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, named, prepare, printed_forms
-    from vexas_kg.graph.query.sparql_text import with_values
+    from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, named, printed_forms, run_query
     from vexas_kg.graph.store.serialize import to_ntriples
     from vexas_kg.queries import catalog
 
-    folder = WORK / f"evidence-{size}"
-    if not folder.exists():
-        generate(folder, size)
+    folder = generate(WORK / f"evidence-{size}", size)  # always the current generator's corpus
     build = checked_build(folder)
     data = WORK / f"graph-{size}.nt"
     data.write_text(to_ntriples(build.triples), encoding="utf-8")
@@ -130,13 +147,12 @@ def measure(size: int, stores: list[str], query_timeout: float) -> list[str]:
     cases = []
     for name, params, _ in query_cases(build, set(catalog())):
         query = named(name)
-        bindings = prepare(query, params, labels)
         try:
-            expected = rows_of(run_bounded(lambda: engine.select(query.text, bindings), query_timeout, 8000))
+            expected = rows_of(run_bounded(lambda: run_query(query, params, engine, labels), query_timeout, 8000))
         except QueryError as stopped:
             print(f"{name} {params}: in-process answer stopped ({stopped}); left out", file=sys.stderr)
             continue
-        cases.append((name, params, with_values(query.text, bindings), expected))
+        cases.append((name, params, query, expected))
     lines = [f"### {size} documents ({len(build.triples):,} triples)", ""]
     results: dict[str, dict[int, tuple[str, str]]] = {}
     loads = {}
@@ -151,13 +167,12 @@ def measure(size: int, stores: list[str], query_timeout: float) -> list[str]:
         del store
         printed = printed_forms(build.graph)
         results["Oxigraph on disk"] = {}
-        for i, (name, params, text, expected) in enumerate(cases):
-            def work(text: str = text) -> tuple[float, Counter]:
-                disk = ox.Store.read_only(str(location))
+        for i, (name, params, query, expected) in enumerate(cases):
+            def work(query=query, params=params) -> tuple[float, Counter]:
+                disk = OxigraphEngine(ox.Store.read_only(str(location)), printed)
                 begun = time.perf_counter()
-                list(disk.query(text))
-                elapsed = time.perf_counter() - begun
-                return elapsed, rows_of(OxigraphEngine(disk, printed).select(text, {}))
+                table = run_query(query, params, disk, labels)
+                return time.perf_counter() - begun, rows_of(table)
             try:
                 elapsed, got = run_bounded(work, timeout_s=query_timeout, memory_mb=8000)
             except QueryError as stopped:
@@ -170,11 +185,15 @@ def measure(size: int, stores: list[str], query_timeout: float) -> list[str]:
         location = WORK / f"tdb2-{size}"
         loads["Jena TDB2"] = jena.load(location, data)
         results["Jena TDB2"] = {}
-        for i, (name, params, text, expected) in enumerate(cases):
-            table, seconds, wall = jena.query(location, text, query_timeout)
-            if isinstance(table, str):
-                results["Jena TDB2"][i] = (f"{wall:.1f} s wall", table)
+        for i, (name, params, query, expected) in enumerate(cases):
+            store = JenaEngine(jena, location, query_timeout)
+            begun = time.perf_counter()
+            try:
+                table = run_query(query, params, store, labels)
+            except QueryError as failed:
+                results["Jena TDB2"][i] = (f"{time.perf_counter() - begun:.1f} s wall", str(failed))
                 continue
+            seconds, wall = store.seconds, time.perf_counter() - begun
             got = rows_of(table)
             results["Jena TDB2"][i] = (f"{seconds * 1000:.0f} ms ({wall:.1f} s wall)",
                                        "same" if got == expected else _difference(expected, got))

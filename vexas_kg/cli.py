@@ -19,8 +19,11 @@ from vexas_kg.errors import VexasKGError
 from vexas_kg.graph.export.formats import FORMATS as EXPORT_FORMATS
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from vexas_kg.graph.query.engine import Engine
     from vexas_kg.graph.remote.credentials import Credentials
+    from vexas_kg.queries import NamedQuery
 
 
 class _Group(click.Group):
@@ -321,6 +324,17 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
         local = _engine(engine, endpoint, graph_iri, timeout_s, user)
         table = run_bounded(lambda: run_query(chosen, values, local), timeout_s, memory_mb)
     click.echo(format_results(select_columns(table, columns), fmt), nl=False)
+    _next_page(chosen, values, len(table.rows))
+
+
+def _next_page(chosen: "NamedQuery", values: "Mapping[str, object]", rows: int) -> None:
+    """On standard error, where a full page may not be the end of the answer: how to read on."""
+    from vexas_kg.graph.query.paging import page_of
+
+    page = page_of(chosen, values)
+    if page.stop is not None and rows == page.stop - page.start:
+        click.echo(f"note: rows {page.start + 1}-{page.stop} of the ordered answer; the next page: "
+                   f"--param offset={page.stop} --param limit={page.stop - page.start}", err=True)
 
 
 class _ModelHelp(click.Command):

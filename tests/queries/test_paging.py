@@ -76,3 +76,17 @@ def test_a_paging_parameter_must_have_its_type() -> None:
     with pytest.raises(QueryError, match="paging parameter 'limit'"):
         parse_query(text, "q")
     assert set(PAGING) == {"limit", "offset"}
+
+
+def test_the_cli_says_how_to_read_on_after_a_full_page() -> None:
+    from click.testing import CliRunner
+
+    from vexas_kg.cli import main
+
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    full = runner.invoke(main, ["query", "comparisons", "--param", "limit=2", "--param", "offset=3", "--format", "csv"])
+    assert full.exit_code == 0, full.output
+    assert len(full.stdout.splitlines()) == 3  # the header and two rows
+    assert "note: rows 4-5 of the ordered answer; the next page: --param offset=5 --param limit=2" in full.stderr
+    last = runner.invoke(main, ["query", "comparisons", "--param", "limit=1000", "--format", "csv"])
+    assert last.exit_code == 0 and "next page" not in last.stderr
