@@ -31,7 +31,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.report.site import slug
 from vexas_kg.loaders.criteria import OPERATOR_WORDS
-from vexas_kg.ontology.vocab import VX, VXID
+from vexas_kg.ontology.vocab import VX, VXID, VXT
 
 if TYPE_CHECKING:
     from conftest import Crawl
@@ -302,10 +302,43 @@ def test_recommendations_stand_at_each_claims_own_decision_points(browser, serve
             assert decision == _decision_labels(g, claim), (path.name, str(claim), decision)
         expected = {c for c in g.subjects(VX.subject, entity)
                     if (c, VX.direction, URIRef("https://w3id.org/vexas-kg/terms/recommends")) in g
-                    and _decision_labels(g, c)
+                    and _decision_labels(g, c) and (c, VX.comparator, entity) not in g
                     and not any(entity in set(g.objects(p, VX.afterFailureOf)) for p in g.objects(c, VX.decisionPoint))}
         assert expected <= listed, (path.name, sorted(str(c) for c in expected - listed))
     assert rows_seen >= 20
+
+
+def _not_advised(g, claim: URIRef, entity: URIRef) -> str:
+    """Why ``claim`` does not advise ``entity`` although it names it, or "" if it may: a comparator,
+    or the therapy whose failure every one of the claim's all-failed decision points requires."""
+    if (claim, VX.comparator, entity) in g:
+        return "comparator"
+    points = set(g.objects(claim, VX.decisionPoint))
+    if points and all(entity in set(g.objects(p, VX.afterFailureOf))
+                      and g.value(p, VX.failureQuantifier) != VXT["any-failed"] for p in points):
+        return "the therapy that failed"
+    return ""
+
+
+@pytest.mark.slow
+def test_recommendations_never_list_a_comparator_or_the_failed_therapy(browser, served, site_dir: Path,
+                                                                      built: Build) -> None:
+    """No row of a page's Recommendations table is a claim that names the page's intervention (or, for
+    a class, the class itself) only to compare with ("response rates appear inferior to azacitidine and
+    tocilizumab") or as the therapy that failed ("who have failed or are intolerant to ruxolitinib"),
+    checked against the graph for every page (audit A5, A18 on the report)."""
+    g = built.graph
+    trail = {f"{served.url}trails/{slug(str(i))}.html": i for i in g.subjects(VX.inDocument, None)}
+    interventions = {slug(str(e)): e for kind in (VX.Drug, VX.DrugClass, VX.Procedure) for e in g.subjects(RDF.type, kind)}
+    named = 0
+    for path in sorted((site_dir / "interventions").iterdir()):
+        entity = interventions[path.stem]
+        named += sum(1 for c in g.subjects(VX.subject, entity) if _not_advised(g, c, entity))
+        browser.get(f"{served.url}interventions/{path.name}")
+        wrong = [(str(trail[link]), _not_advised(g, trail[link], entity))
+                 for _, link in browser.execute_script(_RECOMMENDATIONS) if _not_advised(g, trail[link], entity)]
+        assert not wrong, (path.name, wrong)
+    assert named >= 3
 
 
 @pytest.mark.slow
