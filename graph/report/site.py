@@ -600,7 +600,7 @@ def study_view(entity: Entity, ctx: Context) -> dict[str, object]:
 
 RECOMMENDING = ("short answer", "recommendation", "algorithm step")
 # The roles ``statements`` gives an intervention a recommending claim names without advising it.
-NOT_ADVISED = ("comparator", "in its condition")
+NOT_ADVISED = ("comparator", "in its condition", "its safety")
 
 
 def decision_points(evidence: Evidence, claim: str) -> list[tuple[str, str]]:
