@@ -45,8 +45,12 @@ FIXED_DOC = "g00000"
 FIXED_STUDY_DOC = "g00001"
 # Parameters per named query; a query not listed runs without parameters (or is reported as
 # lacking a case if it needs some). "fixed" marks a query whose answer is one item's.
+# A pairwise query is also measured page by page: its first page and a page further on (each a
+# fixed number of rows, evaluated from the blocks it needs), and for one figure.
 CASES: list[tuple[str, dict[str, str], bool]] = [
     ("alternatives-after-failure", {"drug": "ruxolitinib"}, False),
+    ("alternatives-after-failure", {"drug": "ruxolitinib", "limit": "100"}, True),
+    ("alternatives-after-failure", {"drug": "ruxolitinib", "limit": "100", "offset": "1000"}, False),
     ("citation-audit", {}, False),
     ("citation-audit", {"document": FIXED_DOC}, True),
     ("comparative-efficacy", {}, False),
@@ -57,6 +61,13 @@ CASES: list[tuple[str, dict[str, str], bool]] = [
     ("study-summary", {"study": f"study/{FIXED_STUDY_DOC}-study-1"}, True),
     ("treatment-for-presentation", {}, False),
     ("statements", {"about": "ruxolitinib"}, False),
+    ("comparisons", {}, False),
+    ("comparisons", {"limit": "100"}, True),
+    ("comparisons", {"limit": "100", "offset": "1000"}, False),
+    ("comparisons", {"figure": "@figure"}, False),
+    ("contrasts", {}, False),
+    ("contrasts", {"limit": "100"}, True),
+    ("contrasts", {"limit": "100", "offset": "1000"}, False),
 ]
 
 
@@ -183,8 +194,87 @@ def probe(evidence: Path, timeout_s: float, cap_mb: float, only: frozenset[str] 
     if not only or "trace" in only:
         results.append(capped("trace", {"item": figure_id}, True,
                               lambda: len(render(trace(figure_id, engine, labels)).splitlines()), timeout_s, cap_mb))
+    exports = [] if only else [capped(fmt, {}, False, lambda fmt=fmt: exported_bytes(build, fmt), timeout_s, cap_mb)
+                               for fmt in export_formats()]
+    for export in exports:
+        if "rows" in export:
+            export["bytes"] = export.pop("rows")
     return {"triples": len(build.triples), "documents": len(build.records), "stages": stages,
-            "queries": results}
+            "queries": results, "exports": exports, "figure": figure_id}
+
+
+def export_formats() -> list[str]:
+    from vexas_kg.graph.export.formats import FORMATS
+
+    return list(FORMATS)
+
+
+def exported_bytes(build, fmt: str) -> int:
+    """Export ``build`` in ``fmt`` (csv: comparative-efficacy) to a scratch folder; the bytes written."""
+    from vexas_kg.graph.export.formats import ExportRequest, export
+
+    with tempfile.TemporaryDirectory() as out:
+        request = ExportRequest("comparative-efficacy") if fmt == "csv" else ExportRequest()
+        return sum(path.stat().st_size for path in export(build, fmt, request=request, out_dir=Path(out)))
+
+
+# -- the same cases through `vexas-kg serve` ------------------------------------------------------
+def through_serve(evidence: Path, cases: list[tuple[str, dict[str, str], bool]], timeout_s: float) -> list[dict]:
+    """Each case as ``GET /api/NAME`` on ``vexas-kg serve --evidence DIR`` (one worker; the request's
+    deadline is the per-query cap): wall time of the answer (median of up to 3 after one warm-up
+    request, which is not counted) and its rows, or the endpoint's refusal."""
+    import http.client
+    import re
+    import selectors
+    import urllib.parse
+
+    process = subprocess.Popen([str(Path(sys.executable).parent / "vexas-kg"), "serve", "--evidence", str(evidence),
+                                "--port", "0", "--workers", "1", "--timeout", str(int(timeout_s))],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)
+        port, deadline = None, time.monotonic() + 1800
+        while port is None and time.monotonic() < deadline and selector.select(timeout=deadline - time.monotonic()):
+            line = process.stdout.readline()
+            found = re.match(r"SPARQL endpoint: http://127\.0\.0\.1:(\d+)/query", line)
+            port = int(found.group(1)) if found else port
+            if not line:
+                break
+        if port is None:
+            return [{"name": name, "params": params, "fixed": fixed, "error": "serve did not start"}
+                    for name, params, fixed in cases]
+        results = []
+        for name, params, fixed in cases:
+            target = f"/api/{name}?" + urllib.parse.urlencode(params)
+            times, rows, error = [], 0, None
+            for attempt in range(4):
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s + 30)
+                start = time.perf_counter()
+                connection.request("GET", target, headers={"Accept": "application/sparql-results+json"})
+                response = connection.getresponse()
+                body = response.read()
+                elapsed = time.perf_counter() - start
+                connection.close()
+                if response.status != 200:
+                    error = f"HTTP {response.status}: {body.decode('utf-8', 'replace')[:80]}"
+                    break
+                rows = len(json.loads(body)["results"]["bindings"])
+                if attempt:
+                    times.append(elapsed)
+                if sum(times) > 2.0 or (not attempt and elapsed > timeout_s / 2):
+                    times = times or [elapsed]
+                    break
+            result = {"name": name, "params": params, "fixed": fixed}
+            result.update({"error": error} if error else {"rows": rows, "ms": statistics.median(times) * 1000})
+            results.append(result)
+        return results
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def capped(name: str, params: dict, fixed: bool, run, timeout_s: float, cap_mb: float) -> dict:
@@ -256,7 +346,8 @@ def _cell(q: dict | None) -> str:
         return "–"
     if "error" in q:
         return f"**{q['error']}**"
-    return f"{q['ms']:.0f} ms, {q['rows']} rows" if q["ms"] >= 10 else f"{q['ms']:.1f} ms, {q['rows']} rows"
+    size = f"{q['bytes']:,} bytes" if "bytes" in q else f"{q['rows']} rows"
+    return f"{q['ms']:.0f} ms, {size}" if q["ms"] >= 10 else f"{q['ms']:.1f} ms, {size}"
 
 
 def _growth(a: dict | None, b: dict | None) -> str:
@@ -302,26 +393,38 @@ def render(sizes: list[int], results: dict[int, dict], ref_s: float, loads: tupl
         for n, timings in inc:
             lines.append(f"| {n} | " + " | ".join(str(timings[k]) if not isinstance(timings[k], float)
                                                   else f"{timings[k]:.2f}" for k in keys) + " |")
+    lines += _table(sizes, results, "queries", "### Queries",
+                    "Each case in a forked child with a time and memory cap; median of up to 3 runs. Growth = time "
+                    "ratio per 10× data (targets: ≤ 12× from 30 documents up; ≤ 2× for a fixed item, marked *).")
+    lines += _table(sizes, results, "served", "### The same queries through `vexas-kg serve`",
+                    "`GET /api/NAME` on `vexas-kg serve --evidence DIR --workers 1` (the query's deadline is the "
+                    "per-query cap); median of up to 3 answers after one warm-up request. (`trace` is a CLI "
+                    "command; its query, provenance-trail, is here.)")
+    lines += _table(sizes, results, "exports", "### Exports",
+                    "`export(build, FORMAT)` in a forked child with the same caps, after the build, and the bytes "
+                    "written (csv: the rows of comparative-efficacy).")
+    return "\n".join(lines)
+
+
+def _table(sizes: list[int], results: dict[int, dict], key: str, title: str, note: str) -> list[str]:
+    """One more table of cases by size (served queries, exports), if any size has it."""
+    if not any(results[n].get(key) for n in sizes):
+        return []
     labels: list[str] = []
-    by_size: dict[int, dict[str, dict]] = {}
+    by_size: dict[int, dict[str, dict]] = {n: {} for n in sizes}
     for n in sizes:
-        by_size[n] = {}
-        for q in results[n].get("queries", []):
+        for q in results[n].get(key, []):
             by_size[n][_label(q)] = q
-            if _label(q) not in labels:
-                labels.append(_label(q))
-    lines += ["", "### Queries", "",
-              "Each case in a forked child with a time and memory cap; median of up to 3 runs. Growth = time "
-              "ratio per 10× data (targets: ≤ 12× from 30 documents up; ≤ 2× for a fixed item, marked *).", "",
-              "| " + " | ".join(["query"] + [f"{n} docs" for n in sizes]
-                                + [f"{a}→{b}" for a, b in zip(sizes, sizes[1:])]) + " |",
-              "|---|" + "---|" * (2 * len(sizes) - 1)]
+            labels += [] if _label(q) in labels else [_label(q)]
+    lines = ["", title, "", note, "",
+             "| " + " | ".join(["query" if key != "exports" else "format"] + [f"{n} docs" for n in sizes] + [f"{a}→{b}" for a, b in zip(sizes, sizes[1:])])
+             + " |", "|---|" + "---|" * (2 * len(sizes) - 1)]
     for label in labels:
         qs = [by_size[n].get(label) for n in sizes]
         fixed = any(q and q.get("fixed") for q in qs)
         cells = [f"{label}{' *' if fixed else ''}"] + [_cell(q) for q in qs] + [_growth(a, b) for a, b in zip(qs, qs[1:])]
         lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return lines
 
 
 def main() -> None:
@@ -361,9 +464,13 @@ def main() -> None:
             print(done.stderr, file=sys.stderr)
         else:
             result.update(json.loads(done.stdout))
+        if not only and "queries" in result:
+            print(f"{n} documents: the queries through serve", file=sys.stderr, flush=True)
+            served = [(q["name"], q["params"], q["fixed"]) for q in result["queries"] if q["name"] != "trace"]
+            result["served"] = through_serve(evidence, served, args.query_timeout)
         if only:
             for q in result.get("queries", []):
-                print(f"{n:>5} docs  {_label(q):70} {_cell(q)}", flush=True)
+                print(f"{n} docs | {_label(q)} | {_cell(q)}", flush=True)
             continue
         result["incremental"] = incremental(evidence)
         results[n] = result

@@ -41,6 +41,17 @@ query must bind ``?VAR`` itself (``?item a ?itemType``). A filter, not a ``VALUE
 the text then runs unchanged on any store, and a store that joins a many-row ``VALUES``
 block by hashing does not first evaluate the query for every item.
 
+A paged query may also say how a page is evaluated without the whole answer:
+``#+ blocks: VAR FILE`` names an internal query (``_NAME.rq``) that takes the same parameters and
+lists, in the order of the answer, the *blocks* of the answer: the values of the variables its
+rows project, which are the leading ORDER BY keys of the named query (the same expressions, the
+same order) and projected by it too. VAR, one of them, is what the named query's patterns
+start from (a triple pattern binds it, never a BIND). A page is then evaluated block by block
+(:mod:`vexas_kg.graph.query.paging`): VAR is bound to the values of a run of consecutive blocks
+with a ``VALUES`` block, the rows whose keys are those blocks' are kept, and the runs stop when
+the page is full, so the first page of a pairwise answer costs a few blocks, not every pair.
+Without ``limit`` the answer is evaluated whole, as before; a test holds the two to one answer.
+
 ``description`` may span several lines; the others are single lines. Files whose
 name starts with ``_`` are internal helpers (such as the label index) and are not
 part of the catalog.
@@ -55,7 +66,7 @@ from importlib.resources import files
 from vexas_kg.errors import QueryError
 from vexas_kg.model import CLASS_LISTS, PAGING, class_list, parameter_types
 
-_KEYS = ("title", "description", "question", "param", "example", "growth", "kinds")
+_KEYS = ("title", "description", "question", "param", "example", "growth", "kinds", "blocks")
 GROWTH = ("fixed", "linear", "pairwise")
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(
@@ -102,6 +113,9 @@ class NamedQuery:
     kind_lists: tuple[tuple[str, str], ...] = ()
     """``(variable, list)`` per ``#+ kinds:`` line: the variable is bound to the classes of a list of
     kinds of the model (:func:`vexas_kg.model.class_list`), so the query names no kind itself."""
+    blocks: tuple[str, str] | None = None
+    """``(variable, file)`` of a ``#+ blocks:`` line: the variable bound per run of blocks and the
+    internal query listing the blocks in the answer's order (see the module docstring)."""
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -124,7 +138,7 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         if key not in fields:
             raise QueryError(f"{name}:{number}: unknown header key {key!r}; use one of {', '.join(_KEYS)}")
         fields[key].append(match.group("value"))
-    for key in ("title", "question", "growth"):
+    for key in ("title", "question", "growth", "blocks"):
         if len(fields[key]) > 1:
             raise QueryError(f"{name}: the header gives {key!r} more than once")
     if strict:
@@ -147,6 +161,7 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         if not re.search(rf"\?{parameter.name}\b", text):
             raise QueryError(f"{name}: parameter {parameter.name!r} is not a variable of the query")
     kind_lists = tuple(_kind_list(value, name, text) for value in fields["kinds"])
+    blocks = _blocks(fields["blocks"][0], name, text, names) if fields["blocks"] else None
     text = with_kind_filters(text, kind_lists)
     return NamedQuery(
         name=name,
@@ -158,6 +173,7 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         examples=tuple(_example(value, name, names) for value in fields["example"]),
         growth=growth,
         kind_lists=kind_lists,
+        blocks=blocks,
     )
 
 
@@ -215,6 +231,22 @@ def _kind_list(value: str, name: str, text: str) -> tuple[str, str]:
     if not re.search(rf"\?{match['var']}\b", text):
         raise QueryError(f"{name}: kind list variable {match['var']!r} is not a variable of the query")
     return match["var"], match["list"]
+
+
+def _blocks(value: str, name: str, text: str, names: list[str]) -> tuple[str, str]:
+    """``#+ blocks: VAR FILE``: checked here for what the text shows (a paged query, an internal
+    file, VAR projected); that evaluating by blocks gives the whole answer's rows is tested."""
+    match = re.fullmatch(r"(?P<var>[a-zA-Z][a-zA-Z0-9_]*)\s+(?P<file>_[a-z0-9-]+\.rq)", value)
+    if not match:
+        raise QueryError(f"{name}: cannot read the blocks line {value!r}; expected VARIABLE _FILE.rq")
+    if not all(paging in names for paging in PAGING):
+        raise QueryError(f"{name}: only a paged query (limit and offset) is evaluated by blocks")
+    select = re.search(r"^SELECT\b(?P<head>.*?)\bWHERE\b", text, re.M | re.S)
+    if select is None or not re.search(rf"\?{match['var']}\b", select["head"]):
+        raise QueryError(f"{name}: the blocks variable {match['var']!r} is not projected by the query")
+    if not files(__name__).joinpath(match["file"]).is_file():
+        raise QueryError(f"{name}: the blocks query {match['file']!r} is not a packaged query file")
+    return match["var"], match["file"]
 
 
 _INCLUDE = re.compile(r"^(?P<indent>[ \t]*)#include (?P<name>[a-z][a-z0-9-]*)[ \t]*$", re.M)

@@ -40,6 +40,7 @@ from rdflib.term import Identifier
 from vexas_kg import defaults, model
 from vexas_kg.errors import QueryError, UsageError
 from vexas_kg.graph.query.engine import Binding, Engine, Memo, ResultTable
+from vexas_kg.graph.query.paging import Call, call_of, evaluate, page, page_of
 from vexas_kg.graph.query.readonly import check_query
 from vexas_kg.graph.query.sparql_text import bind_lists, with_values
 from vexas_kg.graph.store.oxigraph import INTEGER_TYPES, from_oxigraph, load_store, to_oxigraph
@@ -341,13 +342,26 @@ Params = Mapping[str, Union[str, Sequence[str]]]
 """Parameter values by name: a string, or several strings for a ``many`` parameter."""
 
 
+def plan(named_query: NamedQuery, params: Params, graph_or_label_index: Graph | LabelIndex | Engine) -> Call:
+    """The evaluation ``params`` ask for: the bindings (:func:`prepare`) and the page, read once."""
+    rows = page_of(named_query, params)
+    return call_of(named_query, _bindings(named_query, params, graph_or_label_index), rows)
+
+
 def prepare(named_query: NamedQuery, params: Params,
             graph_or_label_index: Graph | LabelIndex | Engine) -> dict[str, Binding]:
     """Check ``params`` against the query's declared parameters and turn each value into
     an RDF term: labels and short ids become IRIs, numbers and durations typed literals.
     Several values (a ``many`` parameter) become a tuple of terms, duplicates dropped.
     Unknown parameters, missing required ones, unknown labels, wrong kinds and several
-    values for a one-value parameter raise UsageError."""
+    values for a one-value parameter raise UsageError, as do bad paging values (``limit`` and
+    ``offset`` are checked here but never bound: :func:`plan` applies them)."""
+    page_of(named_query, params)
+    return _bindings(named_query, params, graph_or_label_index)
+
+
+def _bindings(named_query: NamedQuery, params: Params,
+              graph_or_label_index: Graph | LabelIndex | Engine) -> dict[str, Binding]:
     declared = {p.name: p for p in named_query.parameters}
     for name in params:
         if name not in declared and named_query.parameters:
@@ -358,7 +372,6 @@ def prepare(named_query: NamedQuery, params: Params,
             raise UsageError(f"{named_query.name} takes no parameters (got {name!r})")
     labels: LabelIndex | None = graph_or_label_index if isinstance(graph_or_label_index, LabelIndex) else None
     bindings: dict[str, Binding] = {}
-    page_of(named_query, params)  # checks the paging values; they are applied to the answer, not bound
     for parameter in named_query.parameters:
         if parameter.name in model.PAGING:
             continue
@@ -386,36 +399,6 @@ def prepare(named_query: NamedQuery, params: Params,
                 terms.append(term)
         bindings[parameter.name] = terms[0] if len(terms) == 1 else tuple(terms)
     return bindings
-
-
-def page_of(named_query: NamedQuery, params: Params) -> slice:
-    """The rows of the ordered answer that ``limit`` and ``offset`` select (all rows without them).
-
-    Applied to the answer by the library, never written into the query: SPARQL's LIMIT and
-    OFFSET take a number in the query text, which no binding style can supply. A paged query
-    orders every row, so the slice is the same page on every run and every engine."""
-    values: dict[str, int] = {}
-    for name in model.PAGING:
-        parameter = named_query.parameter(name)
-        given = params.get(name)
-        if parameter is None or given is None:
-            if parameter is not None and parameter.default is not None:
-                values[name] = int(str(model.parameter_type(parameter.type).literal(parameter.default, name)))
-            continue
-        if not isinstance(given, str):
-            if len(given) != 1:
-                raise UsageError(f"--param {name} is given {len(given)} times, but it takes one value")
-            given = given[0]
-        values[name] = int(str(model.parameter_type(parameter.type).literal(given, name)))
-    start = values.get("offset", 0)
-    return slice(start, start + values["limit"] if "limit" in values else None)
-
-
-def page(table: ResultTable, rows: slice) -> ResultTable:
-    """``table`` with only the rows of the page ``rows``."""
-    if rows == slice(0, None):
-        return table
-    return ResultTable(table.columns, table.rows[rows])
 
 
 def _index(source: Graph | LabelIndex | Engine) -> LabelIndex:
@@ -466,8 +449,16 @@ def named(name: str) -> NamedQuery:
 def run_query(query: NamedQuery, params: Params, engine: Engine,
               labels: LabelIndex | None = None) -> ResultTable:
     """Bind ``params`` and run ``query`` (a named query or a user's parsed query file)."""
-    bindings = prepare(query, params, labels if labels is not None else engine)
-    return page(engine.select(query.text, bindings), page_of(query, params))
+    call = plan(query, params, labels if labels is not None else engine)
+    if call.blocks is None:
+        return page(engine.select(call.text, call.bindings), call.rows)
+
+    def select(text: str, bindings: Mapping[str, Binding]) -> tuple[tuple[str, ...], tuple]:
+        table = engine.select(text, bindings)
+        return table.columns, table.rows
+
+    columns, rows = evaluate(call, select)
+    return ResultTable(columns, tuple(rows))
 
 
 def run_named(name: str, params: Params, engine: Engine, labels: LabelIndex | None = None) -> ResultTable:

@@ -115,41 +115,57 @@ def with_values(query: str, bindings: Mapping[str, Binding]) -> str:
     for name in names:
         if not re.fullmatch(r"\w+", name):
             raise QueryError(f"not a variable name: {name!r}")
-    single = [n for n in names if not isinstance(bindings[n], tuple)]
-    blocks = []
-    if single:
-        blocks.append("VALUES (" + " ".join(f"?{n}" for n in single) + ") { ("
-                      + " ".join(sparql_term(bindings[n]) for n in single) + ") }")
-    for name in (n for n in names if isinstance(bindings[n], tuple)):
-        values = bindings[name]
-        if not values:
+    for name in names:
+        value = bindings[name]
+        if isinstance(value, tuple) and not value:
             raise QueryError(f"parameter {name} is given an empty list of values")
-        blocks.append(f"VALUES ?{name} {{ " + " ".join(sparql_term(v) for v in values) + " }")
-    block = f" {' '.join(blocks)} "
     at = where_group_start(query)
-    places = [at] + bound_groups(query, at, frozenset(names))
+    places = [(at, frozenset(names))] + bound_groups(query, at, frozenset(names))
     out, last = [], 0
-    for place in places:
+    for place, bound in places:
         out.append(query[last:place])
-        out.append(block)
+        out.append(_values_block({name: bindings[name] for name in names if name in bound}))
         last = place
     out.append(query[last:])
     return "".join(out)
 
 
-def bound_groups(query: str, at: int, names: frozenset[str]) -> list[int]:
+def _values_block(bindings: Mapping[str, Binding]) -> str:
+    """One VALUES block binding the single values together and each list of values on its own."""
+    single = [n for n in bindings if not isinstance(bindings[n], tuple)]
+    blocks = []
+    if single:
+        blocks.append("VALUES (" + " ".join(f"?{n}" for n in single) + ") { ("
+                      + " ".join(sparql_term(bindings[n]) for n in single) + ") }")
+    for name in (n for n in bindings if isinstance(bindings[n], tuple)):
+        values = bindings[name]
+        if not values:
+            raise QueryError(f"parameter {name} is given an empty list of values")
+        blocks.append(f"VALUES ?{name} {{ " + " ".join(sparql_term(v) for v in values) + " }")
+    return f" {' '.join(blocks)} "
+
+
+def bound_groups(query: str, at: int, names: frozenset[str]) -> list[tuple[int, frozenset[str]]]:
     """Offsets just inside the ``{`` of each group nested in the WHERE group (opening at ``at``)
     that mentions a variable of ``names``, reached through plain groups, UNION branches and
-    OPTIONAL only.
+    OPTIONAL only, each with the names bound there (all of them); and the opening of the WHERE
+    group of each subquery met on that way that projects some of them as plain variables,
+    with just those names.
 
     There the bound values may be joined again without changing the answer: every solution
     of such a group is joined with the outer block already, so joining it with the same rows
-    first keeps exactly the solutions that were compatible with them. Not so inside MINUS
-    (a shared variable decides what is removed), EXISTS (evaluated by substitution), a
-    subquery (its own variables) or a VALUES data block, which are left alone.
+    first keeps exactly the solutions that were compatible with them. A subquery's solutions
+    are joined with the outer block on the variables it projects, so restricting a projected
+    variable inside keeps the same joined solutions, provided the subquery does not cut its
+    solutions (no LIMIT or OFFSET) and groups, if at all, by that variable (a plain projected
+    variable of a grouped query must be a group key); a variable it does not project is
+    another variable and is never bound there. A group that assigns a name itself (``BIND (... AS
+    ?name)``) is not given that name: SPARQL forbids binding it before. Not so inside MINUS (a shared variable decides
+    what is removed), EXISTS (evaluated by substitution) or a VALUES data block, which are
+    left alone, as are the groups inside a subquery.
     """
-    places: list[int] = []
-    stack: list[list] = []  # [kind, insert offset, mentions]; kind "group" or "skip"
+    places: list[tuple[int, frozenset[str]]] = []
+    stack: list[list] = []  # [kind, insert offset, mentioned, assigned]; kind "group" or "skip"
     previous: Token | None = None
     toks = [t for t in tokens(query[at:]) if t.kind != "comment"]
     for index, token in enumerate(toks):
@@ -162,20 +178,60 @@ def bound_groups(query: str, at: int, names: frozenset[str]) -> list[int]:
                     skip = True
             following = toks[index + 1] if index + 1 < len(toks) else None
             if following is not None and following.kind == "word" and following.text.upper() == "SELECT":
+                if not skip:
+                    subquery = _subquery_place(toks, index + 1, names)
+                    if subquery is not None:
+                        places.append((at + subquery[0], subquery[1]))
                 skip = True
-            stack.append(["skip" if skip else "group", at + token.end, False])
+            stack.append(["skip" if skip else "group", at + token.end, False, set()])
         elif token.kind == "other" and token.text == "}":
             if not stack:
                 break  # the end of the WHERE group
-            kind, offset, mentions = stack.pop()
-            if kind == "group" and mentions:
-                places.append(offset)
+            kind, offset, mentions, assigned = stack.pop()
+            if kind == "group" and mentions and names - assigned:
+                places.append((offset, names - assigned))
         elif token.kind == "var" and token.text[1:] in names:
             for frame in stack:
                 if frame[0] == "group":
                     frame[2] = True
+            if previous is not None and previous.kind == "word" and previous.text.upper() == "AS" and stack:
+                stack[-1][3].add(token.text[1:])  # BIND (... AS ?name): a value may not be bound before it
         previous = token
     return sorted(places)
+
+
+def _subquery_place(toks: list[Token], select: int, names: frozenset[str]) -> tuple[int, frozenset[str]] | None:
+    """For the subquery whose SELECT is ``toks[select]``: the offset (in the scanned text) just inside
+    its WHERE group and the ``names`` it projects as plain variables, or None if it projects none
+    of them, projects ``*`` or cuts its solutions (LIMIT, OFFSET)."""
+    projected: set[str] = set()
+    depth = 0
+    index = select + 1
+    while index < len(toks):
+        token = toks[index]
+        if token.kind == "other" and token.text in "()":
+            depth += 1 if token.text == "(" else -1
+        elif token.kind == "other" and token.text == "*" and depth == 0:
+            return None
+        elif token.kind == "var" and depth == 0:
+            projected.add(token.text[1:])
+        elif token.kind == "other" and token.text == "{" and depth == 0:
+            break
+        index += 1
+    else:
+        return None
+    opening, braces = toks[index], 0
+    for token in toks[index:]:
+        if token.kind == "other" and token.text == "{":
+            braces += 1
+        elif token.kind == "other" and token.text == "}":
+            braces -= 1
+            if braces < 0:
+                break  # the brace that closes the subquery
+        elif braces == 0 and token.kind == "word" and token.text.upper() in ("LIMIT", "OFFSET"):
+            return None
+    bound = frozenset(projected & names)
+    return (opening.end, bound) if bound else None
 
 
 def bind_lists(query: str, bindings: Mapping[str, Binding]) -> tuple[str, dict[str, Identifier]]:

@@ -251,7 +251,11 @@ def with_comparisons(root: TrailNode, engine: Engine, labels: LabelIndex) -> Tra
     col = {name: i for i, name in enumerate(table.columns)}
     pairs: list[TrailNode] = []
     outcome = ""
-    for row in table.rows:
+    # The query lists pairs figure by figure (its pages follow its blocks); one figure's trail
+    # reads best by verdict, comparable pairs first, then by the other figure.
+    ordered = sorted(table.rows, key=lambda row: (str(row[col["verdict"]]), str(row[col["figureA"]]),
+                                                  str(row[col["figureB"]])))
+    for row in ordered:
         cells = {name: row[i] for name, i in col.items()}
         side = "B" if str(cells["figureA"]) == root.node else "A"
         other = str(cells[f"figure{side}"])

@@ -23,7 +23,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from vexas_kg.errors import UsageError
-from vexas_kg.graph.query.named import LabelIndex, page_of, prepare
+from vexas_kg.graph.query.named import LabelIndex, plan
 from vexas_kg.graph.query.readonly import Refused, check_query
 from vexas_kg.graph.serve.evaluator import Failure, Limits, Pool
 from vexas_kg.graph.serve.negotiation import GRAPHS, RESULTS, NotAcceptable, choose, content_type
@@ -287,12 +287,11 @@ class EndpointApp:
         found = self._once(self._pairs(request.query_string, "query string"), many)
         params = {key: values[0] if len(values) == 1 else tuple(values) for key, values in found.items()}
         try:
-            bindings = prepare(named_query, params, self.labels)
-            rows = page_of(named_query, params)
+            call = plan(named_query, params, self.labels)
         except UsageError as exc:
             raise Problem(400, str(exc).replace("--param ", "")) from None
         media = self._negotiate(request, RESULTS)
-        body = await self._evaluate(("table", named_query.text, bindings, media, rows))
+        body = await self._evaluate(("table", call, media))
         return 200, media, body, (("Vary", "Accept"),)
 
     def _negotiate(self, request: Request, offered: tuple[str, ...], asked: str | None = None) -> str:

@@ -141,7 +141,7 @@ class _Evaluator:
             if kind == "sparql":
                 return ("ok", self._sparql(request[1], request[2]))
             if kind == "table":
-                return ("ok", self._table(request[1], request[2], request[3], request[4]))
+                return ("ok", self._table(request[1], request[2]))
             return ("error", 500, f"unknown request {kind!r}")
         except OverflowError:
             return ("error", 503, f"the answer is larger than {self.limits.max_answer_bytes} bytes; "
@@ -164,11 +164,14 @@ class _Evaluator:
             result.serialize(sink, format=self.results_formats[media_type])
         return sink.value()
 
-    def _table(self, text: str, bindings: dict, media_type: str, rows: slice) -> bytes:
-        """A named query's answer (the page ``rows`` of it): the in-process engine's terms (printed number
-        forms kept), not the store's."""
-        columns, solutions = self.engine.solutions(text, bindings)
-        document = self.json.write(columns, solutions[rows]).encode("utf-8")
+    def _table(self, call: Any, media_type: str) -> bytes:
+        """A named query's answer (the page of it the call asks for, block by block where the query has
+        blocks): the in-process engine's terms (printed number forms kept), not the store's."""
+        from vexas_kg.graph.query.paging import evaluate
+
+        term = self.engine.term
+        columns, solutions = evaluate(call, self.engine.solutions, lambda value: term[value])
+        document = self.json.write(columns, solutions).encode("utf-8")
         if len(document) > self.limits.max_answer_bytes:
             raise OverflowError
         if media_type == "application/sparql-results+json":

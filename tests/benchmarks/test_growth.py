@@ -14,16 +14,14 @@ from pathlib import Path
 import pytest
 
 from vexas_kg.graph.builder.assemble import Build
-from vexas_kg.graph.builder.pipeline import checked_build
 from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, named, prepare
 from vexas_kg.queries import catalog, growth_class
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 from scale import query_cases  # noqa: E402
-from synthetic import generate  # noqa: E402
 
-SMALL, LARGE = 3, 30
+SMALL, LARGE = 3, 30  # the two corpora of the ``corpora`` fixture (conftest.py)
 # Most rows the answer may have at 30 documents per row at 3 (10 times the documents): a fixed
 # item's neighbourhood may gain a few reports, a linear answer grows about tenfold, a pairwise one
 # about a hundredfold. The evidence itself grows a little faster than the documents between these
@@ -34,17 +32,6 @@ SMALL, LARGE = 3, 30
 # three are decides it: 4 rows of JAK inhibitor figures), so it is measured against at least BASE rows.
 BASE = {"fixed": 1, "linear": 5, "pairwise": 5}
 ALLOWED = {"fixed": 2, "linear": 20, "pairwise": 250}
-
-
-@pytest.fixture(scope="module")
-def corpora(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Build, OxigraphEngine, LabelIndex]]:
-    """Both synthetic corpora, built with every check (so the generator's output is valid) and loaded."""
-    out = {}
-    for size in (SMALL, LARGE):
-        build = checked_build(generate(tmp_path_factory.mktemp(f"evidence-{size}"), size))
-        engine = OxigraphEngine.from_graph(build.graph)
-        out[size] = (build, engine, LabelIndex.from_engine(engine))
-    return out
 
 
 def rows(corpus: tuple[Build, OxigraphEngine, LabelIndex], name: str, params: dict[str, str]) -> int:

@@ -1,0 +1,133 @@
+"""Pages of a named query's answer: ``limit`` and ``offset`` applied to the ordered answer, and for a
+query that declares its blocks (``#+ blocks:``), a page evaluated block by block.
+
+SPARQL's LIMIT and OFFSET take a number written into the query text, which no binding style can
+supply and which this project never writes; so the library slices the ordered answer. Sliced
+after the fact, a page of a pairwise answer would still cost every pair (at 3,000 generated
+documents, tens of millions). A query whose answer falls into blocks — consecutive rows that share
+their leading ORDER BY keys, such as one figure's pairs — lists those blocks with a small internal
+query in the answer's order; a page then binds the query's start variable to a run of blocks at a
+time and stops as soon as the page is full, so its cost follows the rows up to the page's end.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+from rdflib import URIRef
+
+from vexas_kg import model
+from vexas_kg.errors import QueryError, UsageError
+from vexas_kg.graph.query.engine import Binding, ResultTable
+from vexas_kg.queries import NamedQuery, read_query_text
+
+Select = Callable[[str, Mapping[str, Binding]], tuple[Sequence[str], Sequence[tuple]]]
+"""An engine's evaluation: query text and bindings -> (columns, rows)."""
+
+NO_BLOCK = URIRef("urn:vexas-kg:no-block")
+"""Bound when there is no block at all: matches nothing, so the query answers its columns and no row."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One evaluation of a named query: its text, the bound parameters and the page to answer."""
+
+    text: str
+    bindings: Mapping[str, Binding]
+    rows: slice
+    blocks: tuple[str, str] | None = None
+    """``(variable, text of the blocks query)`` for a query evaluated block by block."""
+    parameters: frozenset[str] = frozenset()
+    """The query's parameter names: the blocks query may project them, but they are not block keys."""
+
+
+def page_of(named_query: NamedQuery, params: Mapping[str, object]) -> slice:
+    """The rows of the ordered answer that ``limit`` and ``offset`` select (all rows without them).
+
+    A paged query orders every row, so the slice is the same page on every run and every engine."""
+    values: dict[str, int] = {}
+    for name in model.PAGING:
+        parameter = named_query.parameter(name)
+        given = params.get(name)
+        if parameter is None or given is None:
+            if parameter is not None and parameter.default is not None:
+                values[name] = int(str(model.parameter_type(parameter.type).literal(parameter.default, name)))
+            continue
+        if not isinstance(given, str):
+            given = list(given)  # type: ignore[call-overload]
+            if len(given) != 1:
+                raise UsageError(f"--param {name} is given {len(given)} times, but it takes one value")
+            given = given[0]
+        values[name] = int(str(model.parameter_type(parameter.type).literal(str(given), name)))
+    start = values.get("offset", 0)
+    return slice(start, start + values["limit"] if "limit" in values else None)
+
+
+def call_of(named_query: NamedQuery, bindings: Mapping[str, Binding], rows: slice) -> Call:
+    """The evaluation of ``named_query`` for these bindings and this page."""
+    blocks = None
+    if named_query.blocks is not None and rows.stop is not None:
+        variable, file_name = named_query.blocks
+        blocks = (variable, read_query_text(file_name))
+    return Call(named_query.text, dict(bindings), rows, blocks, frozenset(p.name for p in named_query.parameters))
+
+
+def evaluate(call: Call, select: Select, as_binding: Callable[[object], Binding] = lambda term: term) -> tuple[
+        tuple[str, ...], list[tuple]]:
+    """The columns and the rows of the page ``call.rows``.
+
+    Without blocks (or without a limit) the whole answer is evaluated and sliced. With blocks:
+    the blocks query lists the answer's blocks in order; runs of consecutive blocks are
+    evaluated with the start variable bound to their values (``as_binding`` turns a result term
+    of ``select`` into a term to bind), each run's rows whose keys are its blocks' are kept (the
+    engine orders them, and the runs come in the answer's order), and the runs stop once the
+    page is full. A run is sized from the rows per block seen so far, growing at most fourfold."""
+    if call.blocks is None or call.rows.stop is None:
+        columns, rows = select(call.text, call.bindings)
+        return tuple(columns), list(rows)[call.rows]
+    variable, blocks_text = call.blocks
+    key_columns, listed = select(blocks_text, call.bindings)
+    keys_at = [i for i, name in enumerate(key_columns) if name not in call.parameters]
+    key_names = [key_columns[i] for i in keys_at]
+    if variable not in key_names:
+        raise QueryError(f"the blocks query does not project the blocks variable {variable!r}")
+    keys = list(dict.fromkeys(tuple(row[i] for i in keys_at) for row in listed))
+    start_at = key_names.index(variable)
+    needed = call.rows.stop
+    kept: list[tuple] = []
+    columns: tuple[str, ...] | None = None
+    done, size = 0, 1
+    while done < len(keys) and len(kept) < needed:
+        run = keys[done:done + size]
+        done += len(run)
+        values = tuple(dict.fromkeys(as_binding(key[start_at]) for key in run if key[start_at] is not None))
+        if not values:
+            continue
+        found_columns, rows = select(call.text, {**call.bindings, variable: values})
+        columns = tuple(found_columns)
+        at = _positions(columns, key_names)
+        wanted = set(run)
+        kept.extend(row for row in rows if tuple(row[i] for i in at) in wanted)
+        per_block = len(kept) / done
+        missing = needed - len(kept)
+        size = min(4 * size, max(1, math.ceil(missing / per_block))) if per_block else 2 * size
+    if columns is None:
+        found_columns, _ = select(call.text, {**call.bindings, variable: (NO_BLOCK,)})
+        columns = tuple(found_columns)
+    return columns, kept[call.rows]
+
+
+def _positions(columns: Sequence[str], names: Sequence[str]) -> list[int]:
+    missing = [name for name in names if name not in columns]
+    if missing:
+        raise QueryError(f"the blocks query's keys {', '.join(missing)} are not columns of the query")
+    return [list(columns).index(name) for name in names]
+
+
+def page(table: ResultTable, rows: slice) -> ResultTable:
+    """``table`` with only the rows of the page ``rows``."""
+    if rows == slice(0, None):
+        return table
+    return ResultTable(table.columns, table.rows[rows])

@@ -1,0 +1,76 @@
+"""Pages of the queries evaluated block by block (``#+ blocks:``), on 30 generated documents.
+
+A page evaluated from its blocks must be exactly the slice of the whole answer, on every page,
+and it must bind only the blocks it needs: that, not a time, is what makes a page's cost follow
+the page (the times are in benchmarks/scale.py's report).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from vexas_kg.graph.query.named import named, plan, run_named
+from vexas_kg.graph.query.paging import evaluate
+from vexas_kg.queries import catalog, read_query_text
+
+BLOCKED = sorted(name for name, query in catalog().items() if query.blocks is not None)
+CASES = {
+    "comparisons": [{}, {"outcome": "overall response"}, {"figure": "@figure"}],
+    "contrasts": [{}],
+    "alternatives-after-failure": [{"drug": "ruxolitinib"}, {"drug": "tocilizumab"}],
+}
+
+
+def test_every_pairwise_query_is_evaluated_by_blocks() -> None:
+    assert BLOCKED == sorted(CASES)
+
+
+def _figure(corpus) -> str:
+    from scale import fixed_figure
+
+    return fixed_figure(corpus[0])
+
+
+@pytest.mark.parametrize("name", BLOCKED)
+def test_every_page_is_the_slice_of_the_whole_answer(corpora, name: str) -> None:
+    corpus = corpora[30]
+    _, engine, labels = corpus
+    for params in CASES[name]:
+        params = {k: (_figure(corpus) if v == "@figure" else v) for k, v in params.items()}
+        whole = run_named(name, params, engine, labels)
+        assert len(whole.rows) > 10, f"{name} {params}: too few rows to page"
+        size = max(1, len(whole.rows) // 7)
+        for limit, offset in [(1, 0), (size, 0), (size, size), (size, 3 * size), (size, len(whole.rows) - 2),
+                              (len(whole.rows) + 1, 0), (5, len(whole.rows) + 3)]:
+            page = run_named(name, {**params, "limit": str(limit), "offset": str(offset)}, engine, labels)
+            assert page.columns == whole.columns
+            assert page.rows == whole.rows[offset:offset + limit], (name, params, limit, offset)
+
+
+@pytest.mark.parametrize("name", BLOCKED)
+def test_a_first_page_binds_only_the_blocks_it_needs(corpora, name: str) -> None:
+    _, engine, labels = corpora[30]
+    params = {k: v for k, v in CASES[name][0].items()}
+    call = plan(named(name), {**params, "limit": "5"}, labels)
+    variable = named(name).blocks[0]
+    bound: list[int] = []
+    listed: list[int] = []
+
+    def select(text, bindings):
+        table = engine.select(text, bindings)
+        if variable in bindings:
+            bound.append(len(bindings[variable]))
+        else:
+            listed.append(len(table.rows))
+        return table.columns, table.rows
+
+    columns, rows = evaluate(call, select)
+    assert len(rows) == 5 and listed, name
+    assert sum(bound) * 2 <= listed[0], f"{name}: a page of 5 rows bound {sum(bound)} of {listed[0]} blocks"
+
+
+def test_the_contrasts_blocks_name_the_rules_of_contrasts() -> None:
+    rule = re.compile(r'BIND \("([a-z] [a-z-]+)" AS \?rule\)')
+    assert set(rule.findall(read_query_text("_contrasts-blocks.rq"))) == set(rule.findall(named("contrasts").text))
