@@ -271,6 +271,25 @@ def test_the_citation_status_of_a_statement_says_what_citation_audit_flags(
     assert checked >= 5
 
 
+def test_statements_about_a_study_include_its_stated_limitations(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """For every study, every limitation a document states for it (vx:limitationOf) is among the
+    statements about the study, marked so (audit a3 A25: the French registry's answer omitted 004's
+    "possible bias in the comparison" and the other two limitations)."""
+    graph = built.graph
+    checked = 0
+    for study in sorted(graph.subjects(RDF.type, VX.Study)):
+        limitations = set(graph.subjects(VX.limitationOf, study))
+        if not limitations:
+            continue
+        rows = {URIRef(str(r["claim"])): str(r["via"])
+                for r in rows_as_dicts(run_named("statements", {"about": str(study)}, oxigraph, labels))}
+        for claim in limitations:
+            assert "a stated limitation of the study" in rows.get(claim, ""), (str(study), str(claim), rows.get(claim))
+            checked += 1
+    assert checked >= 3
+
+
 def test_statements_name_an_intervention_a_claim_only_compares_with_or_saw_fail(
         built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
     """For every drug, class or procedure X and every claim naming X as a comparator or in its condition
