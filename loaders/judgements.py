@@ -195,6 +195,12 @@ def claim_context(loader: "_Loader", node: URIRef, f: Fields, kind: str | None, 
             loader.add(node, prop, loader.entity(f, key, slug, {"drug", "drug-class", "procedure"}))
     if set(f.slugs("comparators")) & set(f.slugs("add_on")):
         raise f.error("add_on", "a comparator is not an option the advice adds")
+    for slug in f.slugs("safety_of"):
+        if slug not in subjects:
+            raise f.error("safety_of", f"{slug!r} is not one of the claim's subjects")
+        if kind != "safety-statement":
+            raise f.error("safety_of", "only a safety statement states the safety of an intervention")
+        loader.add(node, VX.safetyOf, loader.entity(f, "safety_of", slug, {"drug", "drug-class", "procedure"}))
     doc = loader.out.doc_id
     for other, target, loc in f.refs("calls_similar"):
         if other not in (None, doc):

@@ -143,6 +143,7 @@ class VX(DefinedNamespace):
     route: URIRef
     routeOfAdministration: URIRef
     ruleKind: URIRef
+    safetyOf: URIRef
     section: URIRef
     setting: URIRef
     sexMix: URIRef

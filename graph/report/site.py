@@ -599,6 +599,8 @@ def study_view(entity: Entity, ctx: Context) -> dict[str, object]:
 
 
 RECOMMENDING = ("short answer", "recommendation", "algorithm step")
+# The roles ``statements`` gives an intervention a recommending claim names without advising it.
+NOT_ADVISED = ("comparator", "in its condition", "its safety")
 
 
 def decision_points(evidence: Evidence, claim: str) -> list[tuple[str, str]]:
@@ -613,9 +615,17 @@ def decision_points(evidence: Evidence, claim: str) -> list[tuple[str, str]]:
 
 
 def failed_in(point: str) -> set[str]:
-    """The slugs of the interventions an after-failure decision point names (``…/after-failure/a+b``)."""
+    """The slugs of the interventions whose failure an all-of after-failure decision point requires.
+
+    Its path is ``decision-point/after-failure/`` then, per condition, the failed interventions and
+    what happened to them (``ruxolitinib/failure+intolerance``, ``a+b/failure/c/failure``). A point
+    that any one failure reaches (``…/any-of/…``: "switching between JAK inhibitor and IL-6
+    blockade") advises each option after the *other's* failure, so it names none as failed here."""
     path = path_of(point) or ""
-    return set(path.split("/", 2)[2].split("+")) if path.startswith("decision-point/after-failure/") else set()
+    prefix = "decision-point/after-failure/"
+    if not path.startswith(prefix) or path[len(prefix):].startswith("any-of/"):
+        return set()
+    return {slug for part in path[len(prefix):].split("/")[::2] for slug in part.split("+")}
 
 
 def advice_for(entity: Entity, ctx: Context) -> list[dict[str, object]]:
@@ -623,7 +633,8 @@ def advice_for(entity: Entity, ctx: Context) -> list[dict[str, object]]:
     treatment (``treatment-for-presentation``, other than as a caution), as an option after a failure
     (``alternatives-after-failure``) or as a subject (``statements``), each at the claim's own decision
     points as the graph labels them. A claim whose decision point is the failure of ``entity`` itself
-    is not advice for it, and a caution (a risk the drug carries) is not a recommendation."""
+    is not advice for it, nor one that names it only to compare with or as the therapy that failed
+    (the role ``statements`` gives it), and a caution (a risk the drug carries) is not a recommendation."""
     evidence = ctx.evidence
     rows: "OrderedDict[str, Row]" = OrderedDict()
     for row in evidence.tables.get("treatment-for-presentation", []):
@@ -634,7 +645,8 @@ def advice_for(entity: Entity, ctx: Context) -> list[dict[str, object]]:
             if text(row.get("option")) == entity.label:
                 rows.setdefault(text(row.get("claim")), row)
     for row in evidence.by_intervention.get(entity.iri, {}).get("statements") or []:
-        if text(row.get("kindLabel")) in RECOMMENDING and not text(row.get("via")):
+        if (text(row.get("kindLabel")) in RECOMMENDING and not text(row.get("via"))
+                and not any(role in text(row.get("role")) for role in NOT_ADVISED)):
             rows.setdefault(text(row.get("claim")), row)
     mine = (path_of(entity.iri) or "").rsplit("/", 1)[-1]
     result = []

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.query.engine import ResultTable
@@ -133,13 +133,67 @@ def test_opposite_orders_contrast_only_at_the_same_decision_point(built: Build, 
     ranked(graph, "999", "tocilizumab-first", point, VXID["drug/tocilizumab"], 1)
     ranked(graph, "999", "azacitidine-second", point, VXID["drug/azacitidine"], 2)
     table = run_named("contrasts", {}, OxigraphEngine.from_graph(graph))
-    rows = [r for r in rows_as_dicts(table) if str(r["rule"]) == "b order-disagrees"]
+    rows = [r for r in rows_as_dicts(table) if str(r["rule"]) == "b order-disagrees"
+            and "/doc/999/" in str(r["sideA"]) + str(r["sideB"])]
     if fires:
         assert [(str(r["sideA"]).rsplit("/", 1)[1], str(r["sideB"]).rsplit("/", 1)[1]) for r in rows] == [
             ("step-1-azacitidine", "tocilizumab-first")]
         assert "after failure or intolerance of ruxolitinib" in str(rows[0]["finding"])
     else:
         assert rows == []
+
+
+def _same_or_related(graph: Graph, a: URIRef, b: URIRef) -> bool:
+    """The same intervention, or one a member or narrower class of the other."""
+    up = lambda n: set(graph.transitive_objects(n, VX.memberOf)) | {
+        c for m in graph.transitive_objects(n, VX.memberOf) for c in graph.transitive_objects(m, SKOS.broader)}
+    return a == b or b in up(a) or a in up(b)
+
+
+def test_an_order_derived_from_conditions_disagreeing_with_a_rank_is_a_contrast(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """Rule (b) over conditions, for every document pair: where one document ranks X before Y after the
+    failure of Z, and another advises X (as option) at an all-failed point requiring Y and Z to have
+    failed (a drug's failure matching its class's), contrasts has that row (audit a3 A41: 000 ranks
+    azacitidine first after ruxolitinib fails, 001 keeps it for patients "refractory to JAK inhibitors
+    and IL-6 blockade")."""
+    graph = built.graph
+    rows = {(URIRef(str(r["sideA"])), URIRef(str(r["sideB"]))) for r in rows_as_dicts(run_named("contrasts", {}, oxigraph, labels))
+            if str(r["rule"]) == "b order-disagrees"}
+    expected = set()
+    for a1, _, point in graph.triples((None, VX.decisionPoint, None)):
+        for r1 in graph.objects(a1, VX.preferenceRank):
+            failed_a = set(graph.objects(point, VX.afterFailureOf))
+            if not failed_a:
+                continue
+            for a2 in graph.subjects(VX.decisionPoint, point):
+                if graph.value(a2, VX.inDocument) != graph.value(a1, VX.inDocument):
+                    continue
+                for r2 in graph.objects(a2, VX.preferenceRank):
+                    if int(r1) >= int(r2):
+                        continue
+                    for x in set(graph.objects(a1, VX.subject)) - set(graph.objects(a1, VX.comparator)):
+                        for y in set(graph.objects(a2, VX.subject)) - set(graph.objects(a2, VX.comparator)) - {x}:
+                            for b1 in graph.subjects(VX.direction, VXT.recommends):
+                                if graph.value(b1, VX.inDocument) == graph.value(a1, VX.inDocument):
+                                    continue
+                                for x2 in set(graph.objects(b1, VX.subject)) - set(graph.objects(b1, VX.comparator)) - set(
+                                        graph.objects(b1, VX.conditionIntervention)):
+                                    if not _same_or_related(graph, x, x2):
+                                        continue
+                                    for pb in graph.objects(b1, VX.decisionPoint):
+                                        if graph.value(pb, VX.failureQuantifier) == VXT["any-failed"]:
+                                            continue
+                                        failed_b = set(graph.objects(pb, VX.afterFailureOf))
+                                        for y2 in failed_b:
+                                            if (_same_or_related(graph, y, y2)
+                                                    and all(any(z2 != y2 and _same_or_related(graph, z, z2) for z2 in failed_b)
+                                                            for z in failed_a)
+                                                    and not any(f == y2 or y2 in set(graph.transitive_objects(f, VX.memberOf))
+                                                                for f in failed_a)):
+                                                expected.add((a1, b1))
+    assert expected and expected <= rows, sorted(expected - rows)
+    assert (VXID["doc/000/claim/step-1-azacitidine"], VXID["doc/001/claim/azacitidine-consider"]) in expected
 
 
 def test_the_three_sources_contrast_by_the_reviewed_rules_only(oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
@@ -150,6 +204,7 @@ def test_the_three_sources_contrast_by_the_reviewed_rules_only(oxigraph: Oxigrap
         ("a figures-differ", "000/figure/baricitinib-overall-response-6m", "004/figure/jaki-overall-response-6m"),
         ("a figures-differ", "000/figure/tocilizumab-complete-response-6m", "004/figure/il6-complete-response-6m"),
         ("a figures-differ", "000/figure/tocilizumab-overall-response-6m", "004/figure/il6-overall-response-6m"),
+        ("b order-disagrees", "000/claim/step-1-azacitidine", "001/claim/azacitidine-consider"),
         ("c class-statement-vs-member-figure", "004/claim/tocilizumab-good-alternative", "000/figure/anakinra-overall-response"),
         ("d qualified-by-the-source", "000/claim/step-3-tofacitinib-or-other-jaki", "000/claim/pitfall-class-effect"),
         ("d qualified-by-the-source", "001/claim/algorithm-day-1", "001/claim/corticosteroids-insufficient-alone"),
@@ -551,7 +606,8 @@ def test_recommended_by_counts_only_advice_that_offers_the_intervention(
     """evidence-gaps' recommendedBy counts, for every row, exactly the recommending claims that
     name the intervention other than as the failed drug of their condition or a comparator (audit
     a3 A18: ruxolitinib was "recommended by" 000's short answer, which is about patients who
-    failed it)."""
+    failed it), nor a safety statement of it (A18: tofacitinib was "recommended by 9", counting
+    tuberculosis screening, laboratory tests and vaccination before starting it)."""
     graph = built.graph
     table = run_named("evidence-gaps", {}, oxigraph, labels)
     checked = 0
@@ -559,9 +615,11 @@ def test_recommended_by_counts_only_advice_that_offers_the_intervention(
         intervention = URIRef(str(row["intervention"]))
         expected = {c for c in graph.subjects(VX.subject, intervention)
                     if graph.value(c, VX.direction) == VXT.recommends
-                    and (c, VX.conditionIntervention, intervention) not in graph
-                    and (c, VX.comparator, intervention) not in graph}
+                    and not any((c, p, intervention) in graph
+                                for p in (VX.conditionIntervention, VX.comparator, VX.safetyOf))}
         assert int(str(row["recommendedBy"])) == len(expected), (str(intervention), row["recommendedBy"], len(expected))
+        if str(row["label"]) == "tofacitinib":
+            assert not any(graph.value(c, VX.claimKind) == VXT["safety-statement"] for c in expected)
         checked += 1
     assert checked >= 5
 

@@ -269,3 +269,48 @@ def test_the_citation_status_of_a_statement_says_what_citation_audit_flags(
                 assert f"(and {len(kinds) - 2} more)" in status
             checked += 1
     assert checked >= 5
+
+
+def test_statements_about_a_study_include_its_stated_limitations(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """For every study, every limitation a document states for it (vx:limitationOf) is among the
+    statements about the study, marked so (audit a3 A25: the French registry's answer omitted 004's
+    "possible bias in the comparison" and the other two limitations)."""
+    graph = built.graph
+    checked = 0
+    for study in sorted(graph.subjects(RDF.type, VX.Study)):
+        limitations = set(graph.subjects(VX.limitationOf, study))
+        if not limitations:
+            continue
+        rows = {URIRef(str(r["claim"])): str(r["via"])
+                for r in rows_as_dicts(run_named("statements", {"about": str(study)}, oxigraph, labels))}
+        for claim in limitations:
+            assert "a stated limitation of the study" in rows.get(claim, ""), (str(study), str(claim), rows.get(claim))
+            checked += 1
+    assert checked >= 3
+
+
+def test_statements_name_an_intervention_a_claim_only_compares_with_or_saw_fail(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """For every drug, class or procedure X and every claim naming X as a comparator or in its condition
+    (the therapy that failed), the statements row of that claim about X says so in ?role, by name, so a
+    short answer that says tofacitinib's "response rates appear inferior to azacitidine and tocilizumab"
+    is not read as advising azacitidine, nor one "who have failed … ruxolitinib" as advising ruxolitinib,
+    nor tuberculosis screening "before starting tofacitinib" as advising tofacitinib (audit a3 A5, A18)."""
+    graph = built.graph
+    checked = 0
+    for node in sorted(s for t in INTERVENTIONS for s in graph.subjects(RDF.type, t)):
+        named = {c: "comparator (named only to compare with)" for c in graph.subjects(VX.comparator, node)}
+        for claim in graph.subjects(VX.conditionIntervention, node):
+            named.setdefault(claim, "in its condition (the therapy that failed)")
+        for claim in graph.subjects(VX.safetyOf, node):
+            named.setdefault(claim, "its safety (the statement gives its risks or the measures it requires)")
+        named = {c: why for c, why in named.items() if (c, VX.subject, node) in graph}
+        if not named:
+            continue
+        roles = {URIRef(str(r["claim"])): str(r["role"])
+                 for r in rows_as_dicts(run_named("statements", {"about": str(node)}, oxigraph, labels))}
+        for claim, why in named.items():
+            assert f"{graph.value(node, RDFS.label)}: {why}" in roles[claim], (str(node), str(claim), roles[claim])
+            checked += 1
+    assert checked >= 11
