@@ -82,6 +82,8 @@ def _comparability(cell: Cells) -> list[tuple[str, bool]]:
 _RENDER: dict[str, Callable[[Cells], list[tuple[str, bool]]]] = {
     "comparisons": lambda c: [(f"comparability with the other figures on {c['label']} (query comparisons):", False)],
     "comparability": _comparability,
+    "not listed": lambda c: [(f"{c['label']}; every pair: vexas-kg query comparisons --param figure={c['figure']}",
+                              False)],
     "confidence interval": lambda c: [(f"{c['label']} {_bounds(c)}", False)],
     "p-value": lambda c: [(f"p = {c['value']}", False)],
     "spread": lambda c: [(f"{c['label']} {_bounds(c)}", False)],
@@ -268,11 +270,38 @@ def with_comparisons(root: TrailNode, engine: Engine, labels: LabelIndex) -> Tra
                      "sourceSays"):
             shown[name] = cells[name] if cells[name] is not None and str(cells[name]) else None
         pairs.append(TrailNode("comparability", other, shown))
+    pairs = _bounded(pairs, root)
     if pairs:
         heading = TrailNode("comparisons", None, {"relation": Literal("comparisons"), "parent": URIRef(root.node or ""),
                                                   "label": Literal(outcome)}, pairs)
         root.children.append(heading)
     return root
+
+
+LISTED = 25
+"""A figure's trail lists every comparability pair up to this many; past it, only the pairs a reader
+must see (inside the figure's own study, or ones its source calls similar) and a count of the rest
+by verdict, so one figure's trail stays its own size however many figures share its outcome."""
+
+
+def _bounded(pairs: list[TrailNode], root: TrailNode) -> list[TrailNode]:
+    """``pairs`` whole when few; else the pairs in the figure's study or called similar, then one line
+    counting the rest by verdict and naming the command that lists them all (never a silent cut)."""
+    if len(pairs) <= LISTED:
+        return pairs
+    kept = [pair for pair in pairs if str(pair.cells.get("studyCheck") or "").startswith("same study")
+            or pair.cells.get("sourceSays")]
+    rest: dict[str, int] = {}
+    for pair in pairs:
+        if pair not in kept:
+            verdict = str(pair.cells["label"]).split(";")[0]
+            rest[verdict] = rest.get(verdict, 0) + 1
+    counted = ", ".join(f"{count} {verdict}" for verdict, count in sorted(rest.items()))
+    summary = TrailNode("not listed", None, {
+        "relation": Literal("not listed"), "parent": URIRef(root.node or ""),
+        "figure": Literal(short_iri(root.node or "")),
+        "label": Literal(f"{sum(rest.values())} more pairs with figures of other studies ({counted})")})
+    return kept + [summary]
 
 
 def trace(item: str, engine: Engine, labels: LabelIndex | None = None) -> TrailNode:

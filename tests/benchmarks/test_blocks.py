@@ -74,3 +74,26 @@ def test_a_first_page_binds_only_the_blocks_it_needs(corpora, name: str) -> None
 def test_the_contrasts_blocks_name_the_rules_of_contrasts() -> None:
     rule = re.compile(r'BIND \("([a-z] [a-z-]+)" AS \?rule\)')
     assert set(rule.findall(read_query_text("_contrasts-blocks.rq"))) == set(rule.findall(named("contrasts").text))
+
+
+def test_a_figures_trail_stays_its_own_size_and_counts_what_it_does_not_list(corpora) -> None:
+    """Issue 11: past LISTED pairs a trail lists the same-study and "called similar" pairs and counts the
+    rest by verdict, naming the command that lists them: bounded, never a silent cut."""
+    from scale import fixed_figure
+
+    from vexas_kg.graph.query.trail import LISTED, render, trace
+
+    lines = {}
+    for size, (build, engine, labels) in corpora.items():
+        figure = fixed_figure(build)
+        tree = trace(figure, engine, labels)
+        lines[size] = len(render(tree).splitlines())
+        pairs = len(run_named("comparisons", {"figure": figure}, engine, labels).rows)
+        heading = tree.children[-1]
+        if pairs > LISTED:
+            summary = heading.children[-1]
+            text = summary.text()
+            assert f"vexas-kg query comparisons --param figure={figure}" in text
+            listed = len(heading.children) - 1
+            assert int(text.split()[0]) + listed == pairs, text
+    assert lines[30] <= lines[3] + 2, lines
