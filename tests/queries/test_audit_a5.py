@@ -1,0 +1,64 @@
+"""Audit a3 findings re-checked by a5 (A36, A30, A28, A37, A25 ...): each rule over every row of
+the real graph, so that the whole class of defect fails, not only the listed example."""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+from rdflib.namespace import RDF, SKOS
+
+from vexas_kg.graph.builder.assemble import Build
+from vexas_kg.graph.query.engine import ResultTable
+from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, run_named
+from vexas_kg.ontology.vocab import VX
+
+
+def rows_as_dicts(table: ResultTable) -> list[dict[str, object]]:
+    return [dict(zip(table.columns, row)) for row in table.rows]
+
+
+def test_an_outcome_parameter_finds_every_study_arm_figure_of_that_outcome(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """A36: `outcome=infection` answered "(0 rows)" although the graph has 000's 47 % infection figure.
+    For every measure some study-arm figure reports, the outcome parameter (by its label and by its
+    IRI) returns every such figure: no accepted outcome value is answered with a silent empty table."""
+    graph = built.graph
+    by_measure: dict[URIRef, set[URIRef]] = {}
+    for figure in graph.subjects(RDF.type, VX.Figure):
+        if graph.value(figure, VX.arm) is not None and graph.value(figure, VX.study) is not None:
+            by_measure.setdefault(graph.value(figure, VX.measure), set()).add(figure)
+    assert URIRef("https://w3id.org/vexas-kg/terms/infection") in by_measure
+    for measure, figures in sorted(by_measure.items()):
+        for value in (str(graph.value(measure, SKOS.prefLabel)), str(measure)):
+            table = run_named("comparative-efficacy", {"outcome": value}, oxigraph, labels)
+            found = {URIRef(str(row["figure"])) for row in rows_as_dicts(table)}
+            assert found == figures, (value, sorted(figures - found), sorted(found - figures))
+
+
+def test_evidence_overview_counts_a_designs_documents_over_its_studies(
+        built: Build, oxigraph: OxigraphEngine) -> None:
+    """A30: "case report" and "retrospective cohort study" had documents = 0 while their studies' rows said 1.
+    Every row that counts a study counts at least one document (a study is always described somewhere), and a
+    design's documents, studies, figures and claims are those of its studies, counted the way the study rows
+    count them."""
+    graph = built.graph
+    oa_source = URIRef("http://www.w3.org/ns/oa#hasSource")
+
+    def documents_of(study: URIRef) -> set:
+        described = {graph.value(quote, oa_source) for quote in graph.objects(study, VX.hasQuote)}
+        reported = {graph.value(f, VX.inDocument) for f in graph.subjects(VX.study, study)
+                    if (f, RDF.type, VX.Figure) in graph}
+        return (described | reported) - {None}
+
+    rows = rows_as_dicts(run_named("evidence-overview", {}, oxigraph))
+    designs = [row for row in rows if str(row["dimension"]) == "study design"]
+    assert len(designs) >= 4
+    for row in rows:
+        if int(row["studies"]) > 0:
+            assert int(row["documents"]) > 0, row
+    for row in designs:
+        studies = set(graph.subjects(VX.studyDesign, URIRef(str(row["entity"]))))
+        figures = {f for s in studies for f in graph.subjects(VX.study, s) if (f, RDF.type, VX.Figure) in graph}
+        claims = {c for f in figures for c in graph.objects(f, VX.statedIn)}
+        documents = set().union(*(documents_of(s) for s in studies))
+        assert (int(row["studies"]), int(row["documents"]), int(row["figures"]), int(row["claims"])) == \
+            (len(studies), len(documents), len(figures), len(claims)), row["label"]
