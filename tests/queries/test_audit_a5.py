@@ -4,12 +4,12 @@ the real graph, so that the whole class of defect fails, not only the listed exa
 from __future__ import annotations
 
 from rdflib import URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.query.engine import ResultTable
 from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, run_named
-from vexas_kg.ontology.vocab import VX
+from vexas_kg.ontology.vocab import VX, VXT
 
 
 def rows_as_dicts(table: ResultTable) -> list[dict[str, object]]:
@@ -62,3 +62,57 @@ def test_evidence_overview_counts_a_designs_documents_over_its_studies(
         documents = set().union(*(documents_of(s) for s in studies))
         assert (int(row["studies"]), int(row["documents"]), int(row["figures"]), int(row["claims"])) == \
             (len(studies), len(documents), len(figures), len(claims)), row["label"]
+
+
+def test_every_treatment_row_carries_the_preference_its_document_states(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """A28: 001's "Option 1: JAK Inhibitor (Preferred for most patients)" reached no treatment-for-presentation row,
+    so JAK and IL-6 inhibitors read as equal initial options. For every ranked claim (vx:preferenceRank) and every
+    row whose claim is in the same document, shares one of its decision points and offers one of its interventions
+    or a member of it, the row's preference quotes the ranked claim and its rank (and the claim it disputes); no row
+    shows a preference no ranked claim gives; and every row keeps its claim's own wording verbatim (its hedges:
+    "may be considered", "if needed")."""
+    graph = built.graph
+    by_label = {str(label): node for node, label in graph.subject_objects(RDFS.label)
+                if any((node, RDF.type, kind) in graph for kind in (VX.Drug, VX.DrugClass, VX.Procedure))}
+
+    def points(claim: URIRef) -> set:
+        own = set(graph.objects(claim, VX.decisionPoint))
+        return own or {p for a in graph.objects(claim, VX.partOfAlgorithm) for p in graph.objects(a, VX.decisionPoint)}
+
+    def classes(node: URIRef) -> set:
+        seen, todo = {node}, [node]
+        while todo:
+            current = todo.pop()
+            for parent in list(graph.objects(current, VX.memberOf)) + list(graph.objects(current, SKOS.broader)):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    ranked = list(graph.subjects(VX.preferenceRank, None))
+    assert len(ranked) >= 4
+    rows = rows_as_dicts(run_named("treatment-for-presentation", {}, oxigraph, labels))
+    checked = 0
+    for row in rows:
+        claim = URIRef(str(row["claim"]))
+        assert str(row["statement"]) == str(graph.value(claim, RDFS.label))
+        if row["treatment"] is None:
+            continue
+        treatment = by_label[str(row["treatment"])]
+        recommends = graph.value(claim, VX.direction) == VXT.recommends
+        expected = [r for r in ranked if recommends and graph.value(r, VX.inDocument) == graph.value(claim, VX.inDocument)
+                    and set(graph.objects(r, VX.decisionPoint)) & points(claim)
+                    and set(graph.objects(r, VX.subject)) & classes(treatment)]
+        preference = str(row["preference"] or "")
+        for r in expected:
+            assert f"rank {graph.value(r, VX.preferenceRank)} " in preference and str(graph.value(r, RDFS.label)) in preference, \
+                (str(claim), row["treatment"], str(r))
+            for disputed in graph.objects(r, VX.disputes):
+                assert str(graph.value(disputed, RDFS.label)) in preference
+            checked += 1
+        if not expected:
+            assert preference == "", (str(claim), row["treatment"], preference)
+    assert checked >= 10
+    jak = [r for r in rows if str(r["claim"]).endswith("/001/claim/short-answer") and str(r["treatment"]) == "JAK inhibitors"]
+    assert jak and all("Preferred for most patients" in str(r["preference"]) for r in jak)
