@@ -23,6 +23,19 @@ COLUMNS = ["key", "first_author", "title", "journal", "year", "volume_pages", "d
 NOT_VERIFIED = "not verified"
 
 
+def citation_label(title: str, journal: str, year: str, status: str = "") -> str:
+    """A publication's display label: its title followed by the journal and year it lacks, so that a
+    title such as "VEXAS syndrome" (a review in Int J Hematol) never reads as the disease it is named
+    after, in a trail, an export or a citation warning ("the entry identifies VEXAS syndrome (Int J
+    Hematol 2025)"). A year the table marks as inferred says so. The bare title stays in dcterms:title."""
+    venue = " ".join(part for part in (journal, year) if part and part not in title)
+    if year and year in venue and "year inferred" in status:
+        venue += ", year inferred"
+    if not title:
+        return venue
+    return f"{title} ({venue})" if venue else title
+
+
 def load_publications(tsv: str, file: str) -> tuple[dict[str, URIRef], list[Triple]]:
     """Return the publication IRIs by key and their triples."""
     reader = csv.DictReader(io.StringIO(tsv), delimiter="\t")
@@ -37,8 +50,7 @@ def load_publications(tsv: str, file: str) -> tuple[dict[str, URIRef], list[Trip
         iri = publication_iri(key)
         index[key] = iri
         triples.append((iri, RDF.type, VX.Publication))
-        label = row["title"] or f"{row['journal']} {row['year']}"
-        triples.append((iri, RDFS.label, Literal(label)))
+        triples.append((iri, RDFS.label, Literal(citation_label(row["title"], row["journal"], row["year"], row["status"]))))
         optional = {
             "first_author": VX.firstAuthor, "title": DCTERMS.title, "journal": VX.container,
             "volume_pages": VX.volumePages, "doi": BIBO.doi, "pmid": BIBO.pmid,

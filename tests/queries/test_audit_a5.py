@@ -8,7 +8,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.query.engine import ResultTable
-from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, run_named
+from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, label_key, run_named
 from vexas_kg.ontology.vocab import VX, VXT
 
 
@@ -116,3 +116,32 @@ def test_every_treatment_row_carries_the_preference_its_document_states(
     assert checked >= 10
     jak = [r for r in rows if str(r["claim"]).endswith("/001/claim/short-answer") and str(r["treatment"]) == "JAK inhibitors"]
     assert jak and all("Preferred for most patients" in str(r["preference"]) for r in jak)
+
+
+def test_a_publication_is_never_labelled_like_the_topic_it_is_named_after(
+        built: Build, oxigraph: OxigraphEngine) -> None:
+    """A37: citation-audit said "the entry identifies VEXAS syndrome, not a publication of the study": reference 1
+    of 000 is a review titled "VEXAS syndrome." (International journal of hematology, 2025, 000 lines 90-94), but its
+    label was the bare title, the disease's name. Every publication's label carries the journal and year the table
+    gives (so no publication shares a label with a disease, drug or study), and every citation warning that names
+    an entry's publication names it that way."""
+    graph = built.graph
+    publications = set(graph.subjects(RDF.type, VX.Publication))
+    assert len(publications) >= 8
+    others = {label_key(str(label)) for node, label in graph.subject_objects(RDFS.label) if node not in publications}
+    others |= {label_key(str(label)) for node, label in graph.subject_objects(SKOS.prefLabel)}
+    for publication in publications:
+        label = str(graph.value(publication, RDFS.label))
+        assert label_key(label) not in others, label
+        for part in (graph.value(publication, VX.container), graph.value(publication, VX.year)):
+            if part is not None:
+                assert str(part) in label, (label, str(part))
+        if "year inferred" in str(graph.value(publication, VX.verificationStatus) or ""):
+            assert "year inferred" in label, label
+    rows = rows_as_dicts(run_named("citation-audit", {}, oxigraph))
+    warned = [str(row["detail"]) for row in rows if "identifies " in str(row["detail"])]
+    assert warned
+    for detail in warned:
+        assert not detail.split("identifies ", 1)[1].startswith("VEXAS syndrome,"), detail
+        assert "identifies no known publication" in detail or \
+            any(str(graph.value(p, RDFS.label)) in detail for p in publications), detail
