@@ -66,6 +66,17 @@ def own_curie(iri: URIRef) -> tuple[str, str, str]:
     return f"{prefix}:{local}", prefix, base + (f"{parent}/" if parent else "")
 
 
+STATUS_NOTE = "the source document prints its editorial status: {}"
+"""How a document's node and every edge it is the knowledge source of say its editorial status (Biolink's
+``description``, a slot of every entity and association): a consumer reading one edge of a document that says
+"content is pending human review" is told so, as the RDF, nanopub and FHIR exports tell theirs."""
+
+
+def editorial_status(graph: Graph, document: URIRef) -> str:
+    """The document's editorial status(es) as printed, joined; empty when it prints none."""
+    return "; ".join(sorted(str(s) for s in graph.objects(document, VX.editorialStatus)))
+
+
 def document_infores(document: URIRef) -> str:
     """The knowledge source a document is: ``infores:vexas-kg-doc-<id>``."""
     return f"infores:vexas-kg-doc-{str(document).rsplit('/', 1)[1]}"
@@ -79,6 +90,8 @@ class KgxExport:
     edges: list[dict] = field(default_factory=list)
     prefixes: dict[str, str] = field(default_factory=dict)
     infores: dict[str, tuple[str, str]] = field(default_factory=dict)
+    status: dict[str, str] = field(default_factory=dict)
+    """Knowledge source -> the editorial status its document prints ("content is pending human review")."""
 
     def nodes_jsonl(self) -> str:
         return "".join(json.dumps(n, sort_keys=True, ensure_ascii=False) + "\n" for n in self.nodes)
@@ -90,8 +103,9 @@ class KgxExport:
         return json.dumps({"@context": dict(sorted(self.prefixes.items()))}, indent=1, ensure_ascii=False) + "\n"
 
     def infores_tsv(self) -> str:
-        rows = [f"{curie}\t{name}\t{iri}\n" for curie, (name, iri) in sorted(self.infores.items())]
-        return "infores\tname\tiri\n" + "".join(rows)
+        rows = [f"{curie}\t{name}\t{iri}\t{self.status.get(curie, '')}\n"
+                for curie, (name, iri) in sorted(self.infores.items())]
+        return "infores\tname\tiri\teditorial_status\n" + "".join(rows)
 
 
 class _Writer:
@@ -134,6 +148,9 @@ class _Writer:
         g = self.graph
         name = f"{g.value(document, DCTERMS.publisher)}: {g.value(document, DCTERMS.title)} ({g.value(document, DCTERMS.date)})"
         self.result.infores[curie] = (name, str(document))
+        status = editorial_status(g, document)
+        if status:
+            self.result.status[curie] = status
         return curie
 
     def add_nodes(self) -> None:
@@ -157,6 +174,9 @@ class _Writer:
                 definition = g.value(node, SKOS.definition)
                 if definition is not None:
                     record["description"] = str(definition)
+                status = editorial_status(g, node)
+                if status:
+                    record["description"] = STATUS_NOTE.format(status)
                 nodes[node_id] = record
         self.result.nodes = [nodes[k] for k in sorted(nodes)]
 
@@ -175,6 +195,8 @@ class _Writer:
             "agent_type": "manual_agent"})
         if source != CURATED:
             edge["aggregator_knowledge_source"] = [CURATED]
+        if source in self.result.status:
+            edge["description"] = STATUS_NOTE.format(self.result.status[source])
         texts, publications = set(texts), set(publications)
         if texts:
             edge["supporting_text"] = sorted(set(edge.get("supporting_text", [])) | texts)

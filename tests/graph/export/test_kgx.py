@@ -221,3 +221,30 @@ def test_kgx_uses_verified_identifiers_and_keeps_every_membership(built: Build, 
     for node in nodes:
         assert node["category"] and all(c.startswith("biolink:") for c in node["category"])
         assert node["name"] and URIRef(node["iri"]) in set(built.graph.subjects())
+
+
+def test_every_edge_and_node_from_a_document_says_its_editorial_status(built: Build, kgx_dir, nodes, edges) -> None:
+    """Audit A7 for KGX: 000 and 001 print "Exercise caution as content is pending human review"; the RDF, nanopub
+    and FHIR exports carry it, KGX carried it nowhere. Every document that prints a status has it on its node, in
+    the knowledge-source table, and on every edge it is the primary knowledge source of; no other edge says one."""
+    graph = built.graph
+    infores = {row["infores"]: row for row in csv.DictReader(
+        (kgx_dir / "vexas-kg_infores.tsv").open(encoding="utf-8"), delimiter="\t")}
+    statuses = {str(d): "; ".join(sorted(str(s) for s in graph.objects(d, VX.editorialStatus)))
+                for d in graph.subjects(RDF.type, VX.Document)}
+    assert sum(1 for s in statuses.values() if s) >= 2
+    by_iri = {n["iri"]: n for n in nodes}
+    for document, status in statuses.items():
+        if status:
+            assert status in by_iri[document]["description"]
+    for curie, row in infores.items():
+        assert row["editorial_status"] == statuses.get(row["iri"], "")
+    checked = 0
+    for edge in edges:
+        status = infores[edge["primary_knowledge_source"]]["editorial_status"]
+        if status:
+            assert status in edge["description"], edge["id"]
+            checked += 1
+        else:
+            assert "description" not in edge
+    assert checked >= 10
