@@ -7,6 +7,9 @@ nothing changed; one record edited (a study's label) then built with the cache, 
 for byte with a full build of the edited folder. Results go to docs/benchmarks.md between the
 ``incremental`` markers, as seconds and as ratios to the full build measured in the same run.
 
+``edit_one_record`` (that edit; the incremental build's tests make it too) and ``rebuild_timings``
+(the same builds in one process, for ``benchmarks/scale.py``) are used from here.
+
     python benchmarks/incremental.py [--sizes 30,300] [--no-write]
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,8 +27,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import generate  # noqa: E402
-
-from vexas_kg.graph.builder.incremental import edit_one_record  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -53,6 +55,57 @@ def measure(size: int, tmp: Path) -> dict[str, object]:
     row["identical bytes"] = all((out["full"] / n).read_bytes() == (out["two"] / n).read_bytes()
                                  for n in ("vexas-kg.ttl", "vexas-kg.nt"))
     return row
+
+
+def rebuild_timings(evidence: Path) -> dict:
+    """For ``benchmarks/scale.py``: full, cold-cache and one-edit incremental builds in this process (seconds)."""
+    import shutil
+
+    from vexas_kg.graph.builder.incremental import build_and_write_cached
+    from vexas_kg.graph.builder.pipeline import GRAPH_NAME, build_and_write
+
+    with tempfile.TemporaryDirectory(prefix="vexas-kg-incr-") as tmp:
+        copy = Path(tmp) / "evidence"
+        shutil.copytree(evidence, copy)
+        out_full, out_cached = Path(tmp) / "full", Path(tmp) / "cached"
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        build_and_write(out_full, copy)
+        timings["full"] = time.perf_counter() - start
+        start = time.perf_counter()
+        build_and_write_cached(out_cached, copy)
+        timings["cold cache"] = time.perf_counter() - start
+        start = time.perf_counter()
+        build_and_write_cached(out_cached, copy)
+        timings["nothing changed"] = time.perf_counter() - start
+        edit_one_record(copy)
+        start = time.perf_counter()
+        build_and_write_cached(out_cached, copy)
+        timings["one record edited"] = time.perf_counter() - start
+        build_and_write(out_full, copy)
+        same = all((out_full / name).read_bytes() == (out_cached / name).read_bytes()
+                   for name in (f"{GRAPH_NAME}.ttl", f"{GRAPH_NAME}.nt"))
+        return {**{k: round(v, 2) for k, v in timings.items()}, "identical to a full build": same}
+
+
+def edit_one_record(evidence: Path) -> Path:
+    """A curator's small edit: the first study of the last record with studies gets a longer label (free text)."""
+    for record in sorted((evidence / "records").glob("*.yaml"), reverse=True):
+        lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+        studies = next((i for i, line in enumerate(lines) if line.startswith("studies:")), None)
+        if studies is not None:
+            break
+    else:
+        raise ValueError(f"{evidence}: no record defines a study")
+    for i in range(studies, len(lines)):
+        match = re.fullmatch(r'(\s+label: )"(.*)"\n', lines[i])
+        if match:
+            lines[i] = f'{match.group(1)}"{match.group(2)} (revised)"\n'
+            break
+    else:
+        raise ValueError(f"{record}: no study label to edit")
+    record.write_text("".join(lines), encoding="utf-8")
+    return record
 
 
 def reference_seconds() -> float:

@@ -37,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from incremental import rebuild_timings  # noqa: E402
 from report import write_section  # noqa: E402
 from synthetic import generate  # noqa: E402
 
@@ -322,15 +323,6 @@ def capped(name: str, params: dict, fixed: bool, run, timeout_s: float, cap_mb: 
     return result
 
 
-def incremental(evidence: Path) -> dict:
-    """Full build, then an edited record rebuilt incrementally (if the build offers it)."""
-    try:
-        from vexas_kg.graph.builder.incremental import rebuild_timings
-    except ImportError:
-        return {}
-    return rebuild_timings(evidence)
-
-
 # -- the report ----------------------------------------------------------------------------------
 def reference_seconds() -> float:
     code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7): s += i\nprint(time.perf_counter() - t)"
@@ -476,7 +468,7 @@ def main() -> None:
             for q in result.get("queries", []):
                 print(f"{n} docs | {_label(q)} | {_cell(q)}", flush=True)
             continue
-        result["incremental"] = incremental(evidence)
+        result["incremental"] = rebuild_timings(evidence)
         results[n] = result
         print(json.dumps(result, indent=1), file=sys.stderr, flush=True)
     if only:
