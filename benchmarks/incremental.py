@@ -26,11 +26,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from report import reference_seconds, write_section  # noqa: E402
 from synthetic import generate  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- incremental:start -->", "<!-- incremental:end -->"
 CLI = [sys.executable, "-m", "vexas_kg.cli", "build"]
 
 
@@ -108,15 +106,9 @@ def edit_one_record(evidence: Path) -> Path:
     return record
 
 
-def reference_seconds() -> float:
-    code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7): s += i\nprint(time.perf_counter() - t)"
-    return min(float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                                    text=True).stdout) for _ in range(3))
-
-
 def render(rows: list[dict[str, object]], ref_s: float, loads: tuple[float, float]) -> str:
     keys = [k for k in rows[0] if k not in ("documents", "identical bytes")]
-    lines = [START, "## Incremental build (`benchmarks/incremental.py`)", "",
+    lines = ["## Incremental build (`benchmarks/incremental.py`)", "",
              f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
              f"{os.cpu_count()} cores shared with other jobs (load average {loads[0]:.1f} before, {loads[1]:.1f} "
              f"after), Python {platform.python_version()}; reference loop {ref_s:.2f} s (1.02 s on the idle "
@@ -133,7 +125,6 @@ def render(rows: list[dict[str, object]], ref_s: float, loads: tuple[float, floa
         lines.append(f"| {key} | " + " | ".join(cells) + " |")
     lines.append("| output after the edit byte-identical to the full build | "
                  + " | ".join("yes" if r["identical bytes"] else "**no**" for r in rows) + " |")
-    lines.append(END)
     return "\n".join(lines)
 
 
@@ -147,15 +138,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="vexas-kg-incremental-") as tmp:
         rows = [measure(int(n), Path(tmp)) for n in args.sizes.split(",")]
     section = render(rows, ref_s, (before, os.getloadavg()[0]))
-    print(section)
-    if not args.no_write:
-        text = DOC.read_text(encoding="utf-8")
-        if START in text:
-            text = text[:text.index(START)] + section + text[text.index(END) + len(END):]
-        else:
-            marker = "## Mutation run"
-            text = text.replace(marker, section + "\n\n" + marker, 1)
-        DOC.write_text(text, encoding="utf-8")
+    print(section if args.no_write else write_section("incremental", section))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from incremental import rebuild_timings  # noqa: E402
-from report import write_section  # noqa: E402
+from report import reference_seconds, write_section  # noqa: E402
 from serve_process import ServeDidNotStart, serving  # noqa: E402
 from synthetic import generate  # noqa: E402
 
@@ -308,12 +308,6 @@ def capped(name: str, params: dict, fixed: bool, run, timeout_s: float, cap_mb: 
 
 
 # -- the report ----------------------------------------------------------------------------------
-def reference_seconds() -> float:
-    code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7): s += i\nprint(time.perf_counter() - t)"
-    return min(float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                                    text=True).stdout) for _ in range(3))
-
-
 def _label(q: dict) -> str:
     shown = ", ".join(f"{k}={v}" for k, v in q["params"].items())
     return f"{q['name']} ({shown})" if shown else q["name"]
