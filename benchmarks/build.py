@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 
-from report import write_section
+from report import reference_seconds, write_section
 
 RUNS = 11
 TARGET_S, TARGET_MB = 1.0, 150.0
@@ -38,16 +38,6 @@ _CLI = (
     "sys.stderr.flush()\n"
     "os._exit(0)\n"
 )
-
-
-def reference_seconds() -> float:
-    """A fixed pure-Python workload (10^7 additions) in a fresh process: roughly how fast the machine is now.
-
-    The 2-core VM's speed varies over the day by tens of percent; this number gives a report its context.
-    """
-    code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7): s += i\nprint(time.perf_counter() - t)"
-    return min(float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
-               for _ in range(3))
 
 
 def cold_runs() -> list[tuple[float, float, float]]:

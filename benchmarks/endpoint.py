@@ -17,11 +17,8 @@ import argparse
 import http.client
 import os
 import platform
-import re
-import selectors
-import signal
+import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +27,7 @@ from pathlib import Path
 
 from clients import cpu_seconds, drive
 from report import write_section
+from serve_process import start_serve, stop_serve
 
 from vexas_kg.graph.builder.pipeline import checked_build
 from vexas_kg.graph.export.formats import FORMATS, ExportRequest, export
@@ -121,24 +119,6 @@ def paired(port: int, path: str, work, repeats: int = 31) -> tuple[float, float]
     return statistics.median(remote) * 1000, statistics.median(local) * 1000
 
 
-def start_serve(workers: int) -> tuple[subprocess.Popen, int]:
-    """`vexas-kg serve --port 0` as a child process, and the port it listens on."""
-    process = subprocess.Popen([sys.executable, "-m", "vexas_kg.cli", "serve", "--port", "0", "--workers",
-                                str(workers)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and selector.select(timeout=deadline - time.monotonic()):
-        line = process.stdout.readline()
-        found = re.match(r"SPARQL endpoint: http://127\.0\.0\.1:(\d+)/query", line)
-        if found:
-            return process, int(found.group(1))
-        if not line:
-            break
-    process.kill()
-    raise SystemExit(f"vexas-kg serve did not start: {process.stderr.read()[-1000:]}")
-
-
 def export_times(build, repeats: int) -> list[tuple[str, float]]:
     times = []
     query = next(name for name, q in catalog().items() if not any(p.required for p in q.parameters))
@@ -200,10 +180,7 @@ def main() -> None:
                 print(f"{label:45} /api vs in-process: {pairs_ms[label][0]:.1f} / {pairs_ms[label][1]:.1f} ms",
                       file=sys.stderr)
     finally:
-        serve.send_signal(signal.SIGINT)
-        serve.wait(timeout=30)
-        import shutil
-
+        stop_serve(serve)
         shutil.rmtree(workdir, ignore_errors=True)
     exports = export_times(build, repeats=3)
     section = render(build, rows, pairs_ms, exports, args, (load_before, os.getloadavg()[0]))

@@ -37,7 +37,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report import write_section  # noqa: E402
+from incremental import rebuild_timings  # noqa: E402
+from report import reference_seconds, write_section  # noqa: E402
+from serve_process import ServeDidNotStart, serving  # noqa: E402
 from synthetic import generate  # noqa: E402
 
 WORK = Path(tempfile.gettempdir()) / "vexas-kg-scale"
@@ -223,58 +225,41 @@ def through_serve(evidence: Path, cases: list[tuple[str, dict[str, str], bool]],
     """Each case as ``GET /api/NAME`` on ``vexas-kg serve --evidence DIR`` (one worker; the request's
     deadline is the per-query cap): wall time of the answer (median of up to 3 after one warm-up
     request, which is not counted) and its rows, or the endpoint's refusal."""
+    try:
+        with serving(1, evidence=evidence, timeout_s=timeout_s, ready_s=1800) as (_, port):
+            return [served_case(port, name, params, fixed, timeout_s) for name, params, fixed in cases]
+    except ServeDidNotStart:
+        return [{"name": name, "params": params, "fixed": fixed, "error": "serve did not start"}
+                for name, params, fixed in cases]
+
+
+def served_case(port: int, name: str, params: dict[str, str], fixed: bool, timeout_s: float) -> dict:
+    """One case through the endpoint on ``port`` (see ``through_serve``)."""
     import http.client
-    import re
-    import selectors
     import urllib.parse
 
-    process = subprocess.Popen([str(Path(sys.executable).parent / "vexas-kg"), "serve", "--evidence", str(evidence),
-                                "--port", "0", "--workers", "1", "--timeout", str(int(timeout_s))],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        selector = selectors.DefaultSelector()
-        selector.register(process.stdout, selectors.EVENT_READ)
-        port, deadline = None, time.monotonic() + 1800
-        while port is None and time.monotonic() < deadline and selector.select(timeout=deadline - time.monotonic()):
-            line = process.stdout.readline()
-            found = re.match(r"SPARQL endpoint: http://127\.0\.0\.1:(\d+)/query", line)
-            port = int(found.group(1)) if found else port
-            if not line:
-                break
-        if port is None:
-            return [{"name": name, "params": params, "fixed": fixed, "error": "serve did not start"}
-                    for name, params, fixed in cases]
-        results = []
-        for name, params, fixed in cases:
-            target = f"/api/{name}?" + urllib.parse.urlencode(params)
-            times, rows, error = [], 0, None
-            for attempt in range(4):
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s + 30)
-                start = time.perf_counter()
-                connection.request("GET", target, headers={"Accept": "application/sparql-results+json"})
-                response = connection.getresponse()
-                body = response.read()
-                elapsed = time.perf_counter() - start
-                connection.close()
-                if response.status != 200:
-                    error = f"HTTP {response.status}: {body.decode('utf-8', 'replace')[:80]}"
-                    break
-                rows = len(json.loads(body)["results"]["bindings"])
-                if attempt:
-                    times.append(elapsed)
-                if sum(times) > 2.0 or (not attempt and elapsed > timeout_s / 2):
-                    times = times or [elapsed]
-                    break
-            result = {"name": name, "params": params, "fixed": fixed}
-            result.update({"error": error} if error else {"rows": rows, "ms": statistics.median(times) * 1000})
-            results.append(result)
-        return results
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    target = f"/api/{name}?" + urllib.parse.urlencode(params)
+    times, rows, error = [], 0, None
+    for attempt in range(4):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s + 30)
+        start = time.perf_counter()
+        connection.request("GET", target, headers={"Accept": "application/sparql-results+json"})
+        response = connection.getresponse()
+        body = response.read()
+        elapsed = time.perf_counter() - start
+        connection.close()
+        if response.status != 200:
+            error = f"HTTP {response.status}: {body.decode('utf-8', 'replace')[:80]}"
+            break
+        rows = len(json.loads(body)["results"]["bindings"])
+        if attempt:
+            times.append(elapsed)
+        if sum(times) > 2.0 or (not attempt and elapsed > timeout_s / 2):
+            times = times or [elapsed]
+            break
+    result = {"name": name, "params": params, "fixed": fixed}
+    result.update({"error": error} if error else {"rows": rows, "ms": statistics.median(times) * 1000})
+    return result
 
 
 def capped(name: str, params: dict, fixed: bool, run, timeout_s: float, cap_mb: float) -> dict:
@@ -322,22 +307,7 @@ def capped(name: str, params: dict, fixed: bool, run, timeout_s: float, cap_mb: 
     return result
 
 
-def incremental(evidence: Path) -> dict:
-    """Full build, then an edited record rebuilt incrementally (if the build offers it)."""
-    try:
-        from vexas_kg.graph.builder.incremental import rebuild_timings
-    except ImportError:
-        return {}
-    return rebuild_timings(evidence)
-
-
 # -- the report ----------------------------------------------------------------------------------
-def reference_seconds() -> float:
-    code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7): s += i\nprint(time.perf_counter() - t)"
-    return min(float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                                    text=True).stdout) for _ in range(3))
-
-
 def _label(q: dict) -> str:
     shown = ", ".join(f"{k}={v}" for k, v in q["params"].items())
     return f"{q['name']} ({shown})" if shown else q["name"]
@@ -476,7 +446,7 @@ def main() -> None:
             for q in result.get("queries", []):
                 print(f"{n} docs | {_label(q)} | {_cell(q)}", flush=True)
             continue
-        result["incremental"] = incremental(evidence)
+        result["incremental"] = rebuild_timings(evidence)
         results[n] = result
         print(json.dumps(result, indent=1), file=sys.stderr, flush=True)
     if only:

@@ -159,37 +159,50 @@ def bound_groups(query: str, at: int, names: frozenset[str]) -> list[tuple[int, 
     variable inside keeps the same joined solutions, provided the subquery does not cut its
     solutions (no LIMIT or OFFSET) and groups, if at all, by that variable (a plain projected
     variable of a grouped query must be a group key); a variable it does not project is
-    another variable and is never bound there. A group that assigns a name itself (``BIND (... AS
-    ?name)``) is not given that name: SPARQL forbids binding it before. Not so inside MINUS (a shared variable decides
-    what is removed), EXISTS (evaluated by substitution) or a VALUES data block, which are
-    left alone, as are the groups inside a subquery.
+    another variable and is never bound there; inside such a subquery its groups are opened by the
+    same rules. A group that assigns a name itself (``BIND (... AS ?name)``) is not given that name:
+    SPARQL forbids binding it before. Not so inside EXISTS (evaluated by substitution) or a VALUES
+    data block, which are left alone, as are the groups inside a subquery that is not opened.
+
+    ``MINUS { SELECT ... }`` is opened too, with the names its subquery projects, where the group
+    holding it is given them (the WHERE group always is): every solution on the left of the MINUS
+    then binds each of those names to a bound value, so a solution on the right with another value
+    is compatible with none of them and removes nothing. A plain ``MINUS { ... }`` group is left
+    alone: which variables its solutions bind (and so share with the left) is not explicit there, and
+    a name added to them could make the MINUS remove solutions it did not.
     """
     places: list[tuple[int, frozenset[str]]] = []
-    stack: list[list] = []  # [kind, insert offset, mentioned, assigned]; kind "group" or "skip"
+    # [kind, insert offset, mentioned, assigned, MINUS subqueries in it]; kind "group" or "skip"
+    stack: list[list] = []
+    top_minus: list[tuple[int, frozenset[str]]] = []  # MINUS subqueries of the WHERE group itself
     previous: Token | None = None
     toks = [t for t in tokens(query[at:]) if t.kind != "comment"]
     for index, token in enumerate(toks):
         if token.kind == "other" and token.text == "{":
             skip = bool(stack and stack[-1][0] == "skip")
+            word = previous.text.upper() if previous is not None and previous.kind == "word" else ""
             if previous is not None and not skip:
-                word = previous.text.upper() if previous.kind == "word" else ""
                 if word in ("MINUS", "EXISTS", "SERVICE", "GRAPH") or previous.kind in ("var", "iri", "pname") \
                         or previous.text == ")":
                     skip = True
             following = toks[index + 1] if index + 1 < len(toks) else None
             if following is not None and following.kind == "word" and following.text.upper() == "SELECT":
-                if not skip:
-                    subquery = _subquery_place(toks, index + 1, names)
-                    if subquery is not None:
-                        places.append((at + subquery[0], subquery[1]))
+                subquery = _subquery_place(toks, index + 1, names)
+                if subquery is not None and not skip:
+                    places.extend(_opened(query, at + subquery[0], subquery[1]))
+                elif subquery is not None and word == "MINUS" and not (stack and stack[-1][0] == "skip"):
+                    (stack[-1][4] if stack else top_minus).append((at + subquery[0], subquery[1]))
                 skip = True
-            stack.append(["skip" if skip else "group", at + token.end, False, set()])
+            stack.append(["skip" if skip else "group", at + token.end, False, set(), []])
         elif token.kind == "other" and token.text == "}":
             if not stack:
                 break  # the end of the WHERE group
-            kind, offset, mentions, assigned = stack.pop()
+            kind, offset, mentions, assigned, minus = stack.pop()
             if kind == "group" and mentions and names - assigned:
                 places.append((offset, names - assigned))
+                for place, bound in minus:
+                    if bound & (names - assigned):
+                        places.extend(_opened(query, place, bound & (names - assigned)))
         elif token.kind == "var" and token.text[1:] in names:
             for frame in stack:
                 if frame[0] == "group":
@@ -197,7 +210,15 @@ def bound_groups(query: str, at: int, names: frozenset[str]) -> list[tuple[int, 
             if previous is not None and previous.kind == "word" and previous.text.upper() == "AS" and stack:
                 stack[-1][3].add(token.text[1:])  # BIND (... AS ?name): a value may not be bound before it
         previous = token
+    for place, bound in top_minus:
+        places.extend(_opened(query, place, bound))
     return sorted(places)
+
+
+def _opened(query: str, at: int, names: frozenset[str]) -> list[tuple[int, frozenset[str]]]:
+    """A subquery's WHERE group (opening at ``at``) given ``names``, and the groups inside it
+    :func:`bound_groups` gives them: within the subquery the same reasoning holds again."""
+    return [(at, names)] + bound_groups(query, at, names)
 
 
 def _subquery_place(toks: list[Token], select: int, names: frozenset[str]) -> tuple[int, frozenset[str]] | None:

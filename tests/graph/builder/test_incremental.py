@@ -22,7 +22,8 @@ from vexas_kg.cli import main
 from vexas_kg.errors import OutputError, ShapeViolation
 from vexas_kg.graph.builder.assemble import build_graph
 from vexas_kg.graph.builder.cache import CACHE_FOLDER, BuildCache, fingerprinted_files
-from vexas_kg.graph.builder.incremental import build_and_write_cached, cached_validation, edit_one_record
+from vexas_kg.graph.builder.incremental import build_and_write_cached
+from vexas_kg.graph.builder.part_validation import cached_validation
 from vexas_kg.graph.builder.partition import Planner, focus_nodes, reach_of, shapes_reach, validate_part
 from vexas_kg.graph.builder.pipeline import build_and_write, require_conformance
 from vexas_kg.graph.builder.summary import backward_links, pieces_of
@@ -30,6 +31,7 @@ from vexas_kg.graph.builder.validate import shapes_graph, validate_graph
 from vexas_kg.ontology.vocab import VX
 
 sys.path.insert(0, str(Path(__file__).parents[3] / "benchmarks"))
+from incremental import edit_one_record  # noqa: E402
 from synthetic import generate  # noqa: E402
 
 CASES = sorted((Path(__file__).parents[2] / "ontology" / "shapes").glob("*.trig"))

@@ -90,3 +90,42 @@ def test_bad_bindings_are_query_errors() -> None:
         with_values("SELECT * { ?s ?p ?o }", {"s) } .": URIRef("http://e/a")})
     with pytest.raises(QueryError, match="WHERE group"):
         with_values("SELECT *", {"s": URIRef("http://e/a")})
+
+
+_MINUS_DATA = """
+@prefix ex: <http://e/> .
+ex:c1 ex:in ex:d1 ; ex:cites ex:r1 , ex:r2 .
+ex:c2 ex:in ex:d2 ; ex:cites ex:r1 .
+ex:r1 ex:resolved true .
+"""
+
+
+@pytest.mark.parametrize("query, opened", [
+    # The right side projects ?d, and the group holding the MINUS binds it: opened.
+    ("PREFIX ex: <http://e/> SELECT ?c ?r WHERE { ?c ex:in ?d ; ex:cites ?r . "
+     "MINUS { SELECT ?r ?d WHERE { ?x ex:in ?d ; ex:cites ?r . ?r ex:resolved true } } }", 2),
+    # A plain MINUS group: which variables its solutions share is not explicit; left alone.
+    ("PREFIX ex: <http://e/> SELECT ?c ?r WHERE { ?c ex:in ?d ; ex:cites ?r . "
+     "MINUS { ?x ex:in ?d ; ex:cites ?r . ?r ex:resolved true } }", 1),
+    # A right side that does not project ?d shares only ?r: never given ?d.
+    ("PREFIX ex: <http://e/> SELECT ?c ?r WHERE { ?c ex:in ?d ; ex:cites ?r . "
+     "MINUS { SELECT ?r WHERE { ?x ex:in ?d ; ex:cites ?r . ?r ex:resolved true } } }", 1),
+    # An opened subquery's own OPTIONAL group is opened too.
+    ("PREFIX ex: <http://e/> SELECT ?d ?r WHERE { { SELECT DISTINCT ?d ?r WHERE { ?c ex:in ?d . "
+     "OPTIONAL { ?c ex:cites ?r . ?c ex:in ?d } } } }", 3),
+    # Inside EXISTS nothing is opened.
+    ("PREFIX ex: <http://e/> SELECT ?c WHERE { ?c ex:in ?d . "
+     "FILTER NOT EXISTS { SELECT ?d WHERE { ?x ex:in ?d ; ex:cites ex:r2 } } }", 1),
+])
+def test_values_open_minus_subqueries_and_subquery_groups_without_changing_the_rows(query: str,
+                                                                                    opened: int) -> None:
+    """The VALUES block opens a ``MINUS { SELECT ... }`` that projects the bound variable (every
+    solution on its left binds it), and the groups of a subquery it opens; the rows stay those of
+    ``initBindings`` for every value."""
+    graph = Graph().parse(data=_MINUS_DATA, format="turtle")
+    for document in ("http://e/d1", "http://e/d2", "http://e/d3"):
+        bindings = {"d": URIRef(document)}
+        bound = with_values(query, bindings)
+        assert bound.count("VALUES") == opened, bound
+        expected = sorted(tuple(row) for row in graph.query(query, initBindings=bindings))
+        assert sorted(tuple(row) for row in graph.query(bound)) == expected
