@@ -145,3 +145,49 @@ def test_a_publication_is_never_labelled_like_the_topic_it_is_named_after(
         assert not detail.split("identifies ", 1)[1].startswith("VEXAS syndrome,"), detail
         assert "identifies no known publication" in detail or \
             any(str(graph.value(p, RDFS.label)) in detail for p in publications), detail
+
+
+def test_statements_about_a_study_include_its_non_numeric_results(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """A25 (rest): `statements about=FRENVEX` gave the favourable conclusions without 004's "similar" statements,
+    its headline and its side-effect comparison; the UK cohort's answer missed 000's sentence introducing it.
+    For every study: every claim calling one of its figures similar, and every claim whose quote overlaps a passage
+    describing the study, is in the answer; and no claim tied to another study's figures only is."""
+    graph = built.graph
+    oa = "http://www.w3.org/ns/oa#"
+
+    def spans(node: URIRef) -> set[tuple]:
+        found = set()
+        for quote in graph.objects(node, VX.hasQuote):
+            for selector in graph.objects(quote, URIRef(oa + "hasSelector")):
+                start, end = graph.value(selector, URIRef(oa + "start")), graph.value(selector, URIRef(oa + "end"))
+                if start is not None:
+                    found.add((graph.value(quote, URIRef(oa + "hasSource")), int(start), int(end)))
+        return found
+
+    claims = list(graph.subjects(RDF.type, VX.Claim))
+    for study in graph.subjects(RDF.type, VX.Study):
+        answer = {URIRef(str(r["claim"])) for r in rows_as_dicts(run_named("statements", {"about": str(study)},
+                                                                             oxigraph, labels))}
+        figures = set(graph.subjects(VX.study, study))
+        described = spans(study)
+        for claim in claims:
+            if set(graph.objects(claim, VX.callsSimilar)) & figures:
+                assert claim in answer, (str(study), str(claim))
+            if any(d == doc and s < e2 and s2 < e for d, s, e in described for doc, s2, e2 in spans(claim)):
+                assert claim in answer, (str(study), str(claim))
+            tied = {graph.value(f, VX.study) for f in graph.subjects(VX.statedIn, claim)} - {None}
+            if tied and study not in tied and not set(graph.objects(claim, VX.callsSimilar)) & figures:
+                assert claim not in answer or (claim, VX.limitationOf, study) in graph, (str(study), str(claim))
+
+    def short(about: str) -> set[str]:
+        return {str(r["claim"]).split("/id/doc/")[1] for r in rows_as_dicts(run_named("statements", {"about": about},
+                                                                                      oxigraph, labels))}
+
+    frenvex = short("FRENVEX")
+    for claim in ("004/claim/headline-finding", "004/claim/similar-response-surprising",
+                  "004/claim/steroid-withdrawal-similar", "004/claim/serious-side-effects"):
+        assert claim in frenvex
+    uk = short("UK cohort")
+    assert "000/claim/uk-cohort-most-relevant" in uk
+    assert "000/claim/ruxolitinib-favorable-responses" not in uk  # it cites another reference (000's 2)
