@@ -232,6 +232,7 @@ class VXT(DefinedNamespace):
         "no-response",
         "observational",
         "ongoing-care",
+        "outcome",
         "overall-response",
         "partial-response",
         "patients",

@@ -191,3 +191,44 @@ def test_statements_about_a_study_include_its_non_numeric_results(
     uk = short("UK cohort")
     assert "000/claim/uk-cohort-most-relevant" in uk
     assert "000/claim/ruxolitinib-favorable-responses" not in uk  # it cites another reference (000's 2)
+
+
+OUTCOME_WORDS = r"(?:reduction|reduc\w*|improv\w*|decreas\w*|lower\w*|normali[sz]\w*|resolution)"
+
+
+def test_an_outcome_a_claim_reports_is_never_an_indication(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """A45: 000's "Tocilizumab - 64% response rate with excellent CRP reduction" made elevated CRP an indication of
+    tocilizumab (a row for a patient presenting with elevated CRP). No indication link rests on a quote that names
+    the manifestation only beside an outcome word ("CRP reduction", "improvement in hemoglobin") and never with
+    indication wording ("for", "given the", "patients with", "presenting with", "if"); and no treatment-for-presentation row for
+    elevated CRP comes from 000's tocilizumab statements."""
+    import re
+
+    graph = built.graph
+    checked = 0
+    for claim, link in graph.subject_objects(VX.hasSubjectLink):
+        if graph.value(link, VX.subjectRole) != VXT.indication:
+            continue
+        manifestation = graph.value(link, VX.linkedSubject)
+        quote = str(graph.value(claim, RDFS.label))
+        names = [str(n) for p in (RDFS.label, SKOS.altLabel) for n in graph.objects(manifestation, p)]
+        terms = {w for n in names for w in re.findall(r"[A-Za-z]{3,}", n)
+                 if w.lower() not in ("elevated", "the", "and", "with")}
+        if "CRP" in " ".join(names) or "C-reactive" in " ".join(names):
+            terms.add("CRP")
+        term = "(?:" + "|".join(map(re.escape, sorted(terms))) + ")" if terms else None
+        if term is None:
+            continue
+        as_outcome = re.search(rf"{term}\W+(?:\w+\W+){{0,1}}{OUTCOME_WORDS}|{OUTCOME_WORDS}\W+(?:\w+\W+){{0,2}}{term}",
+                               quote, re.IGNORECASE)
+        as_indication = re.search(rf"\b(?:for|given the|patients with|presenting with|if)\W+(?:\w+\W+){{0,2}}{term}",
+                                  quote, re.IGNORECASE)
+        assert not as_outcome or as_indication, (str(claim), str(manifestation), quote)
+        checked += 1
+    assert checked >= 10
+    rows = rows_as_dicts(run_named("treatment-for-presentation", {"manifestation": "elevated CRP"}, oxigraph, labels))
+    assert not [r for r in rows if "/doc/000/claim/" in str(r["claim"]) and str(r["treatment"]) == "tocilizumab"]
+    roles = rows_as_dicts(run_named("statements", {"about": "elevated CRP"}, oxigraph, labels))
+    step2 = [r for r in roles if str(r["claim"]).endswith("/000/claim/step-2-tocilizumab")]
+    assert step2 and "reported outcome" in str(step2[0]["role"])
