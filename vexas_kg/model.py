@@ -370,6 +370,7 @@ _PARAMETER_TYPES: tuple[ParameterType, ...] = (
     ParameterType("drug-or-class", ("drug", "drug-class"), word_match=True),
     ParameterType("intervention", ("drug", "drug-class", "procedure"), word_match=True),
     ParameterType("phenotype", ("phenotype",), word_match=True),
+    ParameterType("manifestation", ("phenotype", "disease"), word_match=True),
     ParameterType("study", ("study",), word_match=True),
     ParameterType("measure", ("measure",), word_match=True),
     ParameterType("item", traceable),

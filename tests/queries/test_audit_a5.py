@@ -232,3 +232,30 @@ def test_an_outcome_a_claim_reports_is_never_an_indication(
     roles = rows_as_dicts(run_named("statements", {"about": "elevated CRP"}, oxigraph, labels))
     step2 = [r for r in roles if str(r["claim"]).endswith("/000/claim/step-2-tocilizumab")]
     assert step2 and "reported outcome" in str(step2[0]["role"])
+
+
+def test_every_complication_a_recommendation_names_with_its_treatments_has_a_role(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """A32: 001's "Screen actively for macrophage activation syndrome (MAS) … requires high-dose corticosteroids,
+    anakinra, ciclosporin, and/or IFN-γ inhibitors" gave MAS no role, so no query could say what the source names
+    for MAS (`manifestation=MAS` was refused as a disease). Every recommending claim that names an intervention and
+    a disease other than the one every document discusses gives that disease a role; and treatment-for-presentation
+    answers MAS with the four treatments 001 names, as measures for it, beside its screening."""
+    graph = built.graph
+    documents = set(graph.subjects(RDF.type, VX.Document))
+    topic = {d for d in graph.subjects(RDF.type, VX.Disease)
+             if {graph.value(c, VX.inDocument) for c in graph.subjects(VX.subject, d)} >= documents}
+    assert topic
+    interventions = (VX.Drug, VX.DrugClass, VX.Procedure)
+    for claim in graph.subjects(VX.direction, VXT.recommends):
+        subjects = set(graph.objects(claim, VX.subject))
+        if not any((s, RDF.type, t) in graph for s in subjects for t in interventions):
+            continue
+        linked = {graph.value(link, VX.linkedSubject) for link in graph.objects(claim, VX.hasSubjectLink)}
+        for disease in subjects:
+            if (disease, RDF.type, VX.Disease) in graph and disease not in topic:
+                assert disease in linked, (str(claim), str(disease))
+    rows = rows_as_dicts(run_named("treatment-for-presentation", {"manifestation": "MAS"}, oxigraph, labels))
+    measures = {str(r["treatment"]) for r in rows if str(r["role"]) == "manifestation-specific measure"}
+    assert measures == {"corticosteroids", "anakinra", "ciclosporin", "IFN-γ inhibitors"}
+    assert any(str(r["role"]) == "monitoring" for r in rows)
