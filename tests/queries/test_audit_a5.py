@@ -259,3 +259,34 @@ def test_every_complication_a_recommendation_names_with_its_treatments_has_a_rol
     measures = {str(r["treatment"]) for r in rows if str(r["role"]) == "manifestation-specific measure"}
     assert measures == {"corticosteroids", "anakinra", "ciclosporin", "IFN-γ inhibitors"}
     assert any(str(r["role"]) == "monitoring" for r in rows)
+
+
+def test_study_summary_gives_each_figure_its_qualifiers_and_each_criterion_its_combination(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """A13: study-summary gave baricitinib's 40 % and "0 patients" without "of the five patients who continued
+    therapy", and the 2.47 risk ratio without CI or p. A14: 004's no-response criteria ("continued disease activity
+    or inflammation and/or the inability to reduce steroids": either suffices) read like the complete-response
+    ones (all required). For every study: each figure row names its population, N (and n), comparator, and
+    carries its CI and p value as the graph prints them; each criterion row quotes its definition as printed."""
+    graph = built.graph
+    for study in graph.subjects(RDF.type, VX.Study):
+        rows = rows_as_dicts(run_named("study-summary", {"study": str(study)}, oxigraph, labels))
+        by_item: dict[str, list[dict]] = {}
+        for row in rows:
+            by_item.setdefault(str(row["item"]), []).append(row)
+        for figure in graph.subjects(VX.study, study):
+            if (figure, RDF.type, VX.Figure) not in graph:
+                continue
+            (row,) = by_item[str(figure)]
+            text = str(row["text"])
+            for prop in (VX.populationNote, VX.comparatorLabel, VX.denominator, VX.numerator):
+                value = graph.value(figure, prop)
+                if value is not None:
+                    assert str(value) in text, (str(figure), prop, text)
+            for prop, column in ((VX.ciLower, "ciLower"), (VX.ciUpper, "ciUpper"), (VX.pValue, "pValue")):
+                value = graph.value(figure, prop)
+                assert (None if value is None else str(value)) == (None if row[column] is None else str(row[column]))
+        for definition in graph.objects(study, VX.hasResponseDefinition):
+            printed = graph.value(definition, VX.definitionText)
+            for row in by_item.get(str(definition), []):
+                assert printed is None or str(printed) in str(row["text"]), row["text"]
