@@ -52,6 +52,13 @@ with a ``VALUES`` block, the rows whose keys are those blocks' are kept, and the
 the page is full, so the first page of a pairwise answer costs a few blocks, not every pair.
 Without ``limit`` the answer is evaluated whole, as before; a test holds the two to one answer.
 
+``#+ narrow: VAR FILE`` names an internal query that takes the same parameters and lists every
+value VAR takes in the answer (for the trail of one item: its documents). VAR is then bound to
+those values like a parameter before the query runs (:mod:`vexas_kg.graph.query.paging`), so the
+parts that start from VAR — a subquery that projects it, such as an included query's per-document
+rules — do their item's share of the work, not the whole graph's. VAR is no parameter of the query;
+that the narrowed answer is the whole answer is tested for each such query.
+
 ``description`` may span several lines; the others are single lines. Files whose
 name starts with ``_`` are internal helpers (such as the label index) and are not
 part of the catalog.
@@ -66,7 +73,7 @@ from importlib.resources import files
 from vexas_kg.errors import QueryError
 from vexas_kg.model import CLASS_LISTS, PAGING, class_list, parameter_types
 
-_KEYS = ("title", "description", "question", "param", "example", "growth", "kinds", "blocks")
+_KEYS = ("title", "description", "question", "param", "example", "growth", "kinds", "blocks", "narrow")
 GROWTH = ("fixed", "linear", "pairwise")
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(
@@ -116,6 +123,9 @@ class NamedQuery:
     blocks: tuple[str, str] | None = None
     """``(variable, file)`` of a ``#+ blocks:`` line: the variable bound per run of blocks and the
     internal query listing the blocks in the answer's order (see the module docstring)."""
+    narrow: tuple[str, str] | None = None
+    """``(variable, file)`` of a ``#+ narrow:`` line: the variable bound, before the query runs, to
+    the values the internal query lists (see the module docstring)."""
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -138,7 +148,7 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         if key not in fields:
             raise QueryError(f"{name}:{number}: unknown header key {key!r}; use one of {', '.join(_KEYS)}")
         fields[key].append(match.group("value"))
-    for key in ("title", "question", "growth", "blocks"):
+    for key in ("title", "question", "growth", "blocks", "narrow"):
         if len(fields[key]) > 1:
             raise QueryError(f"{name}: the header gives {key!r} more than once")
     if strict:
@@ -162,6 +172,7 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
             raise QueryError(f"{name}: parameter {parameter.name!r} is not a variable of the query")
     kind_lists = tuple(_kind_list(value, name, text) for value in fields["kinds"])
     blocks = _blocks(fields["blocks"][0], name, text, names) if fields["blocks"] else None
+    narrow = _narrow(fields["narrow"][0], name, text, names) if fields["narrow"] else None
     text = with_kind_filters(text, kind_lists)
     return NamedQuery(
         name=name,
@@ -174,6 +185,7 @@ def parse_query(text: str, name: str, strict: bool = True) -> NamedQuery:
         growth=growth,
         kind_lists=kind_lists,
         blocks=blocks,
+        narrow=narrow,
     )
 
 
@@ -246,6 +258,21 @@ def _blocks(value: str, name: str, text: str, names: list[str]) -> tuple[str, st
         raise QueryError(f"{name}: the blocks variable {match['var']!r} is not projected by the query")
     if not files(__name__).joinpath(match["file"]).is_file():
         raise QueryError(f"{name}: the blocks query {match['file']!r} is not a packaged query file")
+    return match["var"], match["file"]
+
+
+def _narrow(value: str, name: str, text: str, names: list[str]) -> tuple[str, str]:
+    """``#+ narrow: VAR FILE``: checked here for what the text shows (an internal file, VAR a
+    variable of the query and not a parameter); that the narrowed answer is the whole one is tested."""
+    match = re.fullmatch(r"(?P<var>[a-zA-Z][a-zA-Z0-9_]*)\s+(?P<file>_[a-z0-9-]+\.rq)", value)
+    if not match:
+        raise QueryError(f"{name}: cannot read the narrow line {value!r}; expected VARIABLE _FILE.rq")
+    if match["var"] in names:
+        raise QueryError(f"{name}: the narrowed variable {match['var']!r} is a parameter")
+    if not re.search(rf"\?{match['var']}\b", text):
+        raise QueryError(f"{name}: the narrowed variable {match['var']!r} is not a variable of the query")
+    if not files(__name__).joinpath(match["file"]).is_file():
+        raise QueryError(f"{name}: the narrow query {match['file']!r} is not a packaged query file")
     return match["var"], match["file"]
 
 

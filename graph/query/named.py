@@ -450,7 +450,7 @@ def run_query(query: NamedQuery, params: Params, engine: Engine,
               labels: LabelIndex | None = None) -> ResultTable:
     """Bind ``params`` and run ``query`` (a named query or a user's parsed query file)."""
     call = plan(query, params, labels if labels is not None else engine)
-    if call.blocks is None:
+    if call.blocks is None and call.narrow is None:
         return page(engine.select(call.text, call.bindings), call.rows)
 
     def select(text: str, bindings: Mapping[str, Binding]) -> tuple[tuple[str, ...], tuple]:

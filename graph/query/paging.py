@@ -13,7 +13,7 @@ time and stops as soon as the page is full, so its cost follows the rows up to t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
 from rdflib import URIRef
@@ -41,6 +41,8 @@ class Call:
     """``(variable, text of the blocks query)`` for a query evaluated block by block."""
     parameters: frozenset[str] = frozenset()
     """The query's parameter names: the blocks query may project them, but they are not block keys."""
+    narrow: tuple[str, str] | None = None
+    """``(variable, text of the narrow query)``: the variable is bound to what it lists first."""
 
 
 def page_of(named_query: NamedQuery, params: Mapping[str, object]) -> slice:
@@ -67,11 +69,29 @@ def page_of(named_query: NamedQuery, params: Mapping[str, object]) -> slice:
 
 def call_of(named_query: NamedQuery, bindings: Mapping[str, Binding], rows: slice) -> Call:
     """The evaluation of ``named_query`` for these bindings and this page."""
-    blocks = None
+    blocks = narrow = None
     if named_query.blocks is not None and rows.stop is not None:
         variable, file_name = named_query.blocks
         blocks = (variable, read_query_text(file_name))
-    return Call(named_query.text, dict(bindings), rows, blocks, frozenset(p.name for p in named_query.parameters))
+    if named_query.narrow is not None:
+        variable, file_name = named_query.narrow
+        narrow = (variable, read_query_text(file_name))
+    return Call(named_query.text, dict(bindings), rows, blocks, frozenset(p.name for p in named_query.parameters),
+                narrow)
+
+
+def narrowed(call: Call, select: Select, as_binding: Callable[[object], Binding] = lambda term: term) -> Call:
+    """``call`` with its narrowed variable bound to the values its narrow query lists (none: a
+    value that matches nothing), ready to evaluate; unchanged without a ``#+ narrow:`` line."""
+    if call.narrow is None:
+        return call
+    variable, narrow_text = call.narrow
+    columns, rows = select(narrow_text, call.bindings)
+    if variable not in columns:
+        raise QueryError(f"the narrow query does not project the narrowed variable {variable!r}")
+    at = list(columns).index(variable)
+    values = tuple(dict.fromkeys(as_binding(row[at]) for row in rows if row[at] is not None))
+    return replace(call, bindings={**call.bindings, variable: values or (NO_BLOCK,)}, narrow=None)
 
 
 def evaluate(call: Call, select: Select, as_binding: Callable[[object], Binding] = lambda term: term) -> tuple[
@@ -83,7 +103,9 @@ def evaluate(call: Call, select: Select, as_binding: Callable[[object], Binding]
     evaluated with the start variable bound to their values (``as_binding`` turns a result term
     of ``select`` into a term to bind), each run's rows whose keys are its blocks' are kept (the
     engine orders them, and the runs come in the answer's order), and the runs stop once the
-    page is full. A run is sized from the rows per block seen so far, growing at most fourfold."""
+    page is full. A run is sized from the rows per block seen so far, growing at most fourfold.
+    A narrowed variable (``#+ narrow:``) is bound first (:func:`narrowed`)."""
+    call = narrowed(call, select, as_binding)
     if call.blocks is None or call.rows.stop is None:
         columns, rows = select(call.text, call.bindings)
         return tuple(columns), list(rows)[call.rows]
