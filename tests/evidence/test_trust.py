@@ -355,11 +355,11 @@ def test_advice_with_two_branches_has_both_decision_points(built: Build) -> None
 
 
 def test_every_manifestation_a_claim_names_has_a_role(built: Build) -> None:
-    """Claim–manifestation links carry a role (indication, prevention, caution, monitored, context):
+    """Claim–manifestation links carry a role (indication, prevention, caution, monitored, outcome, context):
     "zoster" with tofacitinib is a risk, not something tofacitinib treats."""
     graph = built.graph
     roles = set(graph.subjects(SKOS.inScheme, VXT["subject-roles"]))
-    assert {VXT.indication, VXT.prevention, VXT.caution, VXT.monitored, VXT.context} == roles
+    assert {VXT.indication, VXT.prevention, VXT.caution, VXT.monitored, VXT.outcome, VXT.context} == roles
     checked = 0
     for claim, subject in graph.subject_objects(VX.subject):
         if (subject, RDF.type, VX.Phenotype) not in graph:

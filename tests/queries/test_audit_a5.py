@@ -290,3 +290,23 @@ def test_study_summary_gives_each_figure_its_qualifiers_and_each_criterion_its_c
             printed = graph.value(definition, VX.definitionText)
             for row in by_item.get(str(definition), []):
                 assert printed is None or str(printed) in str(row["text"]), row["text"]
+
+
+def test_every_initial_therapy_row_says_the_presentation_it_is_for(
+        built: Build, oxigraph: OxigraphEngine, labels: LabelIndex) -> None:
+    """A26: for anaemia alone, 001's "Day 1: Start prednisone 40-60 mg daily + initiate ruxolitinib or
+    tocilizumab/siltuximab" came with an empty condition, though it belongs to the answer for recurrent fever,
+    raised ESR/CRP, episcleritis *and* macrocytic anemia together. Every initial-therapy row has a condition, and
+    it contains the presentation of its document's short answer where the claim states none of its own."""
+    graph = built.graph
+    rows = rows_as_dicts(run_named("treatment-for-presentation", {}, oxigraph, labels))
+    initial = [r for r in rows if str(r["role"]) == "initial therapy"]
+    assert initial
+    for row in initial:
+        claim = URIRef(str(row["claim"]))
+        assert str(row["condition"] or ""), (str(claim), row["treatment"])
+        own = graph.value(claim, VX.condition)
+        if own is None:
+            answers = [a for a in graph.subjects(VX.claimKind, VXT["short-answer"])
+                       if graph.value(a, VX.inDocument) == graph.value(claim, VX.inDocument)]
+            assert any(str(graph.value(a, VX.condition)) in str(row["condition"]) for a in answers), row["condition"]
