@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.paths import ZeroOrMore
 
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.query.engine import ResultTable
@@ -81,14 +82,7 @@ def test_every_treatment_row_carries_the_preference_its_document_states(
         return own or {p for a in graph.objects(claim, VX.partOfAlgorithm) for p in graph.objects(a, VX.decisionPoint)}
 
     def classes(node: URIRef) -> set:
-        seen, todo = {node}, [node]
-        while todo:
-            current = todo.pop()
-            for parent in list(graph.objects(current, VX.memberOf)) + list(graph.objects(current, SKOS.broader)):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        return seen
+        return set(graph.objects(node, (VX.memberOf | SKOS.broader) * ZeroOrMore))
 
     ranked = list(graph.subjects(VX.preferenceRank, None))
     assert len(ranked) >= 4
@@ -207,10 +201,9 @@ def test_an_outcome_a_claim_reports_is_never_an_indication(
 
     graph = built.graph
     checked = 0
-    for claim, link in graph.subject_objects(VX.hasSubjectLink):
-        if graph.value(link, VX.subjectRole) != VXT.indication:
-            continue
-        manifestation = graph.value(link, VX.linkedSubject)
+    indications = [(claim, graph.value(link, VX.linkedSubject)) for claim, link in graph.subject_objects(VX.hasSubjectLink)
+                   if graph.value(link, VX.subjectRole) == VXT.indication]
+    for claim, manifestation in indications:
         quote = str(graph.value(claim, RDFS.label))
         names = [str(n) for p in (RDFS.label, SKOS.altLabel) for n in graph.objects(manifestation, p)]
         terms = {w for n in names for w in re.findall(r"[A-Za-z]{3,}", n)
