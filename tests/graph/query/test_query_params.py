@@ -102,7 +102,7 @@ def test_an_unknown_label_lists_close_matches(labels: LabelIndex) -> None:
 
 
 def test_an_unknown_label_with_nothing_close_lists_known_values(labels: LabelIndex) -> None:
-    with pytest.raises(UsageError, match=r"unknown clinical manifestation 'zzz' .*known values include: anaemia; anemia; "):
+    with pytest.raises(UsageError, match=r"unknown clinical manifestation or complication 'zzz' .*known values include: anaemia; anemia; "):
         prepare(named("treatment-for-presentation"), {"manifestation": "zzz"}, labels)
 
 
@@ -218,7 +218,7 @@ def test_a_many_parameter_binds_a_tuple_without_duplicates(labels: LabelIndex) -
     assert bound == {"manifestation": (VXID["phenotype/episcleritis"], VXID["phenotype/recurrent-fever"])}
     assert prepare(query, {"manifestation": ("episcleritis",)}, labels) == {
         "manifestation": VXID["phenotype/episcleritis"]}
-    with pytest.raises(UsageError, match="unknown clinical manifestation 'zzz'"):
+    with pytest.raises(UsageError, match="unknown clinical manifestation or complication 'zzz'"):
         prepare(query, {"manifestation": ("episcleritis", "zzz")}, labels)
 
 
