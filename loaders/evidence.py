@@ -95,21 +95,6 @@ def entity_kind_names() -> set[str]:
     return {k.name for k in model.entity_kinds()}
 
 
-DANGLING = re.compile(r"\b(?:particularly|especially|due to|with|of|and|or|the|a|an|in|to|for|by|than|including)\W*$",
-                      re.IGNORECASE)
-
-
-def check_self_contained(f: "Fields", key: str, value: str | None, event_label: str) -> None:
-    """A risk as printed is read on its own (a table cell): it names the event (or gives a number) and does
-    not stop on a word that leaves what it qualifies out ("Increased infection risk, particularly")."""
-    if value is None:
-        return
-    names_event = any(w in value.lower() for w in re.findall(r"[a-z]{4,}", event_label.lower()))
-    if not (names_event or re.search(r"\d", value)) or DANGLING.search(value):
-        raise RecordError(f"{key} {value!r} does not say on its own what the risk is: quote the phrase that names "
-                          f"{event_label!r} or gives its number, without stopping on a function word", f.where(key))
-
-
 def composition(included: list[str], excluded: list[str]) -> str:
     """An arm's composition in words: what it includes and, where the source says "other", excludes."""
     text = "includes " + ", ".join(included)
@@ -645,7 +630,6 @@ class RecordLoader:
             self.add(node, VX.event, self.entity(f, "event", event, {"phenotype"}))
         risk = f.text("risk_statement", required=False)
         self.check_verbatim(f, text, "risk_statement", risk)
-        check_self_contained(f, "risk_statement", risk, label)
         self.lit(node, VX.riskStatement, risk)
         exposure = f.text("exposure", required=False)
         self.check_verbatim(f, text, "exposure", exposure)
