@@ -317,7 +317,7 @@ def _cell(q: dict | None) -> str:
     if q is None:
         return "–"
     if "error" in q:
-        return f"**{q['error']}**"
+        return f"**{' '.join(str(q['error']).split())}**"  # one line: a server's message may end in a newline
     size = f"{q['bytes']:,} bytes" if "bytes" in q else f"{q['rows']} rows"
     return f"{q['ms']:.0f} ms, {size}" if q["ms"] >= 10 else f"{q['ms']:.1f} ms, {size}"
 
