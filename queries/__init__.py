@@ -66,6 +66,7 @@ part of the catalog.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from importlib.resources import files
@@ -248,39 +249,43 @@ def _kind_list(value: str, name: str, text: str) -> tuple[str, str]:
 def _blocks(value: str, name: str, text: str, names: list[str]) -> tuple[str, str]:
     """``#+ blocks: VAR FILE``: checked here for what the text shows (a paged query, an internal
     file, VAR projected); that evaluating by blocks gives the whole answer's rows is tested."""
-    match = re.fullmatch(r"(?P<var>[a-zA-Z][a-zA-Z0-9_]*)\s+(?P<file>_[a-z0-9-]+\.rq)", value)
-    if not match:
-        raise QueryError(f"{name}: cannot read the blocks line {value!r}; expected VARIABLE _FILE.rq")
+    variable, file_name = _variable_and_file(value, name, "blocks")
     if not all(paging in names for paging in PAGING):
         raise QueryError(f"{name}: only a paged query (limit and offset) is evaluated by blocks")
     select = re.search(r"^SELECT\b(?P<head>.*?)\bWHERE\b", text, re.M | re.S)
-    if select is None or not re.search(rf"\?{match['var']}\b", select["head"]):
-        raise QueryError(f"{name}: the blocks variable {match['var']!r} is not projected by the query")
-    if not files(__name__).joinpath(match["file"]).is_file():
-        raise QueryError(f"{name}: the blocks query {match['file']!r} is not a packaged query file")
-    return match["var"], match["file"]
+    if select is None or not re.search(rf"\?{variable}\b", select["head"]):
+        raise QueryError(f"{name}: the blocks variable {variable!r} is not projected by the query")
+    return variable, file_name
 
 
 def _narrow(value: str, name: str, text: str, names: list[str]) -> tuple[str, str]:
     """``#+ narrow: VAR FILE``: checked here for what the text shows (an internal file, VAR a
     variable of the query and not a parameter); that the narrowed answer is the whole one is tested."""
+    variable, file_name = _variable_and_file(value, name, "narrow")
+    if variable in names:
+        raise QueryError(f"{name}: the narrowed variable {variable!r} is a parameter")
+    if not re.search(rf"\?{variable}\b", text):
+        raise QueryError(f"{name}: the narrowed variable {variable!r} is not a variable of the query")
+    return variable, file_name
+
+
+def _variable_and_file(value: str, name: str, key: str) -> tuple[str, str]:
+    """A ``#+ KEY: VAR _FILE.rq`` line's variable and internal query file (which must be packaged)."""
     match = re.fullmatch(r"(?P<var>[a-zA-Z][a-zA-Z0-9_]*)\s+(?P<file>_[a-z0-9-]+\.rq)", value)
     if not match:
-        raise QueryError(f"{name}: cannot read the narrow line {value!r}; expected VARIABLE _FILE.rq")
-    if match["var"] in names:
-        raise QueryError(f"{name}: the narrowed variable {match['var']!r} is a parameter")
-    if not re.search(rf"\?{match['var']}\b", text):
-        raise QueryError(f"{name}: the narrowed variable {match['var']!r} is not a variable of the query")
+        raise QueryError(f"{name}: cannot read the {key} line {value!r}; expected VARIABLE _FILE.rq")
     if not files(__name__).joinpath(match["file"]).is_file():
-        raise QueryError(f"{name}: the narrow query {match['file']!r} is not a packaged query file")
+        raise QueryError(f"{name}: the {key} query {match['file']!r} is not a packaged query file")
     return match["var"], match["file"]
 
 
 _INCLUDE = re.compile(r"^(?P<indent>[ \t]*)#include (?P<name>[a-z][a-z0-9-]*)[ \t]*$", re.M)
 
 
+@functools.lru_cache(maxsize=None)
 def read_query_text(file_name: str) -> str:
-    """The text of a packaged ``.rq`` file (named or internal), its ``#include NAME`` lines expanded."""
+    """The text of a packaged ``.rq`` file (named or internal), its ``#include NAME`` lines expanded;
+    read once per process (a page or a narrowed query reads its internal query on every call)."""
     path = files(__name__).joinpath(file_name)
     if not path.is_file():
         raise QueryError(f"no packaged query file {file_name!r}")
