@@ -26,7 +26,7 @@ DEFAULT_TIMEOUT_S = defaults.QUERY_TIMEOUT_S
 DEFAULT_MEMORY_MB = defaults.QUERY_MEMORY_MB
 
 
-def _address_space() -> int:
+def address_space() -> int:
     """This process's current address space in bytes (Linux), or 0 where unknown."""
     try:
         with open("/proc/self/statm") as statm:
@@ -48,7 +48,7 @@ def run_bounded(work: Callable[[], T], timeout_s: float = DEFAULT_TIMEOUT_S,
         os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # the store's own out-of-memory report; ours goes in the pipe
         code = 0
         try:
-            limit = _address_space() + memory_mb * 1024 * 1024
+            limit = address_space() + memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
             try:
                 outcome = ("ok", work())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator, Mapping
 
 from rdflib import BNode, Literal, URIRef
@@ -119,15 +120,21 @@ def with_values(query: str, bindings: Mapping[str, Binding]) -> str:
         value = bindings[name]
         if isinstance(value, tuple) and not value:
             raise QueryError(f"parameter {name} is given an empty list of values")
-    at = where_group_start(query)
-    places = [(at, frozenset(names))] + bound_groups(query, at, frozenset(names))
     out, last = [], 0
-    for place, bound in places:
+    for place, bound in _places(query, frozenset(names)):
         out.append(query[last:place])
         out.append(_values_block({name: bindings[name] for name in names if name in bound}))
         last = place
     out.append(query[last:])
     return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def _places(query: str, names: frozenset[str]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Where :func:`with_values` puts its blocks: they depend on the text and the names only, and
+    scanning a long query for every subquery it opens is repeated on every call otherwise."""
+    at = where_group_start(query)
+    return ((at, names), *bound_groups(query, at, names))
 
 
 def _values_block(bindings: Mapping[str, Binding]) -> str:

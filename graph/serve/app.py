@@ -87,11 +87,12 @@ class Request:
 class EndpointApp:
     """The ASGI application; one per server process."""
 
-    def __init__(self, ntriples: str, triples: int, labels: LabelIndex, settings: Settings) -> None:
+    def __init__(self, ntriples: str, printed: Mapping[Literal, Literal], triples: int, labels: LabelIndex,
+                 settings: Settings) -> None:
         self.settings = settings
         self.labels = labels
         self.triples = triples
-        self.pool = Pool(ntriples, settings.workers, settings.limits)
+        self.pool = Pool(ntriples, printed, settings.workers, settings.limits)
         self.queries = catalog()
         self.page = files("vexas_kg.graph.serve").joinpath("page.html").read_bytes()
 

@@ -3,8 +3,8 @@
 Each worker holds its own in-memory pyoxigraph store of the graph and answers one
 request at a time over its stdin/stdout pipes. The parent gives every request a
 deadline; a worker that passes it is killed (its CPU freed at once) and replaced.
-A worker's address space is capped with ``RLIMIT_AS``, so a query that would use
-more memory fails in that worker alone, which is then replaced. Workers die with
+A worker's address space is capped with ``RLIMIT_AS`` once the graph is loaded (at its
+size plus the per-query budget), so a query that would use more memory fails in that worker alone, which is then replaced. Workers die with
 the server: ``PR_SET_PDEATHSIG`` kills them when it dies (even by ``kill -9``), and
 end of input on stdin ends them too. Once loaded, a worker may open no new file
 descriptor (``RLIMIT_NOFILE``), so even a query the parser check missed could not
@@ -23,7 +23,11 @@ import signal
 import struct
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
+
+from rdflib import Literal
+
+from vexas_kg.graph.query.bounded import address_space
 
 _HEADER = struct.Struct("!Q")
 PR_SET_PDEATHSIG = 1
@@ -31,7 +35,7 @@ PR_SET_PDEATHSIG = 1
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-evaluation bounds: address space (MiB) and answer size (bytes)."""
+    """Per-evaluation bounds: address space a worker may add to the loaded graph (MiB) and answer size (bytes)."""
 
     memory_mb: int = 2048
     max_answer_bytes: int = 256 * 1024 * 1024
@@ -110,20 +114,20 @@ def _lock_descriptors() -> None:
 class _Evaluator:
     """What a worker does with one request."""
 
-    def __init__(self, ntriples: str, limits: Limits) -> None:
+    def __init__(self, ntriples: str, printed: Mapping[Literal, Literal], limits: Limits) -> None:
         import pyoxigraph as ox
-        from rdflib import Graph
 
         from vexas_kg.graph.query.named import OxigraphEngine
         from vexas_kg.graph.query.readonly import check_query
         from vexas_kg.graph.query.results import JsonWriter
+        from vexas_kg.graph.store.oxigraph import load_ntriples
         from vexas_kg.queries import catalog
 
         self.ox = ox
         self.limits = limits
-        graph = Graph()
-        graph.parse(data=ntriples, format="nt")
-        self.engine = OxigraphEngine.from_graph(graph)
+        # the server's N-Triples straight into the store, and its printed forms (what from_graph would
+        # compute): no rdflib graph here, which took minutes and gigabytes at 2.3 million triples
+        self.engine = OxigraphEngine(load_ntriples(ntriples), printed)
         self.store = self.engine.store
         self.json = JsonWriter(self.engine.term)  # the worker's terms are encoded once, as the engine converts them
         for named_query in catalog().values():  # parse each once now; the check is cached by text
@@ -189,12 +193,15 @@ def main() -> None:
     reader, writer = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
     try:
-        ntriples, limits = _read(reader)
+        ntriples, printed, limits = _read(reader)
     except EOFError:
         return
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * 1024 * 1024,) * 2)
-    evaluator = _Evaluator(ntriples, limits)
-    del ntriples
+    evaluator = _Evaluator(ntriples, printed, limits)
+    del ntriples, printed
+    # the bound is what a query may add to the loaded graph (as for `vexas-kg query`), so a larger
+    # graph still loads while no query can take more than --memory MiB beyond it
+    limit = address_space() + limits.memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     _lock_descriptors()
     _write(writer, "ready")
     while True:
@@ -219,14 +226,15 @@ class Worker:
         self.process = process
 
     @classmethod
-    async def start(cls, ntriples: str, limits: Limits, ready_s: float = 120.0) -> "Worker":
+    async def start(cls, ntriples: str, printed: Mapping[Literal, Literal], limits: Limits,
+                    ready_s: float = 120.0) -> "Worker":
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "vexas_kg.graph.serve.evaluator", str(os.getpid()),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
             limit=2 ** 20)
         worker = cls(process)
         try:
-            await worker._send((ntriples, limits))
+            await worker._send((ntriples, dict(printed), limits))
             ready = await asyncio.wait_for(worker._receive(), ready_s)
         except (EOFError, OSError, asyncio.TimeoutError):
             await worker.kill()
@@ -267,8 +275,9 @@ class Worker:
 class Pool:
     """A fixed number of workers; a request waits for an idle one, all within its deadline."""
 
-    def __init__(self, ntriples: str, size: int, limits: Limits) -> None:
+    def __init__(self, ntriples: str, printed: Mapping[Literal, Literal], size: int, limits: Limits) -> None:
         self.ntriples = ntriples
+        self.printed = printed
         self.size = size
         self.limits = limits
         self.idle: asyncio.Queue[Worker] = asyncio.Queue()
@@ -277,7 +286,7 @@ class Pool:
         self.closed = False
 
     async def start(self) -> None:
-        started = await asyncio.gather(*(Worker.start(self.ntriples, self.limits) for _ in range(self.size)))
+        started = await asyncio.gather(*(Worker.start(self.ntriples, self.printed, self.limits) for _ in range(self.size)))
         for worker in started:
             self.workers.add(worker)
             self.idle.put_nowait(worker)
@@ -330,7 +339,7 @@ class Pool:
         await old.process.wait()
         while not self.closed:
             try:
-                worker = await Worker.start(self.ntriples, self.limits)
+                worker = await Worker.start(self.ntriples, self.printed, self.limits)
             except Failure:
                 await asyncio.sleep(1)
                 continue

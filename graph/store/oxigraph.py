@@ -84,6 +84,14 @@ def load_store(graph: Graph, graph_name: URIRef | None = None) -> ox.Store:
     return store
 
 
+def load_ntriples(text: str) -> ox.Store:
+    """An in-memory store holding the N-Triples ``text`` in its default graph (what :func:`load_store`
+    gives for the graph they serialize, without an rdflib graph)."""
+    store = ox.Store()
+    store.bulk_load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
 def add_graph(store: ox.Store, graph: Graph, graph_name: URIRef | None = None) -> None:
     """Bulk-load ``graph`` into ``store``, into the default graph or the named graph ``graph_name``."""
     target = ox.NamedNode(str(graph_name)) if graph_name is not None else ox.DefaultGraph()

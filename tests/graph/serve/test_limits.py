@@ -94,6 +94,20 @@ def test_a_query_past_its_memory_bound_is_stopped(launch) -> None:
         small.stop()
 
 
+def test_the_memory_bound_is_on_top_of_the_loaded_graph(launch) -> None:
+    """--memory is what a query may add to the loaded graph (as for `vexas-kg query`): with the smallest
+    bound the CLI accepts, less than a worker's interpreter and store take, the worker still starts and
+    answers, and a hungry query is still stopped by memory."""
+    small = launch("--timeout", "20", "--memory", "256", "--workers", "1")
+    try:
+        status, body = get(small.port, query_target("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+        assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 1000
+        status, body = get(small.port, query_target(HUNGRY))
+        assert status == 503 and b"256 MiB" in body, body[:300]
+    finally:
+        small.stop()
+
+
 def test_never_200_with_a_truncated_body(server) -> None:
     """A long CSV answer past the deadline is a 503, not a 200 cut short."""
     status, body = get(server.port, query_target("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"), accept="text/csv")
