@@ -4,16 +4,18 @@ The tree is the ``provenance-trail`` named query's answer folded by its ``parent
 column: every row is one node (a quote, a document, a citation marker, a reference
 entry, a publication, a study, an interval, a criterion, a curator note, a citation
 warning ...) under the node it was reached from; a leaf row (an interval, a p-value, a
-note) has no node of its own. Nothing here queries the graph except through named
-queries, so the trail is the same on every engine, local or remote.
+note) has no node of its own. Nothing here queries the graph except through the named
+queries and their packaged internal queries, so the trail is the same on every engine, local or
+remote.
 
 Each relation is rendered by one entry of ``_RENDER``: a new kind of row needs one
 branch in the query and one line here.
 
 A figure's trail ends with its comparability against every other figure on its outcome: the
 ``comparisons`` named query's rows for this figure (its verdict and the four checks with their
-reasons), run with the figure bound, so the pairs are the query's own and cost what one figure's
-pairs cost.
+reasons), run with the figure bound, so the pairs are the query's own. Past ``LISTED`` pairs, only
+the pairs a reader must see are computed (``_figure-pairs.rq`` names them and counts the rest), so
+the trail of one figure costs its own neighbourhood however many figures share its outcome.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from rdflib.term import Identifier
 from vexas_kg import model
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.query.engine import Engine, ResultTable
-from vexas_kg.graph.query.named import LabelIndex, run_named
+from vexas_kg.graph.query.named import LabelIndex, named, run_named
 from vexas_kg.graph.query.results import short_iri
 from vexas_kg.loaders.criteria import OPERATOR_WORDS
 from vexas_kg.ontology.vocab import VX
@@ -39,6 +41,7 @@ from vexas_kg.queries import read_query_text
 QUERY = "provenance-trail"
 COMPARISONS = "comparisons"
 FIGURE_TEXT = "_figure-text.rq"
+FIGURE_PAIRS = "_figure-pairs.rq"
 
 Cells = Mapping[str, str]
 
@@ -82,7 +85,7 @@ def _comparability(cell: Cells) -> list[tuple[str, bool]]:
 _RENDER: dict[str, Callable[[Cells], list[tuple[str, bool]]]] = {
     "comparisons": lambda c: [(f"comparability with the other figures on {c['label']} (query comparisons):", False)],
     "comparability": _comparability,
-    "not listed": lambda c: [(f"{c['label']}; every pair: vexas-kg query comparisons --param figure={c['figure']}",
+    "not listed": lambda c: [(f"{c['label']}; every pair with its verdict: vexas-kg query comparisons --param figure={c['figure']}",
                               False)],
     "confidence interval": lambda c: [(f"{c['label']} {_bounds(c)}", False)],
     "p-value": lambda c: [(f"p = {c['value']}", False)],
@@ -249,7 +252,15 @@ def with_comparisons(root: TrailNode, engine: Engine, labels: LabelIndex) -> Tra
     entry = labels.entries.get(root.node or "")
     if entry is None or str(VX.Figure) not in entry.kinds:
         return root
-    table = run_named(COMPARISONS, {"figure": f"<{root.node}>"}, engine, labels)
+    figure = URIRef(root.node or "")
+    found = engine.select(read_query_text(FIGURE_PAIRS), {"figure": figure})
+    pairs_at, kept_at = found.columns.index("pairs"), found.columns.index("kept")
+    total = int(found.rows[0][pairs_at]) if found.rows else 0
+    if total <= LISTED:
+        table = run_named(COMPARISONS, {"figure": f"<{root.node}>"}, engine, labels)
+    else:  # only the pairs with the figures of its study and those called similar: the rest are counted
+        sides = (figure, *sorted({row[kept_at] for row in found.rows if row[kept_at] is not None}))
+        table = engine.select(named(COMPARISONS).text, {"figure": figure, "figureA": sides, "figureB": sides})
     col = {name: i for i, name in enumerate(table.columns)}
     pairs: list[TrailNode] = []
     outcome = ""
@@ -270,7 +281,7 @@ def with_comparisons(root: TrailNode, engine: Engine, labels: LabelIndex) -> Tra
                      "sourceSays"):
             shown[name] = cells[name] if cells[name] is not None and str(cells[name]) else None
         pairs.append(TrailNode("comparability", other, shown))
-    pairs = _bounded(pairs, root)
+    pairs = _bounded(pairs, root, total)
     if pairs:
         heading = TrailNode("comparisons", None, {"relation": Literal("comparisons"), "parent": URIRef(root.node or ""),
                                                   "label": Literal(outcome)}, pairs)
@@ -280,27 +291,24 @@ def with_comparisons(root: TrailNode, engine: Engine, labels: LabelIndex) -> Tra
 
 LISTED = 25
 """A figure's trail lists every comparability pair up to this many; past it, only the pairs a reader
-must see (inside the figure's own study, or ones its source calls similar) and a count of the rest
-by verdict, so one figure's trail stays its own size however many figures share its outcome."""
+must see (inside the figure's own study, or ones its source calls similar) and a count of the rest,
+so one figure's trail stays its own size, and its cost its own, however many figures share its
+outcome. The rest, with their verdicts, are one command away (the summary line names it)."""
 
 
-def _bounded(pairs: list[TrailNode], root: TrailNode) -> list[TrailNode]:
-    """``pairs`` whole when few; else the pairs in the figure's study or called similar, then one line
-    counting the rest by verdict and naming the command that lists them all (never a silent cut)."""
-    if len(pairs) <= LISTED:
+def _bounded(pairs: list[TrailNode], root: TrailNode, total: int) -> list[TrailNode]:
+    """``pairs`` whole when there are no more than LISTED of ``total``; else the pairs in the figure's
+    study or called similar, then one line counting the rest and naming the command that lists them
+    all with their verdicts (never a silent cut)."""
+    if total <= LISTED:
         return pairs
     kept = [pair for pair in pairs if str(pair.cells.get("studyCheck") or "").startswith("same study")
             or pair.cells.get("sourceSays")]
-    rest: dict[str, int] = {}
-    for pair in pairs:
-        if pair not in kept:
-            verdict = str(pair.cells["label"]).split(";")[0]
-            rest[verdict] = rest.get(verdict, 0) + 1
-    counted = ", ".join(f"{count} {verdict}" for verdict, count in sorted(rest.items()))
+    rest = total - len({pair.node for pair in kept})
     summary = TrailNode("not listed", None, {
         "relation": Literal("not listed"), "parent": URIRef(root.node or ""),
         "figure": Literal(short_iri(root.node or "")),
-        "label": Literal(f"{sum(rest.values())} more pairs with figures of other studies ({counted})")})
+        "label": Literal(f"{rest} more pairs with figures of other studies, not listed")})
     return kept + [summary]
 
 

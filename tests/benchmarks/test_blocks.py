@@ -78,7 +78,8 @@ def test_the_contrasts_blocks_name_the_rules_of_contrasts() -> None:
 
 def test_a_figures_trail_stays_its_own_size_and_counts_what_it_does_not_list(corpora) -> None:
     """Issue 11: past LISTED pairs a trail lists the same-study and "called similar" pairs and counts the
-    rest by verdict, naming the command that lists them: bounded, never a silent cut."""
+    rest, naming the command that lists them: bounded, never a silent cut. The listed pairs are exactly
+    the comparisons rows a reader must see, and the count is exactly the rest of comparisons' pairs."""
     from scale import fixed_figure
 
     from vexas_kg.graph.query.trail import LISTED, render, trace
@@ -88,12 +89,44 @@ def test_a_figures_trail_stays_its_own_size_and_counts_what_it_does_not_list(cor
         figure = fixed_figure(build)
         tree = trace(figure, engine, labels)
         lines[size] = len(render(tree).splitlines())
-        pairs = len(run_named("comparisons", {"figure": figure}, engine, labels).rows)
+        whole = run_named("comparisons", {"figure": figure}, engine, labels)
+        col = {name: i for i, name in enumerate(whole.columns)}
+        pairs = len(whole.rows)
         heading = tree.children[-1]
         if pairs > LISTED:
             summary = heading.children[-1]
             text = summary.text()
             assert f"vexas-kg query comparisons --param figure={figure}" in text
-            listed = len(heading.children) - 1
-            assert int(text.split()[0]) + listed == pairs, text
+            listed = heading.children[:-1]
+            assert int(text.split()[0]) + len(listed) == pairs, text
+            must = {(str(row[col["figureA"]]), str(row[col["figureB"]]), str(row[col["verdict"]])) for row in whole.rows
+                    if str(row[col["studyCheck"]]).startswith("same study") or str(row[col["sourceSays"]] or "")}
+            shown = {(*sorted((str(tree.node), str(node.node))), str(node.cells["label"])) for node in listed}
+            assert shown == {(min(a, b), max(a, b), v) for a, b, v in must}, (shown, must)
     assert lines[30] <= lines[3] + 2, lines
+
+
+def test_a_figures_pairs_are_counted_as_comparisons_forms_them(corpora) -> None:
+    """The trail's count (``_figure-pairs.rq``) is, for every figure, the number of other figures the
+    comparisons query pairs it with, and what it keeps includes every pair of its study."""
+    from rdflib import URIRef
+
+    from vexas_kg.ontology.vocab import VX
+
+    for size, (build, engine, labels) in corpora.items():
+        figures = sorted({str(s) for s, o in build.graph.subject_objects(predicate=VX.study)
+                          if (s, None, VX.Figure) in build.graph})[:80]
+        assert figures, size
+        for figure in figures:
+            found = engine.select(read_query_text("_figure-pairs.rq"), {"figure": URIRef(figure)})
+            col = {name: i for i, name in enumerate(found.columns)}
+            counted = int(found.rows[0][col["pairs"]]) if found.rows else 0
+            kept = {str(row[col["kept"]]) for row in found.rows if row[col["kept"]] is not None}
+            whole = run_named("comparisons", {"figure": f"<{figure}>"}, engine, labels)
+            at = {name: i for i, name in enumerate(whole.columns)}
+            others = {str(row[at["figureB"]]) if str(row[at["figureA"]]) == figure else str(row[at["figureA"]])
+                      for row in whole.rows}
+            same_study = {str(row[at["figureB"]]) if str(row[at["figureA"]]) == figure else str(row[at["figureA"]])
+                          for row in whole.rows if str(row[at["studyCheck"]]).startswith("same study")}
+            assert counted == len(others), (size, figure, counted, len(others))
+            assert same_study <= kept <= others, (size, figure)
