@@ -417,6 +417,9 @@ def main() -> None:
     args = parser.parse_args()
     only = frozenset(filter(None, args.only.split(",")))
     if args.probe:
+        from vexas_kg.runtime import tune_collector
+
+        tune_collector()  # the probe process stands for a `vexas-kg` command, which runs so tuned
         print(json.dumps(probe(args.probe, args.query_timeout, args.query_mb, only)))
         return
     sizes = [int(s) for s in args.sizes.split(",")]

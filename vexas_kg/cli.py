@@ -16,6 +16,7 @@ import click
 
 from vexas_kg import defaults
 from vexas_kg.errors import VexasKGError
+from vexas_kg.runtime import tune_collector
 from vexas_kg.graph.export.formats import FORMATS as EXPORT_FORMATS
 
 if TYPE_CHECKING:
@@ -415,8 +416,10 @@ def run() -> None:
     shapes); tearing the interpreter down frees them one by one, about 0.1 s of work
     for a process that is ending anyway. Nothing is lost by skipping it: every file is
     written and closed inside the command, and the output is flushed here. An
-    unexpected exception is not caught, so it shows its traceback as usual.
+    unexpected exception is not caught, so it shows its traceback as usual. The garbage
+    collector is tuned for one large graph held for the process's life (:mod:`vexas_kg.runtime`).
     """
+    tune_collector()
     try:
         main()
         code: object = 0

@@ -28,6 +28,7 @@ from typing import Any, Mapping
 from rdflib import Literal
 
 from vexas_kg.graph.query.bounded import address_space
+from vexas_kg.runtime import tune_collector
 
 _HEADER = struct.Struct("!Q")
 PR_SET_PDEATHSIG = 1
@@ -189,6 +190,7 @@ class _Evaluator:
 def main() -> None:
     """Worker entry point: ``python -m vexas_kg.graph.serve.evaluator PARENT_PID``."""
     _die_with_parent(int(sys.argv[1]))
+    tune_collector()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which ends its workers
     reader, writer = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
