@@ -85,8 +85,8 @@ def _comparability(cell: Cells) -> list[tuple[str, bool]]:
 _RENDER: dict[str, Callable[[Cells], list[tuple[str, bool]]]] = {
     "comparisons": lambda c: [(f"comparability with the other figures on {c['label']} (query comparisons):", False)],
     "comparability": _comparability,
-    "not listed": lambda c: [(f"{c['label']}; every pair with its verdict: vexas-kg query comparisons --param figure={c['figure']}",
-                              False)],
+    "not listed": lambda c: [(f"{c['label']}; every pair with its verdict: "
+                              f"vexas-kg query comparisons --param figure={c['figure']}", False)],
     "confidence interval": lambda c: [(f"{c['label']} {_bounds(c)}", False)],
     "p-value": lambda c: [(f"p = {c['value']}", False)],
     "spread": lambda c: [(f"{c['label']} {_bounds(c)}", False)],

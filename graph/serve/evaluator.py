@@ -4,9 +4,9 @@ Each worker holds its own in-memory pyoxigraph store of the graph and answers on
 request at a time over its stdin/stdout pipes. The parent gives every request a
 deadline; a worker that passes it is killed (its CPU freed at once) and replaced.
 A worker's address space is capped with ``RLIMIT_AS`` once the graph is loaded (at its
-size plus the per-query budget), so a query that would use more memory fails in that worker alone, which is then replaced. Workers die with
-the server: ``PR_SET_PDEATHSIG`` kills them when it dies (even by ``kill -9``), and
-end of input on stdin ends them too. Once loaded, a worker may open no new file
+size plus the per-query budget), so a query that would use more memory fails in that
+worker alone, which is then replaced. Workers die with the server: ``PR_SET_PDEATHSIG``
+kills them when it dies (even by ``kill -9``), and end of input on stdin ends them too. Once loaded, a worker may open no new file
 descriptor (``RLIMIT_NOFILE``), so even a query the parser check missed could not
 open a socket: the check on the parsed query is the gate, this is a second wall.
 """
@@ -288,7 +288,8 @@ class Pool:
         self.closed = False
 
     async def start(self) -> None:
-        started = await asyncio.gather(*(Worker.start(self.ntriples, self.printed, self.limits) for _ in range(self.size)))
+        started = await asyncio.gather(*(Worker.start(self.ntriples, self.printed, self.limits)
+                                         for _ in range(self.size)))
         for worker in started:
             self.workers.add(worker)
             self.idle.put_nowait(worker)
