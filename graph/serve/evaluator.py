@@ -6,9 +6,10 @@ deadline; a worker that passes it is killed (its CPU freed at once) and replaced
 A worker's address space is capped with ``RLIMIT_AS`` once the graph is loaded (at its
 size plus the per-query budget), so a query that would use more memory fails in that
 worker alone, which is then replaced. Workers die with the server: ``PR_SET_PDEATHSIG``
-kills them when it dies (even by ``kill -9``), and end of input on stdin ends them too. Once loaded, a worker may open no new file
-descriptor (``RLIMIT_NOFILE``), so even a query the parser check missed could not
-open a socket: the check on the parsed query is the gate, this is a second wall.
+kills them when it dies (even by ``kill -9``), and end of input on stdin ends them too.
+Once loaded, a worker may open no new file descriptor (``RLIMIT_NOFILE``), so even a
+query the parser check missed could not open a socket: the check on the parsed query
+is the gate, this is a second wall.
 """
 
 from __future__ import annotations
