@@ -43,7 +43,7 @@ from vexas_kg.graph.query.engine import Binding, Engine, Memo, ResultTable
 from vexas_kg.graph.query.paging import Call, call_of, evaluate, page, page_of
 from vexas_kg.graph.query.readonly import check_query
 from vexas_kg.graph.query.sparql_text import bind_lists, with_values
-from vexas_kg.graph.store.oxigraph import INTEGER_TYPES, from_oxigraph, load_store, to_oxigraph
+from vexas_kg.graph.store.oxigraph import INTEGER_TYPES, from_oxigraph, load_ntriples, load_store, to_oxigraph
 from vexas_kg.ontology import iris
 from vexas_kg.queries import NamedQuery, Parameter, catalog, parse_query, read_query_text
 
@@ -123,6 +123,12 @@ class OxigraphEngine:
     def from_graph(cls, graph: Graph) -> "OxigraphEngine":
         """Load an rdflib graph into a fresh in-memory store."""
         return cls(load_store(graph), printed_forms(graph))
+
+    @classmethod
+    def from_ntriples(cls, ntriples: str, printed: Mapping[Literal, Literal]) -> "OxigraphEngine":
+        """The engine :meth:`from_graph` gives for the graph these N-Triples serialize, given its
+        printed forms: for a process handed the serialized graph (an endpoint worker), no rdflib graph."""
+        return cls(load_ntriples(ntriples), printed)
 
     def select(self, query: str, bindings: Mapping[str, Binding]) -> ResultTable:
         columns, rows = self.solutions(query, bindings)

@@ -122,14 +122,12 @@ class _Evaluator:
         from vexas_kg.graph.query.named import OxigraphEngine
         from vexas_kg.graph.query.readonly import check_query
         from vexas_kg.graph.query.results import JsonWriter
-        from vexas_kg.graph.store.oxigraph import load_ntriples
         from vexas_kg.queries import catalog
 
         self.ox = ox
         self.limits = limits
-        # the server's N-Triples straight into the store, and its printed forms (what from_graph would
-        # compute): no rdflib graph here, which took minutes and gigabytes at 2.3 million triples
-        self.engine = OxigraphEngine(load_ntriples(ntriples), printed)
+        # no rdflib graph here: parsing one took minutes and gigabytes at 2.3 million triples
+        self.engine = OxigraphEngine.from_ntriples(ntriples, printed)
         self.store = self.engine.store
         self.json = JsonWriter(self.engine.term)  # the worker's terms are encoded once, as the engine converts them
         for named_query in catalog().values():  # parse each once now; the check is cached by text

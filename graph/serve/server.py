@@ -254,7 +254,6 @@ def run_endpoint(graph: Graph, host: str = "127.0.0.1", port: int = DEFAULT_PORT
 
     from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, printed_forms
     from vexas_kg.graph.serve.app import EndpointApp, Settings
-    from vexas_kg.graph.store.oxigraph import load_ntriples
 
     sock = listen(host, port)
     bound = sock.getsockname()[1]
@@ -262,7 +261,7 @@ def run_endpoint(graph: Graph, host: str = "127.0.0.1", port: int = DEFAULT_PORT
     # serialized once: the workers load these N-Triples and printed forms; the label index comes from a
     # scratch pyoxigraph store of the same text (over ten times faster than rdflib), then is dropped
     ntriples, printed = to_ntriples(graph), printed_forms(graph)
-    labels = LabelIndex.from_engine(OxigraphEngine(load_ntriples(ntriples), printed))
+    labels = LabelIndex.from_engine(OxigraphEngine.from_ntriples(ntriples, printed))
     app = EndpointApp(ntriples, printed, len(graph), labels, chosen)
     config = uvicorn.Config(app, http=_BoundedH11, lifespan="on", log_level="warning", access_log=False,
                             timeout_keep_alive=5, h11_max_incomplete_event_size=16 * 1024, backlog=2048,
