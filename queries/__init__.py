@@ -24,8 +24,9 @@ neighbourhood: the same at any size), ``linear`` (in proportion to the documents
 ``pairwise`` (pairs of items, say which) — and is checked on generated evidence by
 ``tests/benchmarks``.
 
-A pairwise query pages its answer: it declares ``#+ param: limit positive-integer optional ...``
-and ``#+ param: offset non-negative-integer default=0 ...`` (:data:`vexas_kg.model.PAGING`) and
+A pairwise query pages its answer: it declares ``#+ param: limit page-size default=100 ...``
+and ``#+ param: offset non-negative-integer default=0 ...`` (:data:`vexas_kg.model.PAGING`), so that
+without them it answers its first 100 rows (``limit=all`` asks for the whole answer), and
 an ORDER BY that orders every row (its last keys the pair's own IRIs), so a page is the same on
 every run and every engine. The two are not SPARQL variables: a LIMIT or OFFSET cannot be bound
 by ``initBindings``, ``substitutions`` or ``VALUES``, and a value is never written into the query
@@ -50,7 +51,7 @@ start from (a triple pattern binds it, never a BIND). A page is then evaluated b
 (:mod:`vexas_kg.graph.query.paging`): VAR is bound to the values of a run of consecutive blocks
 with a ``VALUES`` block, the rows whose keys are those blocks' are kept, and the runs stop when
 the page is full, so the first page of a pairwise answer costs a few blocks, not every pair.
-Without ``limit`` the answer is evaluated whole, as before; a test holds the two to one answer.
+With ``limit=all`` the answer is evaluated whole; a test holds the two to one answer.
 
 ``#+ narrow: VAR FILE`` names an internal query that takes the same parameters and lists every
 value VAR takes in the answer (for the trail of one item: its documents). VAR is then bound to

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Callable, Iterator, Union
+from typing import Any, Callable, Iterator, Union
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -287,6 +287,8 @@ class ParameterType:
     word_match: bool = False
     """A value may name a resource by an unambiguous word match ("french registry", "UK cohort"): true
     for kinds with short labels, not for items (their labels are sentences) or documents."""
+    schema: Callable[[], dict[str, Any]] = lambda: {"type": "string"}
+    """The JSON Schema of a value, as the endpoint's OpenAPI description states it."""
 
     @property
     def resolved(self) -> bool:
@@ -329,6 +331,20 @@ def parse_positive_integer(value: str) -> Literal:
     if not re.fullmatch(r"\+?\d+", value.strip()) or int(value) < 1:
         raise ValueError("a positive whole number such as 100")
     return Literal(str(int(value)), datatype=XSD.integer)
+
+
+PAGE_ALL = "all"
+"""The ``limit`` that asks for the whole answer of a paged query."""
+
+
+def parse_page_size(value: str) -> Literal:
+    """A page of rows: a whole number of at least 1, or ``all`` (the whole answer, however large)."""
+    if value.strip().lower() == PAGE_ALL:
+        return Literal(PAGE_ALL)
+    try:
+        return parse_positive_integer(value)
+    except ValueError:
+        raise ValueError(f"a positive whole number such as 100, or {PAGE_ALL}") from None
 
 
 def parse_non_negative_integer(value: str) -> Literal:
@@ -381,15 +397,19 @@ _PARAMETER_TYPES: tuple[ParameterType, ...] = (
     ParameterType("claim-kind", ("claim-kind",), word_match=True),
     ParameterType("duration", parse=parse_duration),
     ParameterType("string", parse=parse_string),
-    ParameterType("integer", parse=parse_integer),
+    ParameterType("integer", parse=parse_integer, schema=lambda: {"type": "integer"}),
     ParameterType("decimal", parse=parse_decimal),
-    ParameterType("positive-integer", parse=parse_positive_integer),
-    ParameterType("non-negative-integer", parse=parse_non_negative_integer),
+    ParameterType("positive-integer", parse=parse_positive_integer,
+                  schema=lambda: {"type": "integer", "minimum": 1}),
+    ParameterType("non-negative-integer", parse=parse_non_negative_integer,
+                  schema=lambda: {"type": "integer", "minimum": 0}),
+    ParameterType("page-size", parse=parse_page_size,
+                  schema=lambda: {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": [PAGE_ALL]}]}),
     ParameterType("term", any_resource=True, noun_override="resource"),
 )
 
 
-PAGING: dict[str, str] = {"limit": "positive-integer", "offset": "non-negative-integer"}
+PAGING: dict[str, str] = {"limit": "page-size", "offset": "non-negative-integer"}
 """The paging parameters a pairwise query declares (name -> type). They are not bound into the
 query: SPARQL's LIMIT and OFFSET take a number in the query text, which no binding (initBindings,
 substitutions, VALUES) can supply, so the library applies them as a slice of the ordered answer."""
@@ -408,7 +428,7 @@ def parameter_type(name: str) -> ParameterType:
 
 
 __all__ = [
-    "ENTITIES", "PAGING", "RECORD", "Kind", "ParameterType", "class_list", "document_classes", "entity_kinds",
+    "ENTITIES", "PAGE_ALL", "PAGING", "RECORD", "Kind", "ParameterType", "class_list", "document_classes", "entity_kinds",
     "item_segments", "kind", "kinds", "labelled", "noun_of", "nouns", "parameter_type", "parameter_types",
     "record_kinds", "register", "scheme", "short_id", "traceable",
 ]

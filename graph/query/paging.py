@@ -46,25 +46,28 @@ class Call:
 
 
 def page_of(named_query: NamedQuery, params: Mapping[str, object]) -> slice:
-    """The rows of the ordered answer that ``limit`` and ``offset`` select (all rows without them).
+    """The rows of the ordered answer that ``limit`` and ``offset`` select (their defaults where not given;
+    ``limit=all``, or a query without ``limit``, reads to the end).
 
     A paged query orders every row, so the slice is the same page on every run and every engine."""
-    values: dict[str, int] = {}
+    values: dict[str, int | None] = {}
     for name in model.PAGING:
         parameter = named_query.parameter(name)
-        given = params.get(name)
-        if parameter is None or given is None:
-            if parameter is not None and parameter.default is not None:
-                values[name] = int(str(model.parameter_type(parameter.type).literal(parameter.default, name)))
+        if parameter is None:
+            continue
+        given = params.get(name, parameter.default)
+        if given is None:
             continue
         if not isinstance(given, str):
             given = list(given)  # type: ignore[call-overload]
             if len(given) != 1:
                 raise UsageError(f"--param {name} is given {len(given)} times, but it takes one value")
             given = given[0]
-        values[name] = int(str(model.parameter_type(parameter.type).literal(str(given), name)))
-    start = values.get("offset", 0)
-    return slice(start, start + values["limit"] if "limit" in values else None)
+        value = str(model.parameter_type(parameter.type).literal(str(given), name))
+        values[name] = None if value == model.PAGE_ALL else int(value)
+    start = values.get("offset") or 0
+    limit = values.get("limit")
+    return slice(start, None if limit is None else start + limit)
 
 
 def call_of(named_query: NamedQuery, bindings: Mapping[str, Binding], rows: slice) -> Call:

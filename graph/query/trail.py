@@ -86,7 +86,7 @@ _RENDER: dict[str, Callable[[Cells], list[tuple[str, bool]]]] = {
     "comparisons": lambda c: [(f"comparability with the other figures on {c['label']} (query comparisons):", False)],
     "comparability": _comparability,
     "not listed": lambda c: [(f"{c['label']}; every pair with its verdict: "
-                              f"vexas-kg query comparisons --param figure={c['figure']}", False)],
+                              f"vexas-kg query comparisons --param figure={c['figure']} --param limit={model.PAGE_ALL}", False)],
     "confidence interval": lambda c: [(f"{c['label']} {_bounds(c)}", False)],
     "p-value": lambda c: [(f"p = {c['value']}", False)],
     "spread": lambda c: [(f"{c['label']} {_bounds(c)}", False)],
@@ -257,7 +257,7 @@ def with_comparisons(root: TrailNode, engine: Engine, labels: LabelIndex) -> Tra
     pairs_at, kept_at = found.columns.index("pairs"), found.columns.index("kept")
     total = int(found.rows[0][pairs_at]) if found.rows else 0
     if total <= LISTED:
-        table = run_named(COMPARISONS, {"figure": f"<{root.node}>"}, engine, labels)
+        table = run_named(COMPARISONS, {"figure": f"<{root.node}>", "limit": model.PAGE_ALL}, engine, labels)
     else:  # only the pairs with the figures of its study and those called similar: the rest are counted
         sides = (figure, *sorted({row[kept_at] for row in found.rows if row[kept_at] is not None}))
         table = engine.select(named(COMPARISONS).text, {"figure": figure, "figureA": sides, "figureB": sides})

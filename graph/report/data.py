@@ -89,8 +89,9 @@ class Cells(dict):
 
 
 def rows(engine: Engine, query: NamedQuery, params: Mapping[str, str], labels: LabelIndex) -> list[Row]:
-    """The rows of one named query as dicts keyed by column name."""
-    table = run_query(query, params, engine, labels)
+    """The rows of one named query as dicts keyed by column name: the whole answer of a paged query,
+    because a report page shows every row the graph holds."""
+    table = run_query(query, {**params, "limit": model.PAGE_ALL} if query.paged else params, engine, labels)
     return [Cells(zip(table.columns, row)) for row in table.rows]
 
 

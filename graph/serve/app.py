@@ -22,6 +22,7 @@ from typing import Any, Awaitable, Callable, Mapping
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
+from vexas_kg import model
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.query.named import LabelIndex, plan
 from vexas_kg.graph.query.readonly import Refused, check_query
@@ -292,8 +293,8 @@ class EndpointApp:
         except UsageError as exc:
             raise Problem(400, str(exc).replace("--param ", "")) from None
         media = self._negotiate(request, RESULTS)
-        body = await self._evaluate(("table", call, media))
-        return 200, media, body, (("Vary", "Accept"),)
+        body, rows = await self._evaluate(("table", call, media))
+        return 200, media, body, (("Vary", "Accept"),) + _next_link(named_query.name, found, call.rows, rows)
 
     def _negotiate(self, request: Request, offered: tuple[str, ...], asked: str | None = None) -> str:
         """The media type to answer in: a ``format``/``output`` parameter (as SPARQLWrapper and links send) wins
@@ -303,7 +304,7 @@ class EndpointApp:
         except NotAcceptable as exc:
             raise Problem(406, str(exc)) from None
 
-    async def _evaluate(self, work: tuple) -> bytes:
+    async def _evaluate(self, work: tuple) -> Any:
         try:
             return await self.pool.run(work, self.settings.timeout_s)
         except Failure as failure:
@@ -373,6 +374,7 @@ class EndpointApp:
         headers.append((b"cache-control", b"no-store"))
         if self.settings.cors:
             headers.append((b"access-control-allow-origin", b"*"))
+            headers.append((b"access-control-expose-headers", b"Link"))  # a page's next page, to a browser's script
             if scope["method"] == "OPTIONS":
                 headers.append((b"access-control-allow-methods", b"GET, HEAD, POST, OPTIONS"))
                 headers.append((b"access-control-allow-headers", b"Accept, Content-Type"))
@@ -384,16 +386,24 @@ class EndpointApp:
 
 
 def _openapi_parameter(parameter) -> dict:
-    integers = {"integer": None, "positive-integer": 1, "non-negative-integer": 0}
-    schema: dict[str, Any] = {"type": "integer" if parameter.type in integers else "string"}
-    if integers.get(parameter.type) is not None:
-        schema["minimum"] = integers[parameter.type]
+    schema: dict[str, Any] = model.parameter_type(parameter.type).schema()
     if parameter.default is not None:
-        schema["default"] = int(parameter.default) if parameter.type in integers else parameter.default
+        number = schema.get("type") != "string" and parameter.default.isdigit()
+        schema["default"] = int(parameter.default) if number else parameter.default
     if parameter.many:
         schema = {"type": "array", "items": schema}
     return {"name": parameter.name, "in": "query", "required": parameter.required, "schema": schema,
             "explode": True, "description": f"{parameter.description} ({parameter.type})"}
+
+
+def _next_link(name: str, given: Mapping[str, list[str]], page: slice, rows: int) -> tuple[tuple[str, str], ...]:
+    """A ``Link: <…>; rel="next"`` header (RFC 8288) after a full page, which may not be the answer's end:
+    a client that reads the JSON results alone then still learns that there is more, and where."""
+    if page.stop is None or rows < page.stop - page.start:
+        return ()
+    kept = [(key, value) for key, values in sorted(given.items()) if key not in model.PAGING for value in values]
+    query = urllib.parse.urlencode([*kept, ("offset", str(page.stop)), ("limit", str(page.stop - page.start))])
+    return (("Link", f'</api/{urllib.parse.quote(name)}?{query}>; rel="next"'),)
 
 
 def _charset(parameters: str) -> str:

@@ -168,9 +168,10 @@ class _Evaluator:
             result.serialize(sink, format=self.results_formats[media_type])
         return sink.value()
 
-    def _table(self, call: Any, media_type: str) -> bytes:
+    def _table(self, call: Any, media_type: str) -> tuple[bytes, int]:
         """A named query's answer (the page of it the call asks for, block by block where the query has
-        blocks): the in-process engine's terms (printed number forms kept), not the store's."""
+        blocks): the in-process engine's terms (printed number forms kept), not the store's; and its
+        number of rows, by which the server tells a full page (there may be a next one)."""
         from vexas_kg.graph.query.paging import evaluate
 
         term = self.engine.term
@@ -179,11 +180,11 @@ class _Evaluator:
         if len(document) > self.limits.max_answer_bytes:
             raise OverflowError
         if media_type == "application/sparql-results+json":
-            return document
+            return document, len(solutions)
         parsed = self.ox.parse_query_results(document, format=self.ox.QueryResultsFormat.JSON)
         sink = _Bounded(self.limits.max_answer_bytes)
         parsed.serialize(sink, format=self.results_formats[media_type])
-        return sink.value()
+        return sink.value(), len(solutions)
 
 
 def main() -> None:
@@ -293,8 +294,8 @@ class Pool:
             self.workers.add(worker)
             self.idle.put_nowait(worker)
 
-    async def run(self, request: tuple, timeout_s: float) -> bytes:
-        """The worker's answer, or :class:`Failure` (503 when the deadline passes or memory runs out)."""
+    async def run(self, request: tuple, timeout_s: float) -> Any:
+        """The worker's answer (bytes; for a named query, bytes and its number of rows), or :class:`Failure` (503 when the deadline passes or memory runs out)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         try:

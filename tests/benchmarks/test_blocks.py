@@ -39,8 +39,10 @@ def test_every_page_is_the_slice_of_the_whole_answer(corpora, name: str) -> None
     _, engine, labels = corpus
     for params in CASES[name]:
         params = {k: (_figure(corpus) if v == "@figure" else v) for k, v in params.items()}
-        whole = run_named(name, params, engine, labels)
+        whole = run_named(name, {**params, "limit": "all"}, engine, labels)
         assert len(whole.rows) > 10, f"{name} {params}: too few rows to page"
+        first = run_named(name, params, engine, labels)
+        assert first.rows == whole.rows[:100], f"{name} {params}: the default page is not the first 100 rows"
         size = max(1, len(whole.rows) // 7)
         for limit, offset in [(1, 0), (size, 0), (size, size), (size, 3 * size), (size, len(whole.rows) - 2),
                               (len(whole.rows) + 1, 0), (5, len(whole.rows) + 3)]:

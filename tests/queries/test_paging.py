@@ -32,7 +32,7 @@ def test_every_pairwise_query_is_paged() -> None:
 @pytest.mark.parametrize(("name", "params"), PAGED_CASES)
 def test_pages_laid_end_to_end_are_the_whole_answer(name: str, params: dict[str, str], oxigraph: OxigraphEngine,
                                                     labels: LabelIndex) -> None:
-    whole = run_named(name, params, oxigraph, labels)
+    whole = run_named(name, {**params, "limit": "all"}, oxigraph, labels)
     assert len(whole.rows) > 3, "the case must have several pages"
     size = max(1, len(whole.rows) // 3)
     pages = []
@@ -42,7 +42,8 @@ def test_pages_laid_end_to_end_are_the_whole_answer(name: str, params: dict[str,
         pages.extend(page.rows)
     assert tuple(pages) == whole.rows
     assert run_named(name, {**params, "limit": str(size)}, oxigraph, labels).rows == whole.rows[:size]
-    assert run_named(name, {**params, "offset": str(size)}, oxigraph, labels).rows == whole.rows[size:]
+    assert run_named(name, {**params, "offset": str(size), "limit": "all"}, oxigraph, labels).rows == whole.rows[size:]
+    assert run_named(name, params, oxigraph, labels).rows == whole.rows[:100], "the default page is the first 100"
 
 
 def test_a_page_is_the_same_on_rdflib(oxigraph: OxigraphEngine, rdflib_engine: RdflibEngine,
@@ -56,12 +57,15 @@ def test_paging_values_are_never_bound_into_the_query(labels: LabelIndex) -> Non
     params = {"outcome": "overall response", "limit": "5", "offset": "10"}
     assert set(prepare(query, params, labels)) == {"outcome"}
     assert page_of(query, params) == slice(10, 15)
-    assert page_of(query, {}) == slice(0, None)
+    assert page_of(query, {}) == slice(0, 100), "without limit, the first page of 100 rows"
+    assert page_of(query, {"limit": "all", "offset": "7"}) == slice(7, None)
+    assert page_of(query, {"limit": " ALL "}) == slice(0, None)
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("limit", "0", "limit='0' is not a positive whole number"),
     ("limit", "ten", "limit='ten' is not a positive whole number"),
+    ("limit", "everything", "limit='everything' is not a positive whole number such as 100, or all"),
     ("offset", "-1", "offset='-1' is not a whole number of 0 or more"),
     ("offset", "1.5", "offset='1.5' is not a whole number of 0 or more"),
 ])

@@ -158,7 +158,7 @@ def test_an_iri_with_forbidden_characters_is_refused(value: str, labels: LabelIn
 
 def test_the_query_text_is_never_changed(labels: LabelIndex) -> None:
     spy = Spy()
-    for name, params in [("alternatives-after-failure", {"drug": "ruxolitinib"}),
+    for name, params in [("alternatives-after-failure", {"drug": "ruxolitinib", "limit": "all"}),
                          ("comparative-efficacy", {"timepoint": "P6M", "outcome": "overall response"})]:
         run_named(name, params, spy, labels)
         assert spy.calls[-1][0] == named(name).text

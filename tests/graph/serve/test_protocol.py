@@ -182,17 +182,44 @@ def test_the_page_runs_in_a_browser_and_links_figures_to_their_trail(server, tmp
     assert "<table>" in dom and "/api/provenance-trail?item=https%3A%2F%2Fw3id.org%2Fvexas-kg%2Fid%2Fdoc%2F" in dom
 
 
+def test_the_page_offers_the_next_page_of_a_paged_answer(server, tmp_path) -> None:
+    import shutil
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed (scripts/setup installs it where apt-get runs as root)")
+    page = f"{server.url}/#" + urllib.parse.urlencode({"query": "comparisons", "limit": "2"})
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path}",
+                           "--virtual-time-budget=15000", "--dump-dom", page],
+                          capture_output=True, text=True, timeout=120)
+    dom = done.stdout
+    assert re.search(r"2 rows in \d+ ms: one page of the answer, which may go on <button[^>]*>next page</button>",
+                     dom), dom[-2000:]
+
+
 def test_api_pages_a_pairwise_query(server, built) -> None:
     from vexas_kg.graph.query.named import OxigraphEngine, run_named
 
     params = {"figure": "004:jaki-overall-response-6m"}
     whole = run_named("comparisons", params, OxigraphEngine.from_graph(built.graph))
     target = "/api/comparisons?" + urllib.parse.urlencode({**params, "limit": 2, "offset": 1})
-    status, _, answer = call(server.port, "GET", target, headers={"Accept": "application/sparql-results+json"})
+    status, headers, answer = call(server.port, "GET", target, headers={"Accept": "application/sparql-results+json"})
     rows = json.loads(answer)["results"]["bindings"]
     assert status == 200 and [r["figureB"]["value"] for r in rows] == [str(r[5]) for r in whole.rows[1:3]]
+    figure = urllib.parse.quote(params["figure"], safe="")
+    assert headers["link"] == f'</api/comparisons?figure={figure}&offset=3&limit=2>; rel="next"'
+    status, headers, answer = call(server.port, "GET", headers["link"][1:headers["link"].index(">")],
+                                   headers={"Accept": "application/sparql-results+json"})
+    rows = json.loads(answer)["results"]["bindings"]
+    assert status == 200 and [r["figureB"]["value"] for r in rows] == [str(r[5]) for r in whole.rows[3:5]]
+    status, headers, answer = call(server.port, "GET", "/api/comparisons?" + urllib.parse.urlencode(
+        {**params, "limit": "all"}), headers={"Accept": "application/sparql-results+json"})
+    assert status == 200 and len(json.loads(answer)["results"]["bindings"]) == len(whole.rows)
+    assert "link" not in headers, "the whole answer has no next page"
     status, _, answer = call(server.port, "GET", "/api/comparisons?limit=0")
     assert status == 400 and b"limit" in answer
     status, _, answer = call(server.port, "GET", "/api/openapi.json")
     schema = {p["name"]: p["schema"] for p in json.loads(answer)["paths"]["/api/comparisons"]["get"]["parameters"]}
-    assert schema["limit"] == {"type": "integer", "minimum": 1} and schema["offset"]["default"] == 0
+    assert schema["limit"] == {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": ["all"]}],
+                               "default": 100}
+    assert schema["offset"] == {"type": "integer", "minimum": 0, "default": 0}
