@@ -68,7 +68,7 @@ class Entities:
     def packaged(cls) -> "Entities":
         evidence = files("vexas_kg.evidence")
         tree = YAML(typ="safe").load(evidence.joinpath("entities.yaml").read_text(encoding="utf-8"))
-        label = {e["id"]: e["label"] for section in tree.values() for e in section}
+        label = {e["id"]: e["label"] for section in tree.values() if isinstance(section, list) for e in section}
         drugs = [e["id"] for e in tree["drugs"] if e.get("member_of")]
         classes = ["jak-inhibitor", "il6-inhibitor", "il1-inhibitor", "tnf-blocker", "hypomethylating-agent"]
         member_of = {e["id"]: list(e.get("member_of", [])) for e in tree["drugs"]}

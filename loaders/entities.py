@@ -87,7 +87,9 @@ def load_entities(record: Value, file: str, identifiers_tsv: str, identifiers_fi
             if gene:
                 links.append((iri, VX.associatedGene, gene, f, "gene"))
             f.done()
+    topic = top.slug("topic") or ""
     top.done()
+    _topic(table, topic, top)
     expected = {VX.memberOf: "drug-class", SKOS.broader: "drug-class", VX.associatedGene: "gene"}
     for iri, prop, target, f, key in links:
         found = table.index.get(target)
@@ -100,6 +102,16 @@ def load_entities(record: Value, file: str, identifiers_tsv: str, identifiers_fi
         table.triples.append((iri, prop, found.iri))
     _identifiers(table, names, identifiers_tsv, identifiers_file)
     return table
+
+
+def _topic(table: EntityTable, slug: str, top: Fields) -> None:
+    """Mark the disease the evidence base is about (``topic``): declared once, so that a rule that needs it
+    (citation-audit: a reference about it is never about "another disease") does not count it over every
+    document, which made checking one document's citations cost the whole graph."""
+    found = table.index.get(slug)
+    if found is None or found.kind != "disease":
+        raise top.error("topic", f"{slug!r} is not a known disease (the disease the evidence is about)")
+    table.triples.append((found.iri, VX.isTopic, Literal(True)))
 
 
 def _kind_of(table: EntityTable, iri: URIRef) -> str:

@@ -107,6 +107,7 @@ class VX(DefinedNamespace):
     hasResponseDefinition: URIRef
     inDocument: URIRef
     intervention: URIRef
+    isTopic: URIRef
     iqrLower: URIRef
     iqrUpper: URIRef
     judgementExcludes: URIRef

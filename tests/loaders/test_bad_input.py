@@ -268,3 +268,18 @@ def test_an_after_failure_point_needs_known_condition_kinds(evidence_copy: Path,
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     code, output = build(evidence_copy, out)
     assert_failed(code, output, out, "records/001.yaml:", message)
+
+
+@pytest.mark.parametrize(("topic", "message"), [
+    ("topic: tofacitinib", "'tofacitinib' is not a known disease \\(the disease the evidence is about\\)"),
+    ("topic: no-such-disease", "'no-such-disease' is not a known disease"),
+    ("", "topic: missing required field .topic."),
+])
+def test_the_topic_must_be_a_disease_of_the_list(evidence_copy: Path, out: Path, topic: str, message: str) -> None:
+    """citation-audit reads the declared topic (vx:isTopic); a wrong or missing one is refused, never guessed."""
+    path = evidence_copy / "entities.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "\ntopic: vexas-syndrome\n" in text
+    path.write_text(text.replace("\ntopic: vexas-syndrome\n", f"\n{topic}\n"), encoding="utf-8")
+    code, output = build(evidence_copy, out)
+    assert_failed(code, output, out, "entities.yaml", message)
