@@ -166,33 +166,29 @@ def test_cli_query_endpoint_uses_the_api_and_matches_in_process(server) -> None:
     assert wrong.returncode == 2 and "tofacitinib" in wrong.stderr
 
 
-def test_the_page_runs_in_a_browser_and_links_figures_to_their_trail(server, tmp_path) -> None:
+def _page_dom(server, tmp_path, fragment: dict[str, str]) -> tuple[str, str]:
+    """The endpoint's page at ``/#fragment`` as headless Chromium leaves it (DOM, browser's stderr)."""
     import shutil
 
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         pytest.skip("chromium is not installed (scripts/setup installs it where apt-get runs as root)")
-    page = f"{server.url}/#" + urllib.parse.urlencode({"query": "comparative-efficacy", "intervention": "tofacitinib"})
+    page = f"{server.url}/#" + urllib.parse.urlencode(fragment)
     done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path}",
                            "--virtual-time-budget=15000", "--dump-dom", page],
                           capture_output=True, text=True, timeout=120)
-    dom = done.stdout
-    assert "Comparative efficacy" in dom, done.stderr[-1000:]
+    return done.stdout, done.stderr
+
+
+def test_the_page_runs_in_a_browser_and_links_figures_to_their_trail(server, tmp_path) -> None:
+    dom, errors = _page_dom(server, tmp_path, {"query": "comparative-efficacy", "intervention": "tofacitinib"})
+    assert "Comparative efficacy" in dom, errors[-1000:]
     assert re.search(r"\d+ rows? in \d+ ms", dom), dom[-2000:]
     assert "<table>" in dom and "/api/provenance-trail?item=https%3A%2F%2Fw3id.org%2Fvexas-kg%2Fid%2Fdoc%2F" in dom
 
 
 def test_the_page_offers_the_next_page_of_a_paged_answer(server, tmp_path) -> None:
-    import shutil
-
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        pytest.skip("chromium is not installed (scripts/setup installs it where apt-get runs as root)")
-    page = f"{server.url}/#" + urllib.parse.urlencode({"query": "comparisons", "limit": "2"})
-    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path}",
-                           "--virtual-time-budget=15000", "--dump-dom", page],
-                          capture_output=True, text=True, timeout=120)
-    dom = done.stdout
+    dom, _ = _page_dom(server, tmp_path, {"query": "comparisons", "limit": "2"})
     assert re.search(r"2 rows in \d+ ms: one page of the answer, which may go on <button[^>]*>next page</button>",
                      dom), dom[-2000:]
 
