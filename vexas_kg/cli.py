@@ -330,12 +330,13 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, columns: str | No
 
 def _next_page(chosen: "NamedQuery", values: "Mapping[str, object]", rows: int) -> None:
     """On standard error, where a full page may not be the end of the answer: how to read on."""
-    from vexas_kg.graph.query.paging import page_of
+    from vexas_kg.graph.query.paging import next_page, page_of
 
     page = page_of(chosen, values)
-    if page.stop is not None and rows == page.stop - page.start:
+    following = next_page(page, rows)
+    if following is not None:
         click.echo(f"note: rows {page.start + 1}-{page.stop} of the ordered answer; the next page: "
-                   f"--param offset={page.stop} --param limit={page.stop - page.start}", err=True)
+                   f"--param offset={following.start} --param limit={following.stop - following.start}", err=True)
 
 
 class _ModelHelp(click.Command):

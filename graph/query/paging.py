@@ -70,6 +70,13 @@ def page_of(named_query: NamedQuery, params: Mapping[str, object]) -> slice:
     return slice(start, None if limit is None else start + limit)
 
 
+def next_page(page: slice, rows: int) -> slice | None:
+    """The page after ``page`` when its ``rows`` filled it (the answer may go on there), else None."""
+    if page.stop is None or rows < page.stop - page.start:
+        return None
+    return slice(page.stop, 2 * page.stop - page.start)
+
+
 def call_of(named_query: NamedQuery, bindings: Mapping[str, Binding], rows: slice) -> Call:
     """The evaluation of ``named_query`` for these bindings and this page."""
     blocks = narrow = None

@@ -25,6 +25,7 @@ from rdflib.namespace import RDF
 from vexas_kg import model
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.query.named import LabelIndex, plan
+from vexas_kg.graph.query.paging import next_page
 from vexas_kg.graph.query.readonly import Refused, check_query
 from vexas_kg.graph.serve.evaluator import Failure, Limits, Pool
 from vexas_kg.graph.serve.negotiation import GRAPHS, RESULTS, NotAcceptable, choose, content_type
@@ -399,10 +400,12 @@ def _openapi_parameter(parameter) -> dict:
 def _next_link(name: str, given: Mapping[str, list[str]], page: slice, rows: int) -> tuple[tuple[str, str], ...]:
     """A ``Link: <…>; rel="next"`` header (RFC 8288) after a full page, which may not be the answer's end:
     a client that reads the JSON results alone then still learns that there is more, and where."""
-    if page.stop is None or rows < page.stop - page.start:
+    following = next_page(page, rows)
+    if following is None:
         return ()
     kept = [(key, value) for key, values in sorted(given.items()) if key not in model.PAGING for value in values]
-    query = urllib.parse.urlencode([*kept, ("offset", str(page.stop)), ("limit", str(page.stop - page.start))])
+    query = urllib.parse.urlencode([*kept, ("offset", str(following.start)),
+                                    ("limit", str(following.stop - following.start))])
     return (("Link", f'</api/{urllib.parse.quote(name)}?{query}>; rel="next"'),)
 
 

@@ -295,7 +295,8 @@ class Pool:
             self.idle.put_nowait(worker)
 
     async def run(self, request: tuple, timeout_s: float) -> Any:
-        """The worker's answer (bytes; for a named query, bytes and its number of rows), or :class:`Failure` (503 when the deadline passes or memory runs out)."""
+        """The worker's answer (bytes; for a named query, bytes and its number of rows), or :class:`Failure`
+        (503 when the deadline passes or memory runs out)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         try:
