@@ -20,7 +20,8 @@ from vexas_kg.cli import main
 from vexas_kg.errors import UsageError
 from vexas_kg.graph.builder.assemble import Build
 from vexas_kg.graph.export.formats import FORMATS, ExportRequest, export
-from vexas_kg.graph.export.rdf import ONTOLOGY_GRAPH, SHARED_GRAPH, document_graph_name, document_graphs, jsonld_context
+from vexas_kg.graph.export.rdf import (ONTOLOGY_GRAPH, SHARED_GRAPH, document_graph_name, document_graphs,
+                                       jsonld_context, to_jsonld)
 from vexas_kg.graph.export.void import DATASET
 from vexas_kg.graph.query.named import engine_for, run_named
 from vexas_kg.graph.query.results import format_results
@@ -92,6 +93,18 @@ def test_jsonld_embeds_the_shipped_context(built: Build, tmp_path: Path) -> None
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["@context"] == json.loads(read_text("context.jsonld"))["@context"] == jsonld_context()
     assert "@graph" in data
+
+
+def test_jsonld_does_not_depend_on_the_order_the_triples_were_added(built: Build) -> None:
+    """The export sorts its JSON arrays itself (it no longer serializes a sorted copy of the graph):
+    a graph filled in the opposite order gives the same bytes."""
+    triples = sorted(built.graph)
+    forward, backward = Graph(), Graph()
+    for triple in triples:
+        forward.add(triple)
+    for triple in reversed(triples):
+        backward.add(triple)
+    assert to_jsonld(forward) == to_jsonld(backward) == to_jsonld(built.graph)
 
 
 def test_trig_has_one_graph_per_document_plus_ontology_and_shared(built: Build, tmp_path: Path) -> None:
