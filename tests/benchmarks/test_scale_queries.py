@@ -23,6 +23,8 @@ def test_the_query_process_answers_as_the_build_process(corpora) -> None:
     assert all(q["ms"] > 0 for q in measured)
 
 
-def test_a_failing_query_process_is_reported_per_case() -> None:
-    measured = queries_apart("this is not N-Triples\n", {}, [("evidence-overview", {}, False)], 60.0, 4000.0)
-    assert measured[0]["error"].startswith("query process failed:")
+def test_a_graph_that_does_not_load_is_reported_per_case() -> None:
+    measured = queries_apart("this is not N-Triples\n", {}, [("evidence-overview", {}, False)] * 2, 60.0, 4000.0)
+    assert len(measured) == 2
+    assert all("error" in q and "rows" not in q for q in measured)
+    assert "SyntaxError" in measured[0]["error"]
