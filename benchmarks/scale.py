@@ -178,7 +178,7 @@ def probe(evidence: Path, timeout_s: float, cap_mb: float, only: frozenset[str] 
     from vexas_kg.graph.builder.assemble import build_graph
     from vexas_kg.graph.builder.completeness import uncovered_numbers
     from vexas_kg.graph.builder.validate import validate_triples
-    from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, printed_forms
+    from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine
     from vexas_kg.graph.store.serialize import to_ntriples, to_turtle
     from vexas_kg.queries import catalog
 
@@ -199,12 +199,13 @@ def probe(evidence: Path, timeout_s: float, cap_mb: float, only: frozenset[str] 
     graph = stage("rdflib graph", lambda: build.graph)
     engine = stage("load pyoxigraph", lambda: OxigraphEngine.from_graph(graph))
     stage("label index", lambda: LabelIndex.from_engine(engine))
+    printed = engine.printed  # the query children's store is loaded from the N-Triples, with these forms
     del engine
     cases = [case for case in query_cases(build, catalog()) if not only or case[0] in only]
     figure_id = fixed_figure(build)
     if not only or "trace" in only:
         cases.append(("trace", {"item": figure_id}, True))
-    results = queries_apart(ntriples, printed_forms(graph), cases, timeout_s, cap_mb)
+    results = queries_apart(ntriples, printed, cases, timeout_s, cap_mb)
     exports = [] if only else [capped(fmt, {}, False, lambda fmt=fmt: exported_bytes(build, fmt), export_timeout_s,
                                       cap_mb) for fmt in export_formats()]
     for export in exports:
@@ -232,11 +233,8 @@ def queries_apart(ntriples: str, printed: dict, cases: list[tuple[str, dict[str,
 
 def measure_queries(handed: Path, timeout_s: float, cap_mb: float) -> list[dict]:
     """The query process of :func:`queries_apart`: each case in a capped child that loads the engine
-    and the label index itself, before its clock and memory baseline start.
-
-    Not loaded once and forked: a fork of a process holding the 3,000-document store took about
-    6,000 minor page faults on every run of study-summary, and none in the process that loaded it
-    (22 against 7 ms); a long-lived endpoint worker does not pay them, so they are not the query's."""
+    and the label index itself, before its clock and memory baseline start (not loaded once and
+    forked: such a child pays copy-on-write faults on every run; see the module docstring)."""
     from vexas_kg.graph.query.named import LabelIndex, OxigraphEngine, named, run_query
     from vexas_kg.graph.query.trail import render, trace
 
