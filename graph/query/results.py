@@ -71,11 +71,12 @@ class JsonWriter:
 
     ``term`` turns a row value (for example an Oxigraph term, exactly as the store gave
     it) into the rdflib term :func:`to_json` would write; the document is the one
-    :func:`to_json` writes for the same rows, without its indentation.
+    :func:`to_json` writes for the same rows, without its indentation. ``limit`` bounds the
+    encoded terms kept (:func:`~vexas_kg.graph.query.engine.term_limit` of the served graph).
     """
 
-    def __init__(self, term: Callable[[Hashable], Identifier | None]) -> None:
-        self.fragments = Memo(lambda value: json.dumps(_json_term(term(value)), ensure_ascii=False))
+    def __init__(self, term: Callable[[Hashable], Identifier | None], limit: int = 65536) -> None:
+        self.fragments = Memo(lambda value: json.dumps(_json_term(term(value)), ensure_ascii=False), limit)
 
     def write(self, columns: Sequence[str], rows: Iterable[Sequence[Hashable | None]]) -> str:
         keys = [json.dumps(column, ensure_ascii=False) + ":" for column in columns]

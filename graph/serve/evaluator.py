@@ -129,7 +129,8 @@ class _Evaluator:
         # no rdflib graph here: parsing one took minutes and gigabytes at 2.3 million triples
         self.engine = OxigraphEngine.from_ntriples(ntriples, printed)
         self.store = self.engine.store
-        self.json = JsonWriter(self.engine.term)  # the worker's terms are encoded once, as the engine converts them
+        # the worker's terms are encoded once, as the engine converts them, within the same bound
+        self.json = JsonWriter(self.engine.term, self.engine.term.limit)
         for named_query in catalog().values():  # parse each once now; the check is cached by text
             check_query(named_query.text)
         self.results_formats = {f.media_type.split(";")[0]: f for f in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML,

@@ -155,3 +155,17 @@ def test_a_memo_stays_within_its_limit() -> None:
     memo = Memo(lambda key: calls.append(key) or key * 2, limit=3)
     assert [memo[k] for k in (1, 2, 1, 3, 4, 1)] == [2, 4, 2, 6, 8, 2]
     assert calls == [1, 2, 3, 4, 1] and len(memo) <= 3
+
+
+def test_the_term_cache_follows_the_graph() -> None:
+    """A constant bound that a large graph's answers pass empties the cache during every such answer."""
+    import pyoxigraph as ox
+
+    from vexas_kg.graph.query.engine import term_limit
+    from vexas_kg.graph.query.named import OxigraphEngine
+
+    assert term_limit(10) == 65536 and term_limit(2_300_000) == 1_150_000
+    store = ox.Store()
+    node = ox.NamedNode("https://example.org/s")
+    store.extend(ox.Quad(node, ox.NamedNode("https://example.org/p"), ox.Literal(str(i))) for i in range(140_000))
+    assert OxigraphEngine(store).term.limit == 70_000
