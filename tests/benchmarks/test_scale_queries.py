@@ -28,3 +28,20 @@ def test_a_graph_that_does_not_load_is_reported_per_case() -> None:
     assert len(measured) == 2
     assert all("error" in q and "rows" not in q for q in measured)
     assert "SyntaxError" in measured[0]["error"]
+
+
+def test_the_report_gives_growth_per_step_and_over_the_targets_range() -> None:
+    """Issue 11 states its targets "from 30 to 3,000 documents": beside each step, the table gives the
+    per-10× ratio over that whole range (the geometric mean of the steps), and only when it spans
+    more than one step."""
+    from scale import _table
+
+    def case(ms: float) -> dict:
+        return {"name": "q", "params": {}, "fixed": False, "ms": ms, "rows": 1}
+
+    results = {n: {"queries": [case(ms)]} for n, ms in ((3, 5.0), (30, 10.0), (300, 80.0), (3000, 1620.0))}
+    header, _, row = _table([3, 30, 300, 3000], results, "queries", "t", "n")[-3:]
+    assert header.endswith("| 3→30 | 30→300 | 300→3000 | 30→3000 per 10× |")
+    assert row == "| q | 5.0 ms, 1 rows | 10 ms, 1 rows | 80 ms, 1 rows | 1620 ms, 1 rows | 2.0× | 8.0× | 20.2× | 12.7× |"
+    header, _, _ = _table([30, 300], {n: results[n] for n in (30, 300)}, "queries", "t", "n")[-3:]
+    assert header.endswith("| 30→300 |")
