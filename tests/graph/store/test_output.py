@@ -120,7 +120,7 @@ def test_a_non_regular_target_is_refused_never_replaced(tmp_path: Path, kind: st
 def test_a_second_writer_waits_for_the_lock_then_fails_with_a_message(tmp_path: Path) -> None:
     old_output(tmp_path)
     with locked(tmp_path):
-        with pytest.raises(OutputError, match="another vexas-kg run is writing to .* \(waited 0.2 s\)"):
+        with pytest.raises(OutputError, match=r"another vexas-kg run is writing to .* \(waited 0.2 s\)"):
             write_set({tmp_path / "vexas-kg.ttl": "new"}, lock_wait_s=0.2)
     assert contents(tmp_path) == OLD
 
