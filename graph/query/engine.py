@@ -34,6 +34,10 @@ class Engine(Protocol):
         ...
 
 
+MEMO_FLOOR = 65536
+"""The least bound of a :class:`Memo`: enough for every answer of a graph of up to 131,072 triples."""
+
+
 class Memo(dict):
     """A bounded cache of a pure conversion: ``memo[key]`` is ``convert(key)``, computed once.
 
@@ -45,7 +49,7 @@ class Memo(dict):
     repeated answer converts all its terms again.
     """
 
-    def __init__(self, convert: Callable[[Hashable], object], limit: int = 65536) -> None:
+    def __init__(self, convert: Callable[[Hashable], object], limit: int = MEMO_FLOOR) -> None:
         super().__init__()
         self.convert = convert
         self.limit = limit
@@ -62,11 +66,11 @@ class Memo(dict):
 
 def term_limit(triples: int) -> int:
     """The :class:`Memo` bound for the terms of a graph of ``triples`` triples: one entry per two
-    triples, at least 65,536.
+    triples, at least :data:`MEMO_FLOOR`.
 
     A graph's distinct subjects and objects are fewer than half its triples (46 % in the packaged
     build, 27 % in the generated ones: most triples bring no new subject), so the terms of any answer
     and the values it computes (CONCAT strings, counts) fit and are converted once, while the cache
     stays proportional to the graph it serves.
     """
-    return max(65536, triples // 2)
+    return max(MEMO_FLOOR, triples // 2)

@@ -136,10 +136,10 @@ class OxigraphEngine:
         columns, result = self._evaluate(query, bindings)
         return ResultTable(columns, self._rows(result, len(columns), self.term.__getitem__))
 
-    def solutions(self, query: str, bindings: Mapping[str, Binding]) -> tuple[tuple[str, ...], list[tuple]]:
+    def solutions(self, query: str, bindings: Mapping[str, Binding]) -> tuple[tuple[str, ...], tuple[tuple, ...]]:
         """The columns and the rows as Oxigraph terms (None = unbound); :attr:`term` turns them into rdflib terms."""
         columns, result = self._evaluate(query, bindings)
-        return columns, list(self._rows(result, len(columns), None))
+        return columns, self._rows(result, len(columns), None)
 
     def _evaluate(self, query: str, bindings: Mapping[str, Binding]) -> tuple[tuple[str, ...], ox.QuerySolutions]:
         refuse_network(query)

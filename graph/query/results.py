@@ -23,7 +23,7 @@ from rdflib.term import Identifier
 
 from vexas_kg import model
 from vexas_kg.errors import UsageError
-from vexas_kg.graph.query.engine import Memo, ResultTable
+from vexas_kg.graph.query.engine import MEMO_FLOOR, Memo, ResultTable
 from vexas_kg.ontology import iris
 
 FORMATS = ("table", "csv", "tsv", "json")
@@ -75,7 +75,7 @@ class JsonWriter:
     encoded terms kept (:func:`~vexas_kg.graph.query.engine.term_limit` of the served graph).
     """
 
-    def __init__(self, term: Callable[[Hashable], Identifier | None], limit: int = 65536) -> None:
+    def __init__(self, term: Callable[[Hashable], Identifier | None], limit: int = MEMO_FLOOR) -> None:
         self.fragments = Memo(lambda value: json.dumps(_json_term(term(value)), ensure_ascii=False), limit)
 
     def write(self, columns: Sequence[str], rows: Iterable[Sequence[Hashable | None]]) -> str:
