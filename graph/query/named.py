@@ -136,10 +136,12 @@ class OxigraphEngine:
         columns, result = self._evaluate(query, bindings)
         return ResultTable(columns, self._rows(result, len(columns), self.term.__getitem__))
 
-    def solutions(self, query: str, bindings: Mapping[str, Binding]) -> tuple[tuple[str, ...], tuple[tuple, ...]]:
-        """The columns and the rows as Oxigraph terms (None = unbound); :attr:`term` turns them into rdflib terms."""
+    def solutions(self, query: str, bindings: Mapping[str, Binding],
+                  convert: Callable[[object], object] | None = None) -> tuple[tuple[str, ...], tuple[tuple, ...]]:
+        """The columns and the rows as Oxigraph terms (None = unbound), or each value passed through
+        ``convert`` as the solutions come; :attr:`term` turns the terms into rdflib terms."""
         columns, result = self._evaluate(query, bindings)
-        return columns, self._rows(result, len(columns), None)
+        return columns, self._rows(result, len(columns), convert)
 
     def _evaluate(self, query: str, bindings: Mapping[str, Binding]) -> tuple[tuple[str, ...], ox.QuerySolutions]:
         refuse_network(query)

@@ -15,7 +15,7 @@ import csv
 import io
 import json
 import re
-from typing import Callable, Hashable, Iterable, Sequence
+from typing import Callable, Hashable, Iterable, Mapping, Sequence
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -76,15 +76,28 @@ class JsonWriter:
     """
 
     def __init__(self, term: Callable[[Hashable], Identifier | None], limit: int = MEMO_FLOOR) -> None:
-        self.fragments = Memo(lambda value: json.dumps(_json_term(term(value)), ensure_ascii=False), limit)
+        self.fragments = Memo(lambda value: None if value is None else json.dumps(_json_term(term(value)),
+                                                                                 ensure_ascii=False), limit)
+        """Row value (None = unbound) -> its term's JSON text (None): rows can be encoded as the engine
+        gives them, in one pass, and then written with :meth:`write_encoded`."""
 
     def write(self, columns: Sequence[str], rows: Iterable[Sequence[Hashable | None]]) -> str:
-        keys = [json.dumps(column, ensure_ascii=False) + ":" for column in columns]
         fragments = self.fragments
-        bindings = ",".join("{" + ",".join(key + fragments[value] for key, value in zip(keys, row) if value is not None)
+        return self.write_encoded(columns, ([fragments[value] for value in row] for row in rows))
+
+    @staticmethod
+    def write_encoded(columns: Sequence[str], rows: Iterable[Sequence[str | None]]) -> str:
+        """The document of rows whose values are already :attr:`fragments`."""
+        keys = [json.dumps(column, ensure_ascii=False) + ":" for column in columns]
+        bindings = ",".join("{" + ",".join(key + value for key, value in zip(keys, row) if value is not None)
                             + "}" for row in rows)
         return ('{"head":{"vars":' + json.dumps(list(columns), ensure_ascii=False) + '},"results":{"bindings":['
                 + bindings + "]}}\n")
+
+    @staticmethod
+    def term_of(fragment: str) -> Identifier:
+        """The rdflib term whose JSON text :attr:`fragments` gave (to bind a value an encoded row holds)."""
+        return term_from_json(json.loads(fragment))
 
 
 def _json_term(term: Identifier) -> dict[str, str]:
@@ -100,6 +113,19 @@ def _json_term(term: Identifier) -> dict[str, str]:
             out["datatype"] = str(term.datatype)
         return out
     raise UsageError(f"cannot write {term!r} as a SPARQL result term")
+
+
+def term_from_json(value: Mapping[str, str]) -> Identifier:
+    """One RDF term from its SPARQL JSON form (ValueError for an unknown kind of term)."""
+    kind = value.get("type")
+    if kind == "uri":
+        return URIRef(value["value"])
+    if kind == "bnode":
+        return BNode(value["value"])
+    if kind in ("literal", "typed-literal"):
+        return Literal(value["value"], lang=value.get("xml:lang"),
+                       datatype=URIRef(value["datatype"]) if value.get("datatype") else None)
+    raise ValueError(f"unknown term type in the results: {kind!r}")
 
 
 def csv_text(header: list[str], rows: Iterable[list[str]]) -> str:

@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Identifier
 from defusedxml import DefusedXmlException
@@ -30,6 +30,7 @@ from vexas_kg.graph.remote import transport
 from vexas_kg.graph.remote.credentials import Credentials
 from vexas_kg.graph.query.engine import Binding, ResultTable
 from vexas_kg.graph.query.named import Params, portable
+from vexas_kg.graph.query import results
 from vexas_kg.graph.store.serialize import to_ntriples
 from vexas_kg.graph.query.sparql_text import with_values
 from vexas_kg.graph.store.oxigraph import fold_numbers
@@ -168,16 +169,11 @@ def results_from_xml(body: bytes) -> ResultTable:
 
 
 def term_from_json(value: Mapping[str, str]) -> Identifier:
-    """One RDF term from its SPARQL JSON form."""
-    kind = value.get("type")
-    if kind == "uri":
-        return URIRef(value["value"])
-    if kind == "bnode":
-        return BNode(value["value"])
-    if kind in ("literal", "typed-literal"):
-        return Literal(value["value"], lang=value.get("xml:lang"),
-                       datatype=URIRef(value["datatype"]) if value.get("datatype") else None)
-    raise EndpointError(f"unknown term type in the results: {kind!r}")
+    """One RDF term from its SPARQL JSON form, as the endpoint sent it."""
+    try:
+        return results.term_from_json(value)
+    except ValueError as exc:
+        raise EndpointError(str(exc)) from None
 
 
 def canonical_hash(graph: Graph) -> str:

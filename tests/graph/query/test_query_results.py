@@ -143,8 +143,14 @@ def test_the_json_writer_writes_what_to_json_writes(built) -> None:
     for name, params in cases * 2:  # the second time from the caches
         bindings = prepare(named(name), params, labels)
         written = writer.write(*engine.solutions(named(name).text, bindings))
-        assert json.loads(written) == json.loads(to_json(OxigraphEngine.from_graph(built.graph).select(
-            named(name).text, bindings))), name
+        expected = OxigraphEngine.from_graph(built.graph).select(named(name).text, bindings)
+        assert json.loads(written) == json.loads(to_json(expected)), name
+        # the endpoint's path: each value encoded as the store gives it, the same document
+        columns, encoded = engine.solutions(named(name).text, bindings, writer.fragments.__getitem__)
+        assert writer.write_encoded(columns, encoded) == written, name
+        # an encoded value binds as the term it encodes (a block's key, a narrowed variable)
+        assert [tuple(None if value is None else writer.term_of(value) for value in row)
+                for row in encoded] == list(expected.rows), name
     assert writer.write(["a"], [(None,)]) == '{"head":{"vars":["a"]},"results":{"bindings":[{}]}}\n'
 
 
