@@ -314,6 +314,50 @@ def test_alternatives_follow_the_algorithm_and_carry_the_class_caveat(oxigraph: 
 
 
 @pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib_engine"])
+def test_a_qualifier_of_the_advice_reaches_its_rows_whichever_drug_failed(
+        built: Build, labels: LabelIndex, engine_name: str, request: pytest.FixtureRequest) -> None:
+    """For every drug: each row whose recommending claim a statement qualifies (vx:qualifies), where
+    that statement names the option, a class or a drug of it, or no intervention, has a row with that
+    statement as its caveat (audit of 2026-11-29: after tocilizumab failed, 000's step 3 lost "Do not
+    assume class effect among JAK inhibitors", which the record sets against step 3, because the
+    caveat was shown only for an option in the failed drug's class)."""
+    engine = request.getfixturevalue(engine_name)
+    graph = built.graph
+    interventions = {n for t in (VX.Drug, VX.DrugClass, VX.Procedure) for n in graph.subjects(RDF.type, t)}
+
+    def related(node: URIRef) -> set:
+        """The node, its classes (upwards) and its members (downwards)."""
+        up, down = {node}, {node}
+        for found, step in ((up, lambda n: [*graph.objects(n, VX.memberOf), *graph.objects(n, SKOS.broader)]),
+                            (down, lambda n: [*graph.subjects(VX.memberOf, n), *graph.subjects(SKOS.broader, n)])):
+            todo = [node]
+            while todo:
+                for nxt in step(todo.pop()):
+                    if nxt not in found:
+                        found.add(nxt)
+                        todo.append(nxt)
+        return up | down
+
+    checked = 0
+    for drug in sorted(graph.subjects(RDF.type, VX.Drug)):
+        rows = rows_as_dicts(run_named("alternatives-after-failure", {"drug": str(drug), "limit": "all"}, engine, labels))
+        shown: dict[tuple, set] = {}
+        options = {}
+        for row in rows:
+            key = (row["claim"], str(row["option"]))
+            shown.setdefault(key, set()).add(row["caveat"])
+            options[key] = next(n for n in graph.subjects(RDFS.label, Literal(str(row["option"])))
+                                if n in interventions and (row["claim"], VX.subject, n) in graph)
+        for (claim, option), caveats in shown.items():
+            for qualifier in graph.subjects(VX.qualifies, claim):
+                named = set(graph.objects(qualifier, VX.subject)) & interventions
+                if not named or named & related(options[(claim, option)]):
+                    assert qualifier in caveats, (str(drug), str(claim), option, str(qualifier))
+                    checked += 1
+    assert checked >= 6, "the three step-3 options after ruxolitinib and after tocilizumab at least"
+
+
+@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib_engine"])
 def test_a_failure_that_is_one_of_several_required_says_which_others_must_also_fail(
         built: Build, labels: LabelIndex, engine_name: str, request: pytest.FixtureRequest) -> None:
     """For every drug and every after-failure decision point that needs all of several conditions,
