@@ -327,16 +327,8 @@ def test_a_qualifier_of_the_advice_reaches_its_rows_whichever_drug_failed(
 
     def related(node: URIRef) -> set:
         """The node, its classes (upwards) and its members (downwards)."""
-        up, down = {node}, {node}
-        for found, step in ((up, lambda n: [*graph.objects(n, VX.memberOf), *graph.objects(n, SKOS.broader)]),
-                            (down, lambda n: [*graph.subjects(VX.memberOf, n), *graph.subjects(SKOS.broader, n)])):
-            todo = [node]
-            while todo:
-                for nxt in step(todo.pop()):
-                    if nxt not in found:
-                        found.add(nxt)
-                        todo.append(nxt)
-        return up | down
+        return set(graph.objects(node, (VX.memberOf | SKOS.broader) * "*")) | set(
+            graph.subjects((VX.memberOf | SKOS.broader) * "+", node))
 
     checked = 0
     for drug in sorted(graph.subjects(RDF.type, VX.Drug)):
